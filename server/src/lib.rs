@@ -5,4 +5,12 @@
 //! `finding` and `config` are plain data every layer from `analysis` up may use.
 //! See `docs/dev/architecture.md` for the map.
 
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod lsp;
+pub mod rules;
+pub mod syntax;
 pub mod text;

@@ -1,0 +1,5 @@
+//! What a file is and what surrounds it: the migration-operation model every
+//! front end lowers into, and the context each operation runs in.
+
+pub mod migration;
+pub mod suppression;

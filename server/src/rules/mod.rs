@@ -1,0 +1,59 @@
+//! The rule registry. One file per rule, grouped by family; each rule is data (a
+//! [`Rule`] static) plus a pure check function. A rule's documentation is the
+//! `//!` comment at the top of its file.
+
+use crate::analysis::migration::Migration;
+use crate::finding::{Finding, MigrationClass, Severity};
+
+pub mod sql;
+
+/// What a rule looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Migration operations in order, with their context (any front end).
+    Migration(fn(&Migration, &mut Vec<Finding>)),
+    /// Produced by the engine itself (suppression and configuration problems).
+    Engine,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub class: MigrationClass,
+    /// Off unless selected in the configuration (hygiene and design rules).
+    pub default_enabled: bool,
+    /// One line for `preflight rules` and the README.
+    pub summary: &'static str,
+    /// The rule's source file; its leading `//!` block is the documentation.
+    pub source: &'static str,
+    pub check: Check,
+}
+
+impl Rule {
+    /// The rule's documentation in Markdown: the `//!` comment of its file.
+    pub fn docs(&self) -> String {
+        doc_comment(self.source)
+    }
+}
+
+fn doc_comment(source: &str) -> String {
+    let mut out = String::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            break;
+        };
+        out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// Every rule, in the order `preflight rules` lists them.
+pub fn all() -> &'static [&'static Rule] {
+    sql::RULES
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().iter().copied().find(|r| r.id == id)
+}

@@ -1,0 +1,3 @@
+//! Front ends: one per language, each kept incrementally.
+
+pub mod sql;

@@ -1,0 +1,35 @@
+//! Shared by the black-box tests: where the `preflight` binary is, built once.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits inside the workspace")
+}
+
+/// Path to a debug build of the `preflight` binary. A test crate cannot depend on
+/// another package's binary, so the first call builds it (a no-op when fresh).
+pub fn preflight_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "preflight", "--bin", "preflight"])
+            .current_dir(workspace_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the preflight binary failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target"));
+        let bin = target
+            .join("debug")
+            .join(format!("preflight{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.exists(), "no binary at {}", bin.display());
+        bin
+    })
+}
