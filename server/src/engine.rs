@@ -1,24 +1,46 @@
 //! Ties the layers together for one file: text → syntax → analysis → rules,
-//! then configuration and suppressions. The LSP and the CLI both call this.
-//!
-//! STUB: being implemented; the signatures are the contract.
+//! then configuration and suppressions. The LSP and the CLI both call this, so
+//! an editor and CI always agree.
 
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::analysis::migration::{self, Migration, MigrationStatement, Op, Settings};
+use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::text::{Document, EditError, Language, PositionEncoding, TextChange};
+use crate::rules::{self, Check, Rule};
+use crate::syntax::sql::SqlFile;
+use crate::text::{ByteEdit, Document, EditError, Language, PositionEncoding, TextChange};
 
 /// One open document and the incremental state of its front end.
 #[derive(Debug)]
 pub struct Analysis {
     path: Option<PathBuf>,
     document: Document,
+    sql: Option<SqlState>,
+    /// The text changed since `sql` was computed: one edit covering them all.
+    pending: Option<ByteEdit>,
+}
+
+/// Statements and their operations, kept across edits.
+#[derive(Debug)]
+struct SqlState {
+    file: SqlFile,
+    /// Parallel to `file.statements()`.
+    ops: Vec<Arc<[Op]>>,
 }
 
 impl Analysis {
     pub fn new(path: Option<PathBuf>, document: Document) -> Self {
-        Analysis { path, document }
+        Analysis {
+            path,
+            document,
+            sql: None,
+            pending: None,
+        }
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -38,20 +60,146 @@ impl Analysis {
         encoding: PositionEncoding,
     ) -> Result<(), EditError> {
         for change in changes {
-            self.document.apply(change, encoding)?;
+            let edit = self.document.apply(change, encoding)?;
+            self.pending = Some(match self.pending {
+                Some(before) => merge(before, edit),
+                None => edit,
+            });
         }
         self.document.set_version(version);
         Ok(())
     }
 
-    /// Every finding for the current text, configuration and suppressions applied.
-    pub fn findings(&mut self, _config: &Config) -> Vec<Finding> {
-        Vec::new()
+    /// Every finding for the current text, with configuration and suppressions
+    /// applied, ordered by position.
+    pub fn findings(&mut self, config: &Config) -> Vec<Finding> {
+        if self.document.language() != Language::Sql {
+            return Vec::new();
+        }
+        let text: Arc<str> = self.document.text().into();
+        let sql = self.update_sql(&text);
+        let statements: Vec<MigrationStatement> = sql
+            .file
+            .statements()
+            .iter()
+            .zip(&sql.ops)
+            .map(|(statement, ops)| MigrationStatement {
+                span: statement.span.clone(),
+                ops: ops.clone(),
+            })
+            .collect();
+        let settings = Settings {
+            postgres_version: config.postgres_version,
+            in_transaction: config.assume_in_transaction,
+        };
+        let migration = Migration::build(text.clone(), statements, settings);
+        let findings = run_rules(&migration, config);
+        let spans: Vec<_> = sql.file.statements().iter().map(|s| s.span.clone()).collect();
+        let mut findings = Suppressions::parse(&text, sql.file.comments(), "--").apply(
+            findings,
+            &spans,
+            &|id| rules::find(id).is_some(),
+        );
+        findings.retain_mut(|f| configure(f, config));
+        findings.sort_by_key(|f| (f.range.start, f.range.end));
+        findings
+    }
+
+    /// Brings the statements and their operations up to date with `text`,
+    /// re-parsing and re-lowering only statements whose text changed.
+    fn update_sql(&mut self, text: &str) -> &SqlState {
+        let state = match (self.sql.take(), self.pending.take()) {
+            (Some(old), Some(edit)) => {
+                let (file, reused) = old.file.reparse(text, edit);
+                let ops = file
+                    .statements()
+                    .iter()
+                    .zip(reused)
+                    .map(|(statement, reused)| match reused {
+                        Some(i) => old.ops[i].clone(),
+                        None => lower(statement),
+                    })
+                    .collect();
+                SqlState { file, ops }
+            }
+            (Some(old), None) => old,
+            (None, _) => {
+                let file = SqlFile::parse(text);
+                let ops = file.statements().iter().map(lower).collect();
+                SqlState { file, ops }
+            }
+        };
+        self.sql.insert(state)
     }
 }
 
-/// Whether preflight has anything to say about a file of this name and language;
-/// the CLI walks only these.
+fn lower(statement: &crate::syntax::sql::Statement) -> Arc<[Op]> {
+    migration::lower_statement(&statement.parsed).into()
+}
+
+/// One edit equivalent to `first` followed by `second`.
+fn merge(first: ByteEdit, second: ByteEdit) -> ByteEdit {
+    // Work in the coordinates between the two edits, then map the end back
+    // through `first` and forward through `second`.
+    let end = first.new_end.max(second.old_end);
+    ByteEdit {
+        start: first.start.min(second.start),
+        old_end: end.saturating_add_signed(-first.delta()),
+        new_end: end.saturating_add_signed(second.delta()),
+    }
+}
+
+fn run_rules(migration: &Migration, config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rules::all() {
+        let Check::Migration(check) = rule.check else {
+            continue;
+        };
+        if config
+            .severity_of(rule.id, rule.severity, rule.default_enabled)
+            .is_none()
+        {
+            continue;
+        }
+        let mut out = Vec::new();
+        match catch_unwind(AssertUnwindSafe(|| check(migration, &mut out))) {
+            Ok(()) => findings.append(&mut out),
+            Err(_) => report_panic(rule),
+        }
+    }
+    findings
+}
+
+/// A broken rule loses its own findings, never the others'; it is logged once
+/// per process so a panic on every keystroke does not flood the log.
+fn report_panic(rule: &Rule) {
+    static REPORTED: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut reported = REPORTED.lock().unwrap_or_else(|e| e.into_inner());
+    if reported.get_or_insert_with(HashSet::new).insert(rule.id) {
+        tracing::error!(rule = rule.id, "rule panicked; its findings are dropped");
+    }
+}
+
+/// Applies the configured severity; `false` when the rule is turned off.
+fn configure(finding: &mut Finding, config: &Config) -> bool {
+    let Some(rule) = rules::find(finding.rule) else {
+        return true;
+    };
+    match config.severity_of(rule.id, rule.severity, rule.default_enabled) {
+        None => false,
+        Some(severity) => {
+            // A rule may grade its own findings (require-lock-timeout); only an
+            // explicit configured severity replaces that grade.
+            if severity != rule.severity {
+                finding.severity = severity;
+            }
+            true
+        }
+    }
+}
+
+/// Whether preflight has anything to say about a file of this name; the CLI
+/// walks only these.
 pub fn handles(path: &Path) -> bool {
     Language::from_path(path) == Language::Sql
 }
@@ -60,4 +208,30 @@ pub fn handles(path: &Path) -> bool {
 pub fn check_text(path: &Path, text: &str, config: &Config) -> Vec<Finding> {
     let language = Language::from_path(path);
     Analysis::new(Some(path.to_path_buf()), Document::new(text, 0, language)).findings(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(text: &str, e: ByteEdit, insert: &str) -> String {
+        let mut out = text.to_string();
+        out.replace_range(e.start..e.old_end, insert);
+        out
+    }
+
+    #[test]
+    fn merged_edits_cover_both_changes() {
+        let original = "0123456789";
+        let first = ByteEdit { start: 2, old_end: 4, new_end: 7 }; // "23" -> "abcde"
+        let mid = apply(original, first, "abcde");
+        let second = ByteEdit { start: 8, old_end: 10, new_end: 9 }; // "67"... -> "X"
+        let new = apply(&mid, second, "X");
+        let merged = merge(first, second);
+        // Replacing the merged old range with the merged new range reproduces `new`.
+        let rebuilt = apply(original, merged, &new[merged.start..merged.new_end]);
+        assert_eq!(rebuilt, new);
+        assert_eq!(&original[..merged.start], &new[..merged.start]);
+        assert_eq!(&original[merged.old_end..], &new[merged.new_end..]);
+    }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod fixes;
 pub mod lsp;
 pub mod rules;
 pub mod syntax;

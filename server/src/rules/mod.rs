@@ -2,9 +2,13 @@
 //! [`Rule`] static) plus a pure check function. A rule's documentation is the
 //! `//!` comment at the top of its file.
 
+use std::ops::Range;
+use std::sync::LazyLock;
+
 use crate::analysis::migration::Migration;
 use crate::finding::{Finding, MigrationClass, Severity};
 
+pub mod engine;
 pub mod sql;
 
 /// What a rule looks at.
@@ -31,6 +35,19 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A finding of this rule at its default severity.
+    pub fn finding(&'static self, range: Range<usize>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: self.id,
+            severity: self.severity,
+            class: self.class,
+            range,
+            message: message.into(),
+            help: None,
+            fixes: Vec::new(),
+        }
+    }
+
     /// The rule's documentation in Markdown: the `//!` comment of its file.
     pub fn docs(&self) -> String {
         doc_comment(self.source)
@@ -51,7 +68,9 @@ fn doc_comment(source: &str) -> String {
 
 /// Every rule, in the order `preflight rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    sql::RULES
+    static ALL: LazyLock<Vec<&'static Rule>> =
+        LazyLock::new(|| sql::RULES.iter().chain(engine::RULES).copied().collect());
+    &ALL
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

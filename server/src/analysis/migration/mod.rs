@@ -1,4 +1,157 @@
-//! STUB: being implemented.
-/// A migration as its runner executes it.
-#[derive(Debug, Default)]
-pub struct Migration {}
+//! A migration as its runner executes it: operations in order, each with the
+//! context it runs in (transaction, timeouts already set, relations created
+//! earlier in the same migration). Every front end lowers into this model, so a
+//! rule is written once for `.sql` files and ORM migrations alike.
+
+mod context;
+mod cursor;
+mod from_ast;
+mod from_tokens;
+mod ops;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+pub use context::Context;
+pub use ops::{AddColumn, ConstraintKind, LockMode, Name, Op, OpKind};
+
+use crate::syntax::sql::ParsedStatement;
+
+/// The operations of one parsed SQL statement, spans relative to its start.
+pub fn lower_statement(parsed: &ParsedStatement) -> Vec<Op> {
+    let cursor = cursor::Cursor::new(&parsed.text, &parsed.tokens);
+    match &parsed.ast {
+        Ok(ast) => from_ast::lower(ast, cursor, &parsed.text),
+        Err(_) => from_tokens::lower(cursor, &parsed.text),
+    }
+}
+
+/// One statement of a migration and the operations it performs.
+#[derive(Debug, Clone)]
+pub struct MigrationStatement {
+    /// Absolute byte span in the document.
+    pub span: Range<usize>,
+    pub ops: Arc<[Op]>,
+}
+
+/// What the migration's surroundings say about how it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub postgres_version: u32,
+    /// `Some(true)`: the runner wraps the file in a transaction; `Some(false)`:
+    /// it does not; `None`: unknown.
+    pub in_transaction: Option<bool>,
+}
+
+#[derive(Debug)]
+pub struct Migration {
+    /// The document the spans point into.
+    source: Arc<str>,
+    statements: Vec<MigrationStatement>,
+    contexts: Vec<Context>,
+    settings: Settings,
+    /// Table name → (schema, index of the creating statement).
+    created_tables: HashMap<String, Vec<(Option<String>, usize)>>,
+    created_indexes: HashMap<String, usize>,
+    /// (table, column) → index of the statement after which a valid
+    /// `CHECK (column IS NOT NULL)` exists.
+    not_null_proofs: HashMap<(String, String), usize>,
+}
+
+/// An operation with where it sits and the context it runs in.
+#[derive(Debug, Clone, Copy)]
+pub struct OpAt<'m> {
+    /// Index of its statement in the migration.
+    pub index: usize,
+    pub statement: &'m MigrationStatement,
+    pub op: &'m Op,
+    pub context: Context,
+}
+
+impl OpAt<'_> {
+    /// The absolute byte range to report.
+    pub fn range(&self) -> Range<usize> {
+        let base = self.statement.span.start;
+        base + self.op.span.start..base + self.op.span.end
+    }
+}
+
+impl Migration {
+    pub fn build(source: Arc<str>, statements: Vec<MigrationStatement>, settings: Settings) -> Self {
+        let mut migration = Migration {
+            source,
+            contexts: Vec::with_capacity(statements.len()),
+            statements,
+            settings,
+            created_tables: HashMap::new(),
+            created_indexes: HashMap::new(),
+            not_null_proofs: HashMap::new(),
+        };
+        context::analyze(&mut migration);
+        migration
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    pub fn statements(&self) -> &[MigrationStatement] {
+        &self.statements
+    }
+
+    /// Every operation in execution order.
+    pub fn ops(&self) -> impl Iterator<Item = OpAt<'_>> {
+        self.statements
+            .iter()
+            .zip(&self.contexts)
+            .enumerate()
+            .flat_map(|(index, (statement, context))| {
+                statement.ops.iter().map(move |op| OpAt {
+                    index,
+                    statement,
+                    op,
+                    context: *context,
+                })
+            })
+    }
+
+    /// Whether `table` was created by a statement before `before`: no other
+    /// transaction can see it yet, so locking it harms nobody.
+    pub fn is_new_table(&self, table: &Name, before: usize) -> bool {
+        self.created_tables.get(&table.name).is_some_and(|created| {
+            created.iter().any(|(schema, at)| {
+                *at < before && Name::new(schema.clone(), table.name.clone()).matches(table)
+            })
+        })
+    }
+
+    /// Whether the operation works only on relations created earlier in this
+    /// migration (an operation with no relation is never "new").
+    pub fn on_new_relation(&self, at: &OpAt<'_>) -> bool {
+        match (&at.op.table, &at.op.kind) {
+            (Some(table), _) => self.is_new_table(table, at.index),
+            (None, OpKind::DropIndex { names, .. }) => {
+                !names.is_empty()
+                    && names.iter().all(|n| {
+                        self.created_indexes
+                            .get(&n.name)
+                            .is_some_and(|created| *created < at.index)
+                    })
+            }
+            (None, _) => false,
+        }
+    }
+
+    /// Whether a valid `CHECK (column IS NOT NULL)` on `table` exists before
+    /// statement `before`.
+    pub fn not_null_proven(&self, table: &Name, column: &str, before: usize) -> bool {
+        self.not_null_proofs
+            .get(&(table.name.clone(), column.to_string()))
+            .is_some_and(|at| *at < before)
+    }
+}

@@ -1,5 +1,67 @@
-//! Rules over migration operations (SQL files today; ORM migrations lower into
-//! the same operations).
+//! Rules over migration operations: `.sql` files today; ORM migrations lower
+//! into the same operations, so each rule here is written once.
+
+mod add_column_required;
+mod change_column_type;
+mod constraint_missing_not_valid;
+mod drop_column;
+mod drop_table;
+mod foreign_key_missing_not_valid;
+mod rename_column;
+mod require_concurrent_index_creation;
+mod require_lock_timeout;
+mod set_not_null_requires_scan;
+
+use crate::analysis::migration::{ConstraintKind, Migration, OpAt, OpKind};
+
 use super::Rule;
 
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &require_concurrent_index_creation::RULE,
+    &require_lock_timeout::RULE,
+    &add_column_required::RULE,
+    &set_not_null_requires_scan::RULE,
+    &constraint_missing_not_valid::RULE,
+    &foreign_key_missing_not_valid::RULE,
+    &change_column_type::RULE,
+    &rename_column::RULE,
+    &drop_column::RULE,
+    &drop_table::RULE,
+];
+
+/// Operations on relations that existed before this migration: the only ones
+/// whose locks and rewrites other sessions can feel.
+fn on_existing(m: &Migration) -> impl Iterator<Item = OpAt<'_>> {
+    m.ops().filter(|at| !m.on_new_relation(at))
+}
+
+/// `users` or `users` qualified, for messages.
+fn table_of(at: &OpAt<'_>) -> String {
+    at.op
+        .table
+        .as_ref()
+        .map_or_else(|| "the table".to_string(), |t| format!("`{t}`"))
+}
+
+/// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is
+/// checked against every row while the lock is held.
+fn validated_on_add(m: &Migration) -> impl Iterator<Item = (OpAt<'_>, &ConstraintKind)> {
+    on_existing(m).filter_map(|at| match &at.op.kind {
+        OpKind::AddConstraint {
+            kind,
+            not_valid: false,
+            ..
+        } => Some((at, kind)),
+        _ => None,
+    })
+}
+
+/// The constraint's name for messages, or a placeholder when unnamed.
+fn constraint_label(at: &OpAt<'_>) -> String {
+    match &at.op.kind {
+        OpKind::AddConstraint {
+            name: Some(name), ..
+        } => format!("`{name}`"),
+        _ => "the constraint".to_string(),
+    }
+}

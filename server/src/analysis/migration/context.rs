@@ -1,0 +1,153 @@
+//! One pass over a migration's operations computing what each one runs under.
+
+use std::collections::HashMap;
+
+use super::{ConstraintKind, Migration, OpKind};
+
+/// The state of the session when a statement starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Inside an explicit `BEGIN` or a transaction the runner opens.
+    pub in_transaction: bool,
+    /// A non-zero `lock_timeout` is in force.
+    pub lock_timeout: bool,
+    /// A non-zero `statement_timeout` is in force.
+    pub statement_timeout: bool,
+}
+
+/// A setting's state: set for the session, or for the current transaction only.
+#[derive(Default, Clone, Copy)]
+struct Timeout {
+    session: bool,
+    local: Option<bool>,
+}
+
+impl Timeout {
+    fn in_force(self) -> bool {
+        self.local.unwrap_or(self.session)
+    }
+}
+
+#[derive(Default)]
+struct Session {
+    explicit_transaction: bool,
+    lock_timeout: Timeout,
+    statement_timeout: Timeout,
+}
+
+impl Session {
+    fn end_transaction(&mut self) {
+        self.explicit_transaction = false;
+        self.lock_timeout.local = None;
+        self.statement_timeout.local = None;
+    }
+}
+
+pub(super) fn analyze(m: &mut Migration) {
+    let runner_transaction = m.settings.in_transaction;
+    let mut session = Session::default();
+    // NOT VALID check constraints proving non-null, by name, until validated.
+    let mut pending_proofs: HashMap<String, (String, String)> = HashMap::new();
+    for (index, statement) in m.statements.iter().enumerate() {
+        m.contexts.push(Context {
+            in_transaction: session.explicit_transaction || runner_transaction == Some(true),
+            lock_timeout: session.lock_timeout.in_force(),
+            statement_timeout: session.statement_timeout.in_force(),
+        });
+        for op in statement.ops.iter() {
+            match &op.kind {
+                OpKind::Begin => session.explicit_transaction = true,
+                OpKind::Commit | OpKind::Rollback => session.end_transaction(),
+                OpKind::Set { name, value, local } => {
+                    let timeout = match name.as_str() {
+                        "lock_timeout" => &mut session.lock_timeout,
+                        "statement_timeout" => &mut session.statement_timeout,
+                        _ => continue,
+                    };
+                    let enabled = value.as_deref().is_some_and(is_nonzero_duration);
+                    // SET LOCAL outside any transaction is a no-op; when the runner's
+                    // behaviour is unknown, trust that it opens one.
+                    let has_transaction =
+                        session.explicit_transaction || runner_transaction != Some(false);
+                    match (local, has_transaction) {
+                        (true, true) => timeout.local = Some(enabled),
+                        (true, false) => {}
+                        (false, _) => {
+                            timeout.session = enabled;
+                            timeout.local = None;
+                        }
+                    }
+                }
+                OpKind::CreateTable => {
+                    if let Some(table) = &op.table {
+                        m.created_tables
+                            .entry(table.name.clone())
+                            .or_default()
+                            .push((table.schema.clone(), index));
+                    }
+                }
+                OpKind::CreateIndex {
+                    name: Some(name), ..
+                } => {
+                    m.created_indexes.entry(name.clone()).or_insert(index);
+                }
+                OpKind::AddConstraint {
+                    name,
+                    kind:
+                        ConstraintKind::Check {
+                            not_null_column: Some(column),
+                        },
+                    not_valid,
+                } => {
+                    let Some(table) = &op.table else { continue };
+                    let key = (table.name.clone(), column.clone());
+                    match (not_valid, name) {
+                        (false, _) => {
+                            m.not_null_proofs.entry(key).or_insert(index);
+                        }
+                        (true, Some(name)) => {
+                            pending_proofs.insert(name.clone(), key);
+                        }
+                        (true, None) => {}
+                    }
+                }
+                OpKind::ValidateConstraint { name } => {
+                    if let Some(key) = pending_proofs.remove(name) {
+                        m.not_null_proofs.entry(key).or_insert(index);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `'2s'`, `2000`, `'1min'` are timeouts; `0`, `'0ms'` disable them.
+fn is_nonzero_duration(value: &str) -> bool {
+    let value = value.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    let digits: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    match digits.parse::<f64>() {
+        Ok(n) => n > 0.0,
+        // A value we cannot read is most likely a real timeout in a unit we do
+        // not parse; do not nag about it.
+        Err(_) => !value.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_nonzero_duration;
+
+    #[test]
+    fn zero_disables_a_timeout() {
+        for on in ["'2s'", "2000", "'1min'", "'0.5s'"] {
+            assert!(is_nonzero_duration(on), "{on}");
+        }
+        for off in ["0", "'0'", "'0ms'", "''"] {
+            assert!(!is_nonzero_duration(off), "{off}");
+        }
+    }
+}

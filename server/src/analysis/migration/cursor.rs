@@ -1,0 +1,226 @@
+//! A cursor over a statement's tokens, for the facts sqlparser cannot give: the
+//! byte span of each `ALTER TABLE` action, and the kind of a statement it rejects.
+
+use std::ops::Range;
+
+use crate::syntax::sql::{Token, TokenKind};
+
+use super::ops::Name;
+
+#[derive(Clone)]
+pub struct Cursor<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(text: &'a str, tokens: &'a [Token]) -> Self {
+        Cursor {
+            text,
+            tokens,
+            pos: 0,
+        }
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.peek().is_none_or(|t| self.is_punct(t, ";"))
+    }
+
+    fn peek(&self) -> Option<&'a Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn is_punct(&self, token: &Token, punct: &str) -> bool {
+        token.kind == TokenKind::Punct && &self.text[token.span.clone()] == punct
+    }
+
+    /// Whether the next token is the keyword `word` (case-insensitive).
+    pub fn at_word(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| {
+            t.kind == TokenKind::Word && self.text[t.span.clone()].eq_ignore_ascii_case(word)
+        })
+    }
+
+    /// Consumes the keyword sequence `words` if it comes next, else nothing.
+    pub fn eat(&mut self, words: &[&str]) -> bool {
+        let mut probe = self.clone();
+        for word in words {
+            if !probe.at_word(word) {
+                return false;
+            }
+            probe.pos += 1;
+        }
+        self.pos = probe.pos;
+        true
+    }
+
+    /// Consumes one token of any kind, returning its text.
+    pub fn bump(&mut self) -> Option<&'a str> {
+        let token = self.peek()?;
+        self.pos += 1;
+        Some(&self.text[token.span.clone()])
+    }
+
+    /// An identifier, folded as PostgreSQL folds it.
+    pub fn ident(&mut self) -> Option<String> {
+        let token = self.peek()?;
+        let raw = &self.text[token.span.clone()];
+        let ident = match token.kind {
+            TokenKind::Word => raw.to_lowercase(),
+            TokenKind::QuotedIdent => unquote(raw),
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(ident)
+    }
+
+    /// A possibly schema-qualified relation name.
+    pub fn name(&mut self) -> Option<Name> {
+        let first = self.ident()?;
+        if !self.eat_punct(".") {
+            return Some(Name::new(None, first));
+        }
+        let second = self.ident()?;
+        Some(Name::new(Some(first), second))
+    }
+
+    /// Comma-separated names, as in `DROP TABLE a, b`.
+    pub fn names(&mut self) -> Vec<Name> {
+        let mut names = Vec::new();
+        while let Some(name) = self.name() {
+            names.push(name);
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        names
+    }
+
+    /// Consumes a punctuation or operator token with exactly this text.
+    pub fn eat_symbol(&mut self, symbol: &str) -> bool {
+        let matches = self.peek().is_some_and(|t| {
+            matches!(t.kind, TokenKind::Punct | TokenKind::Operator)
+                && &self.text[t.span.clone()] == symbol
+        });
+        self.pos += usize::from(matches);
+        matches
+    }
+
+    /// A cursor over this statement's tokens that lie inside `span`.
+    pub fn within(&self, span: Range<usize>) -> Cursor<'a> {
+        let start = self.tokens.partition_point(|t| t.span.start < span.start);
+        let end = self.tokens.partition_point(|t| t.span.end <= span.end);
+        Cursor {
+            text: self.text,
+            tokens: &self.tokens[start..end.max(start)],
+            pos: 0,
+        }
+    }
+
+    /// The text from the next token up to (not including) the first of `words`
+    /// at parenthesis depth zero, or to the end.
+    pub fn text_until(&self, words: &[&str]) -> &'a str {
+        let mut probe = self.clone();
+        let start = probe.offset();
+        let mut end = start;
+        let mut depth = 0usize;
+        while let Some(token) = probe.peek() {
+            let text = &self.text[token.span.clone()];
+            let is_punct = token.kind == TokenKind::Punct;
+            if depth == 0
+                && ((is_punct && matches!(text, "," | ";"))
+                    || (token.kind == TokenKind::Word
+                        && words.iter().any(|w| w.eq_ignore_ascii_case(text))))
+            {
+                break;
+            }
+            if is_punct && text == "(" {
+                depth += 1;
+            } else if is_punct && text == ")" {
+                depth = depth.saturating_sub(1);
+            }
+            end = token.span.end;
+            probe.pos += 1;
+        }
+        &self.text[start..end]
+    }
+
+    pub fn eat_punct(&mut self, punct: &str) -> bool {
+        if self.peek().is_some_and(|t| self.is_punct(t, punct)) {
+            self.pos += 1;
+            return true;
+        }
+        false
+    }
+
+    /// Whether `words` occurs anywhere from here to the end, as consecutive keywords.
+    pub fn contains(&self, words: &[&str]) -> bool {
+        let mut probe = self.clone();
+        while !probe.at_end() {
+            if probe.clone().eat(words) {
+                return true;
+            }
+            probe.pos += 1;
+        }
+        false
+    }
+
+    /// Byte offset of the next token (or of the end of the text).
+    pub fn offset(&self) -> usize {
+        self.peek().map_or(self.text.len(), |t| t.span.start)
+    }
+
+    /// Splits the rest of the statement at top-level commas: the byte span of
+    /// each piece (an `ALTER TABLE` action), without the trailing `;`.
+    pub fn comma_separated_spans(mut self) -> Vec<Range<usize>> {
+        let mut spans = Vec::new();
+        let mut depth = 0usize;
+        let mut start: Option<usize> = None;
+        let mut end = 0;
+        while let Some(token) = self.peek() {
+            let text = &self.text[token.span.clone()];
+            let punct = token.kind == TokenKind::Punct;
+            if punct && depth == 0 && (text == "," || text == ";") {
+                spans.extend(start.take().map(|s| s..end));
+            } else {
+                if punct && matches!(text, "(" | "[") {
+                    depth += 1;
+                } else if punct && matches!(text, ")" | "]") {
+                    depth = depth.saturating_sub(1);
+                }
+                start.get_or_insert(token.span.start);
+                end = token.span.end;
+            }
+            self.pos += 1;
+        }
+        spans.extend(start.map(|s| s..end));
+        spans
+    }
+
+    /// The text from the next token to the end of the statement, without `;`.
+    pub fn rest_text(&self) -> &'a str {
+        let start = self.offset();
+        let end = self.tokens[self.pos..]
+            .iter()
+            .rev()
+            .find(|t| !self.is_punct(t, ";"))
+            .map_or(start, |t| t.span.end);
+        &self.text[start..end.max(start)]
+    }
+}
+
+/// `"My ""Table"""` → `My "Table"`.
+fn unquote(raw: &str) -> String {
+    let inner = raw.strip_prefix('"').unwrap_or(raw);
+    let inner = inner.strip_suffix('"').unwrap_or(inner);
+    inner.replace("\"\"", "\"")
+}
+
+/// The statement's text without its trailing `;` and whitespace: the default
+/// range to underline for a statement-level operation.
+pub fn statement_span(text: &str) -> Range<usize> {
+    let trimmed = text.trim_end();
+    let trimmed = trimmed.strip_suffix(';').unwrap_or(trimmed).trim_end();
+    0..trimmed.len()
+}

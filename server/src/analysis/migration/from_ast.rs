@@ -1,0 +1,202 @@
+//! Lowers a statement sqlparser parsed into operations. Statement kinds whose
+//! only interesting fact is their lock or their keywords go to the token path.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectName, ObjectNamePart,
+    ObjectType, Statement, TableConstraint,
+};
+
+use super::cursor::{Cursor, statement_span};
+use super::from_tokens::{self, alter_table_header, is_serial, unclassified_action};
+use super::ops::{AddColumn, ConstraintKind, Name, Op, OpKind};
+
+pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
+    let whole = statement_span(text);
+    let op = |table: Option<Name>, kind: OpKind| Op {
+        span: whole.clone(),
+        table,
+        kind,
+        parsed: true,
+    };
+    match ast {
+        Statement::AlterTable(alter) => alter_table(&alter.operations, c, text),
+        Statement::CreateTable(create) => vec![op(Some(name(&create.name)), OpKind::CreateTable)],
+        Statement::CreateIndex(index) => vec![op(
+            Some(name(&index.table_name)),
+            OpKind::CreateIndex {
+                name: index.name.as_ref().map(|n| name(n).name),
+                unique: index.unique,
+                concurrently: index.concurrently,
+            },
+        )],
+        Statement::Drop {
+            object_type: ObjectType::Table,
+            names,
+            ..
+        } => names
+            .iter()
+            .map(|n| op(Some(name(n)), OpKind::DropTable))
+            .collect(),
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            names,
+            ..
+        } => vec![op(
+            None,
+            OpKind::DropIndex {
+                names: names.iter().map(name).collect(),
+                // sqlparser rejects `DROP INDEX CONCURRENTLY`; those take the token path.
+                concurrently: false,
+            },
+        )],
+        _ => from_tokens::lower(c, text),
+    }
+}
+
+fn alter_table(operations: &[AlterTableOperation], mut c: Cursor<'_>, text: &str) -> Vec<Op> {
+    c.eat(&["ALTER", "TABLE"]);
+    let table = alter_table_header(&mut c);
+    let spans = c.clone().comma_separated_spans();
+    // sqlparser and our tokens should agree on the actions; if they do not, the
+    // whole statement is underlined rather than a wrong action.
+    let span_of = |i: usize| {
+        if spans.len() == operations.len() {
+            spans[i].clone()
+        } else {
+            statement_span(text)
+        }
+    };
+    operations
+        .iter()
+        .enumerate()
+        .map(|(i, operation)| {
+            let span = span_of(i);
+            let action_text = &text[span.clone()];
+            Op {
+                kind: alter_action(operation, action_text, c.within(span.clone())),
+                span,
+                table: table.clone(),
+                parsed: true,
+            }
+        })
+        .collect()
+}
+
+fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>) -> OpKind {
+    match operation {
+        AlterTableOperation::AddColumn { column_def, .. } => {
+            let data_type = column_def.data_type.to_string();
+            let options = || column_def.options.iter().map(|o| &o.option);
+            OpKind::AddColumn(AddColumn {
+                column: ident(&column_def.name),
+                not_null: options().any(|o| {
+                    matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
+                }),
+                default: options().find_map(|o| match o {
+                    ColumnOption::Default(expr) => Some(expr.to_string()),
+                    _ => None,
+                }),
+                auto_filled: is_serial(&data_type)
+                    || options().any(|o| matches!(o, ColumnOption::Generated { .. })),
+                data_type,
+            })
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => match op {
+            AlterColumnOperation::SetNotNull => OpKind::SetNotNull {
+                column: ident(column_name),
+            },
+            AlterColumnOperation::SetDataType { data_type, .. } => OpKind::ChangeColumnType {
+                column: ident(column_name),
+                data_type: data_type.to_string(),
+            },
+            _ => unclassified_action(text, None),
+        },
+        AlterTableOperation::AddConstraint {
+            constraint,
+            not_valid,
+        } => add_constraint(constraint, *not_valid, tokens),
+        AlterTableOperation::ValidateConstraint { name } => OpKind::ValidateConstraint {
+            name: ident(name),
+        },
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => OpKind::RenameColumn {
+            from: ident(old_column_name),
+            to: ident(new_column_name),
+        },
+        AlterTableOperation::DropColumn { column_names, .. } if column_names.len() == 1 => {
+            OpKind::DropColumn {
+                column: ident(&column_names[0]),
+            }
+        }
+        _ => unclassified_action(text, None),
+    }
+}
+
+fn add_constraint(constraint: &TableConstraint, not_valid: bool, tokens: Cursor<'_>) -> OpKind {
+    let using_index = tokens.contains(&["USING", "INDEX"]);
+    let (constraint_name, kind) = match constraint {
+        TableConstraint::Check(check) => (
+            check.name.as_ref(),
+            ConstraintKind::Check {
+                not_null_column: match check.expr.as_ref() {
+                    Expr::IsNotNull(inner) => column_of(inner),
+                    Expr::Nested(inner) => match inner.as_ref() {
+                        Expr::IsNotNull(inner) => column_of(inner),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+            },
+        ),
+        TableConstraint::ForeignKey(fk) => (
+            fk.name.as_ref(),
+            ConstraintKind::ForeignKey {
+                references: name(&fk.foreign_table),
+            },
+        ),
+        TableConstraint::Unique(unique) => {
+            (unique.name.as_ref(), ConstraintKind::Unique { using_index })
+        }
+        TableConstraint::PrimaryKey(pk) => {
+            (pk.name.as_ref(), ConstraintKind::PrimaryKey { using_index })
+        }
+        _ => (None, ConstraintKind::Exclusion),
+    };
+    OpKind::AddConstraint {
+        name: constraint_name.map(ident),
+        kind,
+        not_valid,
+    }
+}
+
+fn column_of(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(id) => Some(ident(id)),
+        _ => None,
+    }
+}
+
+fn ident(id: &sqlparser::ast::Ident) -> String {
+    match id.quote_style {
+        Some(_) => id.value.clone(),
+        None => id.value.to_lowercase(),
+    }
+}
+
+fn name(object: &ObjectName) -> Name {
+    let parts: Vec<String> = object
+        .0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(id) => ident(id),
+            other => other.to_string(),
+        })
+        .collect();
+    match parts.as_slice() {
+        [.., schema, table] => Name::new(Some(schema.clone()), table.clone()),
+        [table] => Name::new(None, table.clone()),
+        [] => Name::new(None, String::new()),
+    }
+}

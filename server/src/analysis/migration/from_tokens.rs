@@ -1,0 +1,404 @@
+//! Lowers a statement into operations from its tokens alone. Used for what
+//! sqlparser rejects (`DROP INDEX CONCURRENTLY`, `REINDEX`, `CLUSTER`, `DO`,
+//! `ALTER COLUMN ... SET STATISTICS`, PostgreSQL 18 syntax, ...) so that one
+//! statement outside sqlparser's grammar never hides what it does.
+
+use super::cursor::{Cursor, statement_span};
+use super::ops::{AddColumn, ConstraintKind, LockMode, Name, Op, OpKind};
+
+/// Operations of one statement, facts marked as not from a full parse.
+pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
+    let whole = statement_span(text);
+    let op = |table: Option<Name>, kind: OpKind| Op {
+        span: whole.clone(),
+        table,
+        kind,
+        parsed: false,
+    };
+    if c.eat(&["ALTER", "TABLE"]) {
+        return alter_table(c);
+    }
+    if c.eat(&["CREATE"]) {
+        return create(c).into_iter().map(|(t, k)| op(t, k)).collect();
+    }
+    if c.eat(&["DROP", "INDEX"]) {
+        let concurrently = c.eat(&["CONCURRENTLY"]);
+        c.eat(&["IF", "EXISTS"]);
+        let names = c.names();
+        return vec![op(None, OpKind::DropIndex { names, concurrently })];
+    }
+    if c.eat(&["DROP", "TABLE"]) {
+        c.eat(&["IF", "EXISTS"]);
+        return c
+            .names()
+            .into_iter()
+            .map(|t| op(Some(t), OpKind::DropTable))
+            .collect();
+    }
+    let (table, kind) = other(c);
+    vec![op(table, kind)]
+}
+
+fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
+    c.eat(&["OR", "REPLACE"]);
+    let unique = c.eat(&["UNIQUE"]);
+    if c.eat(&["INDEX"]) {
+        let concurrently = c.eat(&["CONCURRENTLY"]);
+        c.eat(&["IF", "NOT", "EXISTS"]);
+        let name = if c.at_word("ON") { None } else { c.ident() };
+        c.eat(&["ON"]);
+        c.eat(&["ONLY"]);
+        let table = c.name();
+        let kind = OpKind::CreateIndex {
+            name,
+            unique,
+            concurrently,
+        };
+        return Some((table, kind));
+    }
+    for modifier in ["TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"] {
+        c.eat(&[modifier]);
+    }
+    if c.eat(&["TABLE"]) {
+        c.eat(&["IF", "NOT", "EXISTS"]);
+        return Some((c.name(), OpKind::CreateTable));
+    }
+    Some((None, OpKind::Other { what: "CREATE".into() }))
+}
+
+/// Statements whose interest is the lock they take, transaction control and
+/// settings.
+fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
+    let locking = |what: &str, lock| OpKind::Locking {
+        what: what.into(),
+        lock,
+    };
+    if c.eat(&["REINDEX"]) {
+        skip_parenthesized(&mut c);
+        for target in ["INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"] {
+            c.eat(&[target]);
+        }
+        let concurrently = c.eat(&["CONCURRENTLY"]);
+        let lock = if concurrently {
+            LockMode::ShareUpdateExclusive
+        } else {
+            LockMode::Share
+        };
+        return (c.name(), locking("REINDEX", lock));
+    }
+    if c.eat(&["VACUUM"]) {
+        let full = c.eat(&["FULL"]) || c.contains(&["FULL"]);
+        skip_parenthesized(&mut c);
+        for word in ["FULL", "FREEZE", "VERBOSE", "ANALYZE"] {
+            c.eat(&[word]);
+        }
+        let (what, lock) = if full {
+            ("VACUUM FULL", LockMode::AccessExclusive)
+        } else {
+            ("VACUUM", LockMode::ShareUpdateExclusive)
+        };
+        return (c.name(), locking(what, lock));
+    }
+    if c.eat(&["CLUSTER"]) {
+        c.eat(&["VERBOSE"]);
+        return (c.name(), locking("CLUSTER", LockMode::AccessExclusive));
+    }
+    if c.eat(&["TRUNCATE"]) {
+        c.eat(&["TABLE"]);
+        c.eat(&["ONLY"]);
+        return (c.name(), locking("TRUNCATE", LockMode::AccessExclusive));
+    }
+    if c.eat(&["LOCK"]) {
+        c.eat(&["TABLE"]);
+        c.eat(&["ONLY"]);
+        let table = c.name();
+        return (table, locking("LOCK", explicit_lock_mode(&c)));
+    }
+    if c.eat(&["REFRESH", "MATERIALIZED", "VIEW"]) {
+        let lock = if c.eat(&["CONCURRENTLY"]) {
+            LockMode::Exclusive
+        } else {
+            LockMode::AccessExclusive
+        };
+        return (c.name(), locking("REFRESH MATERIALIZED VIEW", lock));
+    }
+    if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
+        return (None, OpKind::Begin);
+    }
+    if c.eat(&["COMMIT"]) || c.eat(&["END"]) {
+        return (None, OpKind::Commit);
+    }
+    if c.eat(&["ROLLBACK"]) || c.eat(&["ABORT"]) {
+        return (None, OpKind::Rollback);
+    }
+    if c.eat(&["SET"]) {
+        return (None, set(c));
+    }
+    if c.eat(&["RESET"]) {
+        let name = c.ident().unwrap_or_default();
+        return (
+            None,
+            OpKind::Set {
+                name,
+                value: None,
+                local: false,
+            },
+        );
+    }
+    let what = c.bump().unwrap_or_default().to_uppercase();
+    (None, OpKind::Other { what })
+}
+
+fn set(mut c: Cursor<'_>) -> OpKind {
+    let local = c.eat(&["LOCAL"]);
+    c.eat(&["SESSION"]);
+    let name = c.ident().unwrap_or_default();
+    if !c.eat(&["TO"]) {
+        c.bump();
+    }
+    let value = c.rest_text();
+    let value = (!value.eq_ignore_ascii_case("default")).then(|| value.to_string());
+    OpKind::Set { name, value, local }
+}
+
+/// `LOCK t IN <mode> MODE`; without `IN`, PostgreSQL takes ACCESS EXCLUSIVE.
+fn explicit_lock_mode(c: &Cursor<'_>) -> LockMode {
+    const MODES: [(&[&str], LockMode); 8] = [
+        (&["ACCESS", "SHARE"], LockMode::AccessShare),
+        (&["ROW", "SHARE"], LockMode::RowShare),
+        (&["ROW", "EXCLUSIVE"], LockMode::RowExclusive),
+        (&["SHARE", "UPDATE", "EXCLUSIVE"], LockMode::ShareUpdateExclusive),
+        (&["SHARE", "ROW", "EXCLUSIVE"], LockMode::ShareRowExclusive),
+        (&["ACCESS", "EXCLUSIVE"], LockMode::AccessExclusive),
+        (&["SHARE"], LockMode::Share),
+        (&["EXCLUSIVE"], LockMode::Exclusive),
+    ];
+    let mut c = c.clone();
+    if !c.eat(&["IN"]) {
+        return LockMode::AccessExclusive;
+    }
+    MODES
+        .iter()
+        .find(|(words, _)| c.clone().eat(words))
+        .map_or(LockMode::AccessExclusive, |(_, mode)| *mode)
+}
+
+fn skip_parenthesized(c: &mut Cursor<'_>) {
+    if c.eat_punct("(") {
+        while !c.at_end() && !c.eat_punct(")") {
+            c.bump();
+        }
+    }
+}
+
+/// Skips `[IF EXISTS] [ONLY] name [*]` after `ALTER TABLE`, leaving the cursor on
+/// the first action. Shared with the sqlparser path, which needs the actions'
+/// byte spans that its AST does not keep.
+pub fn alter_table_header(c: &mut Cursor<'_>) -> Option<Name> {
+    c.eat(&["IF", "EXISTS"]);
+    c.eat(&["ONLY"]);
+    let name = c.name();
+    c.eat_symbol("*");
+    name
+}
+
+fn alter_table(mut c: Cursor<'_>) -> Vec<Op> {
+    let table = alter_table_header(&mut c);
+    c.clone()
+        .comma_separated_spans()
+        .into_iter()
+        .map(|span| {
+            let action = c.within(span.clone());
+            Op {
+                span,
+                table: table.clone(),
+                kind: alter_action(action),
+                parsed: false,
+            }
+        })
+        .collect()
+}
+
+fn alter_action(mut c: Cursor<'_>) -> OpKind {
+    if c.eat(&["ADD"]) {
+        return add(c);
+    }
+    if c.eat(&["ALTER"]) {
+        c.eat(&["COLUMN"]);
+        let column = c.ident().unwrap_or_default();
+        if c.eat(&["SET", "NOT", "NULL"]) {
+            return OpKind::SetNotNull { column };
+        }
+        if c.eat(&["SET", "DATA", "TYPE"]) || c.eat(&["TYPE"]) {
+            let data_type = type_text(&c);
+            return OpKind::ChangeColumnType { column, data_type };
+        }
+    }
+    if c.eat(&["DROP", "CONSTRAINT"]) {
+        return unclassified_action(c.rest_text(), Some("DROP CONSTRAINT"));
+    }
+    if c.eat(&["DROP"]) {
+        c.eat(&["COLUMN"]);
+        c.eat(&["IF", "EXISTS"]);
+        let column = c.ident().unwrap_or_default();
+        return OpKind::DropColumn { column };
+    }
+    if c.eat(&["RENAME", "COLUMN"]) || (c.clone().eat(&["RENAME"]) && !renames_other(&c)) {
+        c.eat(&["RENAME"]);
+        let from = c.ident().unwrap_or_default();
+        c.eat(&["TO"]);
+        let to = c.ident().unwrap_or_default();
+        return OpKind::RenameColumn { from, to };
+    }
+    if c.eat(&["VALIDATE", "CONSTRAINT"]) {
+        let name = c.ident().unwrap_or_default();
+        return OpKind::ValidateConstraint { name };
+    }
+    unclassified_action(c.rest_text(), None)
+}
+
+/// `RENAME TO` and `RENAME CONSTRAINT` rename something other than a column.
+fn renames_other(c: &Cursor<'_>) -> bool {
+    let mut probe = c.clone();
+    probe.eat(&["RENAME"]);
+    probe.at_word("TO") || probe.at_word("CONSTRAINT")
+}
+
+fn add(mut c: Cursor<'_>) -> OpKind {
+    let constraint_name = c.eat(&["CONSTRAINT"]).then(|| c.ident()).flatten();
+    let not_valid = c.contains(&["NOT", "VALID"]);
+    let kind = if c.eat(&["CHECK"]) {
+        Some(ConstraintKind::Check {
+            not_null_column: not_null_check(c.clone()),
+        })
+    } else if c.eat(&["FOREIGN", "KEY"]) {
+        let mut refs = c.clone();
+        while !refs.at_end() && !refs.eat(&["REFERENCES"]) {
+            refs.bump();
+        }
+        refs.name().map(|references| ConstraintKind::ForeignKey { references })
+    } else if c.eat(&["UNIQUE"]) {
+        Some(ConstraintKind::Unique {
+            using_index: c.contains(&["USING", "INDEX"]),
+        })
+    } else if c.eat(&["PRIMARY", "KEY"]) {
+        Some(ConstraintKind::PrimaryKey {
+            using_index: c.contains(&["USING", "INDEX"]),
+        })
+    } else if c.eat(&["EXCLUDE"]) {
+        Some(ConstraintKind::Exclusion)
+    } else if c.eat(&["NOT", "NULL"]) {
+        c.ident().map(|column| ConstraintKind::NotNull { column })
+    } else {
+        None
+    };
+    match kind {
+        Some(kind) => OpKind::AddConstraint {
+            name: constraint_name,
+            kind,
+            not_valid,
+        },
+        None => add_column(c),
+    }
+}
+
+fn add_column(mut c: Cursor<'_>) -> OpKind {
+    c.eat(&["COLUMN"]);
+    c.eat(&["IF", "NOT", "EXISTS"]);
+    let column = c.ident().unwrap_or_default();
+    let data_type = type_text(&c);
+    let auto_filled = is_serial(&data_type)
+        || c.contains(&["GENERATED"])
+        || c.contains(&["IDENTITY"]);
+    let default = default_text(&c);
+    OpKind::AddColumn(AddColumn {
+        column,
+        data_type,
+        not_null: c.contains(&["NOT", "NULL"]) || c.contains(&["PRIMARY", "KEY"]),
+        default,
+        auto_filled,
+    })
+}
+
+/// Keywords that end a column's type and start its constraints.
+const COLUMN_CLAUSES: [&str; 11] = [
+    "NOT", "NULL", "DEFAULT", "CONSTRAINT", "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED",
+    "COLLATE", "USING",
+];
+
+fn type_text(c: &Cursor<'_>) -> String {
+    c.text_until(&COLUMN_CLAUSES).to_string()
+}
+
+fn default_text(c: &Cursor<'_>) -> Option<String> {
+    let mut probe = c.clone();
+    while !probe.at_end() {
+        if probe.eat(&["DEFAULT"]) {
+            return Some(probe.text_until(&COLUMN_CLAUSES).to_string());
+        }
+        probe.bump();
+    }
+    None
+}
+
+/// `( col IS NOT NULL )` exactly.
+fn not_null_check(mut c: Cursor<'_>) -> Option<String> {
+    if !c.eat_punct("(") {
+        return None;
+    }
+    let column = c.ident()?;
+    (c.eat(&["IS", "NOT", "NULL"]) && c.eat_punct(")") && c.at_end()).then_some(column)
+}
+
+pub fn is_serial(data_type: &str) -> bool {
+    matches!(
+        data_type.to_ascii_lowercase().as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
+    )
+}
+
+/// An `ALTER TABLE` action no rule looks into: named by `what` or by its
+/// leading keywords, with the lock it takes.
+pub fn unclassified_action(text: &str, what: Option<&str>) -> OpKind {
+    OpKind::AlterTableOther {
+        lock: alter_action_lock(text),
+        what: what.map_or_else(|| leading_words(text), str::to_string),
+    }
+}
+
+fn leading_words(text: &str) -> String {
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}
+
+/// The lock an `ALTER TABLE` action takes (PostgreSQL 15, measured); everything
+/// not listed takes ACCESS EXCLUSIVE.
+fn alter_action_lock(action: &str) -> LockMode {
+    let upper = action.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|ch: char| ch.is_whitespace() || ch == '(')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |seq: &[&str]| words.windows(seq.len()).any(|w| w == seq);
+    let sets_storage_parameters = ["SET", "RESET"]
+        .iter()
+        .any(|kw| upper.trim_start().strip_prefix(kw).is_some_and(|rest| rest.trim_start().starts_with('(')));
+    if has(&["SET", "STATISTICS"])
+        || sets_storage_parameters
+        || has(&["CLUSTER", "ON"])
+        || has(&["SET", "WITHOUT", "CLUSTER"])
+        || has(&["VALIDATE", "CONSTRAINT"])
+    {
+        LockMode::ShareUpdateExclusive
+    } else if has(&["ENABLE", "TRIGGER"])
+        || has(&["DISABLE", "TRIGGER"])
+        || has(&["FOREIGN", "KEY"])
+    {
+        LockMode::ShareRowExclusive
+    } else {
+        LockMode::AccessExclusive
+    }
+}

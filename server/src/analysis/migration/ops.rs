@@ -1,0 +1,218 @@
+//! The migration-operation model: what a migration does, independent of the
+//! front end that read it (a `.sql` file today, Alembic or TypeORM later).
+
+use std::fmt;
+use std::ops::Range;
+
+/// A relation name as PostgreSQL resolves it: unquoted parts folded to lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Name {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl Name {
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        Name {
+            schema,
+            name: name.into(),
+        }
+    }
+
+    /// Two names denote the same relation unless both carry different schemas;
+    /// an unqualified name is taken to be on the search path.
+    pub fn matches(&self, other: &Name) -> bool {
+        self.name == other.name
+            && match (&self.schema, &other.schema) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// PostgreSQL's table lock modes, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockMode {
+    AccessShare,
+    RowShare,
+    RowExclusive,
+    ShareUpdateExclusive,
+    Share,
+    ShareRowExclusive,
+    Exclusive,
+    AccessExclusive,
+}
+
+impl LockMode {
+    /// Conflicts with plain reads or writes, so an application queues behind it.
+    pub fn is_dangerous(self) -> bool {
+        self >= LockMode::Share
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockMode::AccessShare => "ACCESS SHARE",
+            LockMode::RowShare => "ROW SHARE",
+            LockMode::RowExclusive => "ROW EXCLUSIVE",
+            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            LockMode::Share => "SHARE",
+            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            LockMode::Exclusive => "EXCLUSIVE",
+            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
+        }
+    }
+
+    /// What the lock keeps the application from doing while it is held or queued.
+    pub fn blocks(self) -> &'static str {
+        match self {
+            LockMode::AccessExclusive => "all reads and writes",
+            LockMode::Exclusive | LockMode::ShareRowExclusive | LockMode::Share => "writes",
+            _ => "schema changes",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// `not_null_column`: the column when the check is exactly `col IS NOT NULL`,
+    /// which lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
+    Check { not_null_column: Option<String> },
+    ForeignKey { references: Name },
+    Unique { using_index: bool },
+    PrimaryKey { using_index: bool },
+    Exclusion,
+    NotNull { column: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddColumn {
+    pub column: String,
+    /// The type as written, e.g. `varchar(50)`.
+    pub data_type: String,
+    pub not_null: bool,
+    /// The `DEFAULT` expression as written.
+    pub default: Option<String>,
+    /// Filled by PostgreSQL without a `DEFAULT` clause: serial types, identity
+    /// and generated columns.
+    pub auto_filled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpKind {
+    CreateTable,
+    CreateIndex {
+        name: Option<String>,
+        unique: bool,
+        concurrently: bool,
+    },
+    DropIndex {
+        names: Vec<Name>,
+        concurrently: bool,
+    },
+    AddColumn(AddColumn),
+    SetNotNull {
+        column: String,
+    },
+    ChangeColumnType {
+        column: String,
+        data_type: String,
+    },
+    AddConstraint {
+        name: Option<String>,
+        kind: ConstraintKind,
+        not_valid: bool,
+    },
+    ValidateConstraint {
+        name: String,
+    },
+    RenameColumn {
+        from: String,
+        to: String,
+    },
+    DropColumn {
+        column: String,
+    },
+    DropTable,
+    /// Any other `ALTER TABLE` action; `what` names it for messages.
+    AlterTableOther {
+        what: String,
+        lock: LockMode,
+    },
+    /// `REINDEX`, `VACUUM`, `CLUSTER`, `TRUNCATE`, `LOCK`...: statements whose
+    /// only fact of interest is the lock they take.
+    Locking {
+        what: String,
+        lock: LockMode,
+    },
+    /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
+    Set {
+        name: String,
+        value: Option<String>,
+        local: bool,
+    },
+    Begin,
+    Commit,
+    Rollback,
+    /// Anything else; `what` is its leading keywords (`SELECT`, `DO`, ...).
+    Other {
+        what: String,
+    },
+}
+
+/// One operation of a statement. An `ALTER TABLE` with three actions is three
+/// operations sharing their statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    /// What to underline, relative to the statement's start.
+    pub span: Range<usize>,
+    /// The relation the operation works on, if any.
+    pub table: Option<Name>,
+    pub kind: OpKind,
+    /// The facts came from sqlparser's full parse rather than from tokens.
+    pub parsed: bool,
+}
+
+impl Op {
+    /// The lock this operation takes on `table` (measured on PostgreSQL 15; see
+    /// the reference's lock table).
+    pub fn lock(&self) -> Option<LockMode> {
+        use LockMode::*;
+        Some(match &self.kind {
+            OpKind::CreateIndex { concurrently, .. } | OpKind::DropIndex { concurrently, .. } => {
+                match (&self.kind, concurrently) {
+                    (_, true) => ShareUpdateExclusive,
+                    (OpKind::CreateIndex { .. }, false) => Share,
+                    _ => AccessExclusive,
+                }
+            }
+            OpKind::AddConstraint {
+                kind: ConstraintKind::ForeignKey { .. },
+                ..
+            } => ShareRowExclusive,
+            OpKind::ValidateConstraint { .. } => ShareUpdateExclusive,
+            OpKind::AddColumn(_)
+            | OpKind::SetNotNull { .. }
+            | OpKind::ChangeColumnType { .. }
+            | OpKind::AddConstraint { .. }
+            | OpKind::RenameColumn { .. }
+            | OpKind::DropColumn { .. }
+            | OpKind::DropTable => AccessExclusive,
+            OpKind::AlterTableOther { lock, .. } | OpKind::Locking { lock, .. } => *lock,
+            OpKind::CreateTable
+            | OpKind::Set { .. }
+            | OpKind::Begin
+            | OpKind::Commit
+            | OpKind::Rollback
+            | OpKind::Other { .. } => return None,
+        })
+    }
+}

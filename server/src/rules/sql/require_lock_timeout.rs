@@ -1,0 +1,73 @@
+//! ## What it does
+//! Flags a migration that takes a lock conflicting with reads or writes
+//! (SHARE or stronger) on an existing table, with no `lock_timeout` set
+//! earlier in the same session or transaction. Reported once, at the first
+//! such statement; the severity is `error` when any of them takes ACCESS
+//! EXCLUSIVE, `warning` otherwise.
+//!
+//! ## Why it matters
+//! A lock request waits behind every long-running transaction on the table, and
+//! every later query on the table queues behind the waiting request. Even a
+//! metadata-only `ALTER TABLE` then stops all traffic to the table until the
+//! long transaction ends: an outage caused by a change that takes milliseconds.
+//!
+//! ## Example
+//! ```sql
+//! ALTER TABLE users ADD COLUMN nickname text;
+//! ```
+//!
+//! ## Safe alternative
+//! ```sql
+//! SET lock_timeout = '2s';   -- SET LOCAL inside the runner's transaction
+//! ALTER TABLE users ADD COLUMN nickname text;
+//! ```
+//! The statement now fails fast (SQLSTATE `55P03`) instead of queueing; retry
+//! the migration with backoff. `SET lock_timeout = 0` turns the timeout off
+//! and does not count.
+
+use crate::analysis::migration::{LockMode, Migration};
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+use super::{on_existing, table_of};
+
+pub static RULE: Rule = Rule {
+    id: "require-lock-timeout",
+    severity: Severity::Error,
+    class: MigrationClass::Any,
+    default_enabled: true,
+    summary: "Dangerous lock taken with no lock_timeout set first",
+    source: include_str!("require_lock_timeout.rs"),
+    check: Check::Migration(check),
+};
+
+fn check(m: &Migration, out: &mut Vec<Finding>) {
+    let unguarded: Vec<_> = on_existing(m)
+        .filter(|at| !at.context.lock_timeout && at.op.lock().is_some_and(LockMode::is_dangerous))
+        .collect();
+    let Some(first) = unguarded.first() else {
+        return;
+    };
+    let strongest = unguarded.iter().filter_map(|at| at.op.lock()).max();
+    let others = unguarded.len() - 1;
+    let lock = first.op.lock().unwrap_or(LockMode::Share);
+    let mut message = format!(
+        "{} lock on {} without a lock_timeout: while it waits for the lock, {} on the table queue behind it",
+        lock.as_str(),
+        table_of(first),
+        lock.blocks()
+    );
+    if others > 0 {
+        message.push_str(&format!(" ({others} more statements take such locks)"));
+    }
+    let severity = if strongest == Some(LockMode::AccessExclusive) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    out.push(
+        RULE.finding(first.range(), message)
+            .with_severity(severity)
+            .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout."),
+    );
+}

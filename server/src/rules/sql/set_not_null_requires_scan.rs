@@ -1,0 +1,68 @@
+//! ## What it does
+//! Flags `ALTER COLUMN ... SET NOT NULL` on a table that existed before this
+//! migration, unless a valid `CHECK (column IS NOT NULL)` added or validated
+//! earlier in the migration proves the column non-null (PostgreSQL 12+).
+//!
+//! ## Why it matters
+//! `SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock to check
+//! for NULLs: no reads or writes for the duration of the scan.
+//!
+//! ## Example
+//! ```sql
+//! ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+//! ```
+//!
+//! ## Safe alternative
+//! PostgreSQL 12 to 17:
+//! ```sql
+//! ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+//! -- next migration
+//! ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;
+//! ALTER TABLE users ALTER COLUMN email SET NOT NULL;  -- no scan: the CHECK proves it
+//! ALTER TABLE users DROP CONSTRAINT users_email_not_null;
+//! ```
+//! PostgreSQL 18+: `ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID;`
+//! then `VALIDATE CONSTRAINT` in a later migration.
+
+use crate::analysis::migration::{Migration, OpKind};
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+use super::{on_existing, table_of};
+
+pub static RULE: Rule = Rule {
+    id: "set-not-null-requires-scan",
+    severity: Severity::Error,
+    class: MigrationClass::Transformative,
+    default_enabled: true,
+    summary: "SET NOT NULL scans the table under ACCESS EXCLUSIVE",
+    source: include_str!("set_not_null_requires_scan.rs"),
+    check: Check::Migration(check),
+};
+
+fn check(m: &Migration, out: &mut Vec<Finding>) {
+    let version = m.settings().postgres_version;
+    for at in on_existing(m) {
+        let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
+            continue;
+        };
+        if version >= 12 && m.not_null_proven(table, column, at.index) {
+            continue;
+        }
+        let help = match version {
+            18.. => "Add `CONSTRAINT ... NOT NULL column NOT VALID`, then VALIDATE it in a later migration.",
+            12..=17 => "Add `CHECK (column IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the CHECK.",
+            _ => "Before PostgreSQL 12 SET NOT NULL always scans; run it in a low-traffic window with a lock_timeout.",
+        };
+        out.push(
+            RULE.finding(
+                at.range(),
+                format!(
+                    "Setting `{column}` NOT NULL scans all of {} while holding an ACCESS EXCLUSIVE lock (no reads or writes)",
+                    table_of(&at)
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Walks `fixtures/` and checks every file's inline expectations both ways:
+//! each `-- expect: rule-a, rule-b` names the findings whose range starts on
+//! the next line that is neither blank nor another expectation; every finding
+//! must be expected and every expectation found.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use preflight::config;
+use preflight::engine;
+use preflight::text::{Document, Language};
+
+const MARKER: &str = "-- expect:";
+
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            fixture_files(&path, out);
+        } else if engine::handles(&path) {
+            out.push(path);
+        }
+    }
+}
+
+/// (1-based line, rule) → count, from the expectation comments.
+fn expectations(text: &str) -> BTreeMap<(usize, String), usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut expected = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rules) = line.trim().strip_prefix(MARKER) else {
+            continue;
+        };
+        let target = (i + 1..lines.len())
+            .find(|&j| {
+                let l = lines[j].trim();
+                !l.is_empty() && !l.starts_with(MARKER)
+            })
+            .unwrap_or_else(|| panic!("expectation on line {} has no line after it", i + 1));
+        for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            *expected.entry((target + 1, rule.to_string())).or_insert(0) += 1;
+        }
+    }
+    expected
+}
+
+fn findings_by_line(path: &Path, text: &str) -> BTreeMap<(usize, String), usize> {
+    let dir = path.parent().expect("fixture has a parent");
+    let config = config::discover(dir, &|id| preflight::rules::find(id).is_some())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|(_, c)| c)
+        .unwrap_or_default();
+    let document = Document::new(text, 0, Language::Sql);
+    let index = document.line_index();
+    let mut found = BTreeMap::new();
+    for finding in engine::check_text(path, text, &config) {
+        let (line, _) = index.line_col(finding.range.start);
+        *found.entry((line, finding.rule.to_string())).or_insert(0) += 1;
+    }
+    found
+}
+
+#[test]
+fn every_fixture_meets_its_expectations() {
+    let root = common::workspace_root().join("fixtures");
+    let mut files = Vec::new();
+    fixture_files(&root, &mut files);
+    assert!(files.len() >= 10, "fixtures went missing: {files:?}");
+    let mut failures = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+        let expected = expectations(&text);
+        let found = findings_by_line(path, &text);
+        if expected != found {
+            let name = path.strip_prefix(&root).unwrap_or(path).display();
+            failures.push(format!("{name}\n  expected: {expected:?}\n  found:    {found:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The expectation reader itself must see what it is given, or the test above
+/// could pass vacuously.
+#[test]
+fn expectations_bind_to_the_next_code_line() {
+    let text = "-- expect: a, b\n-- expect: a\n\nSELECT 1;\nSELECT 2;\n";
+    let expected = expectations(text);
+    assert_eq!(expected.get(&(4, "a".to_string())), Some(&2));
+    assert_eq!(expected.get(&(4, "b".to_string())), Some(&1));
+    assert_eq!(expected.len(), 2);
+}
