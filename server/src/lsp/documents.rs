@@ -1,0 +1,121 @@
+//! The open documents, each with its engine state and the findings last computed
+//! for it.
+//!
+//! Locking: an entry is locked (DashMap shard lock) for the whole of an
+//! analysis, which runs on the blocking pool. `didChange` takes the same lock
+//! on the executor; it waits at most one analysis, and this is what keeps edits
+//! in order without copying the engine's incremental state. Never hold an entry
+//! across an `.await`, and never lock two entries at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::config::Config;
+use crate::engine::Analysis;
+use crate::finding::Finding;
+use crate::text::{Document, EditError, PositionEncoding, TextChange};
+
+struct Open {
+    analysis: Analysis,
+    /// Findings for (document version, configuration generation).
+    cached: Option<(i32, u64, Arc<Vec<Finding>>)>,
+}
+
+#[derive(Default)]
+pub struct Documents {
+    map: DashMap<Uri, Open>,
+}
+
+/// What `apply` did.
+#[derive(Debug)]
+pub enum Applied {
+    Ok,
+    /// Not open (a client bug, or a document dropped after a failed edit).
+    Unknown,
+    Failed(EditError),
+}
+
+impl Documents {
+    pub fn open(&self, uri: Uri, analysis: Analysis) {
+        self.map.insert(
+            uri,
+            Open {
+                analysis,
+                cached: None,
+            },
+        );
+    }
+
+    pub fn close(&self, uri: &Uri) -> bool {
+        self.map.remove(uri).is_some()
+    }
+
+    /// Applies one `didChange`. Synchronous on purpose: the caller runs it before
+    /// its first `.await`.
+    pub fn apply(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: &[TextChange],
+        encoding: PositionEncoding,
+    ) -> Applied {
+        let Some(mut open) = self.map.get_mut(uri) else {
+            return Applied::Unknown;
+        };
+        open.cached = None;
+        match open.analysis.apply_changes(version, changes, encoding) {
+            Ok(()) => Applied::Ok,
+            Err(error) => Applied::Failed(error),
+        }
+    }
+
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.map
+            .get(uri)
+            .map(|open| open.analysis.document().version())
+    }
+
+    /// The file behind an open document (`Some(None)`: open, but not a file).
+    pub fn path(&self, uri: &Uri) -> Option<Option<PathBuf>> {
+        self.map
+            .get(uri)
+            .map(|open| open.analysis.path().map(Path::to_path_buf))
+    }
+
+    pub fn uris(&self) -> Vec<Uri> {
+        self.map.iter().map(|entry| entry.key().clone()).collect()
+    }
+
+    /// Runs `f` over the document and its findings under `config`, reusing the
+    /// last findings when neither the text nor the configuration changed. With
+    /// `only_version`, a document that has moved on is skipped (`None`): its
+    /// newer version has an analysis of its own coming. Blocking: call it from
+    /// the blocking pool.
+    pub fn with_findings<R>(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        generation: u64,
+        only_version: Option<i32>,
+        f: impl FnOnce(&Document, Option<&Path>, &[Finding]) -> R,
+    ) -> Option<R> {
+        let mut open = self.map.get_mut(uri)?;
+        let open = &mut *open;
+        let version = open.analysis.document().version();
+        if only_version.is_some_and(|wanted| wanted != version) {
+            return None;
+        }
+        let findings = match &open.cached {
+            Some((v, g, findings)) if *v == version && *g == generation => findings.clone(),
+            _ => {
+                let findings = Arc::new(open.analysis.findings(config));
+                open.cached = Some((version, generation, findings.clone()));
+                findings
+            }
+        };
+        Some(f(open.analysis.document(), open.analysis.path(), &findings))
+    }
+}

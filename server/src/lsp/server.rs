@@ -1,0 +1,575 @@
+//! The `LanguageServer` implementation: protocol handlers over the engine.
+//!
+//! Ordering and staleness, the two things that make a language server wrong
+//! rather than slow:
+//! - tower-lsp-server may run handlers concurrently, but it starts them in
+//!   arrival order; every handler that changes a document does so before its
+//!   first `.await`, so edits apply in the order the client sent them.
+//! - Analyses run on the blocking pool and may finish out of order. A pushed
+//!   result is published only if its document is still at the version analysed,
+//!   checked and sent under one lock so an older result can never overtake a
+//!   newer one on the wire.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    CodeActionParams, CodeActionResponse, Diagnostic, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FileSystemWatcher,
+    FullDocumentDiagnosticReport, GlobPattern, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, Registration,
+    RelatedFullDocumentDiagnosticReport, ServerInfo, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{debug, error, info, warn};
+
+use super::capabilities::{self, ClientSupport};
+use super::config_state::{self, ConfigState};
+use super::convert::{self, ActionTarget};
+use super::documents::{Applied, Documents};
+use super::transport::{Malformed, MalformedParams};
+use crate::config::{self, ConfigError};
+use crate::engine::Analysis;
+use crate::finding::Finding;
+use crate::text::{Document, Language};
+
+/// The server handed to tower-lsp-server. Cheap to clone: handlers hand a clone
+/// to the tasks they spawn.
+#[derive(Clone)]
+pub struct Backend {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    /// Set once by `initialize`; before that, LSP defaults (UTF-16, push).
+    support: OnceLock<ClientSupport>,
+    /// Workspace folders: where a document that is not a file looks for config.
+    roots: OnceLock<Vec<PathBuf>>,
+    documents: Documents,
+    config: ConfigState,
+    /// Invalid config files currently reported, by path. Guarded by a plain
+    /// mutex: never held across an `.await`.
+    problems: Mutex<HashMap<PathBuf, ConfigError>>,
+    /// Settings problems found in `initialize`, shown once `initialized`.
+    pending_messages: Mutex<Vec<String>>,
+    /// Serialises the version check and the send of pushed diagnostics.
+    publish: tokio::sync::Mutex<()>,
+    /// `shutdown` was received: `exit` then ends the process with status 0.
+    shutdown: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+        Backend {
+            inner: Arc::new(Inner {
+                client,
+                support: OnceLock::new(),
+                roots: OnceLock::new(),
+                documents: Documents::default(),
+                config: ConfigState::default(),
+                problems: Mutex::new(HashMap::new()),
+                pending_messages: Mutex::new(Vec::new()),
+                publish: tokio::sync::Mutex::new(()),
+                shutdown,
+            }),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The file behind a `file:` URI; other schemes (untitled, git, ...) have none.
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn read_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+impl Inner {
+    fn support(&self) -> ClientSupport {
+        self.support.get().copied().unwrap_or_default()
+    }
+
+    fn push_mode(&self) -> bool {
+        !self.support().pull_diagnostics
+    }
+
+    /// Where config discovery starts for a document.
+    fn config_dir(&self, path: Option<&Path>) -> Option<PathBuf> {
+        match path {
+            Some(path) => path.parent().map(Path::to_path_buf),
+            None => self.roots.get().and_then(|roots| roots.first().cloned()),
+        }
+    }
+
+    /// Takes editor settings; returns a message for the user when they are bad.
+    fn apply_settings(&self, settings: &serde_json::Value) -> Option<String> {
+        let result = match config_state::overrides_from_settings(settings) {
+            Ok(None) => Ok(()),
+            Ok(Some(overrides)) => self.config.set_overrides(overrides),
+            Err(message) => {
+                // Unreadable settings: fall back to the config files alone.
+                let _ = self.config.set_overrides(Default::default());
+                Err(message)
+            }
+        };
+        result
+            .err()
+            .map(|message| format!("preflight: {message}; editor settings ignored"))
+    }
+
+    /// Runs `f` over a document's findings on the blocking pool, then reports
+    /// the document's config problem if it is new. `None`: the document is not
+    /// open, moved past `only_version`, or the analysis panicked.
+    async fn analyze<R, F>(self: &Arc<Self>, uri: Uri, only_version: Option<i32>, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Document, Option<&Path>, &[Finding]) -> R + Send + 'static,
+    {
+        let path = self.documents.path(&uri)?;
+        let dir = self.config_dir(path.as_deref());
+        let this = Arc::clone(self);
+        let joined = tokio::task::spawn_blocking(move || {
+            // Generation first: a change while we read files makes this stale.
+            let generation = this.config.generation();
+            let resolved = this.config.resolve(dir.as_deref());
+            let out =
+                this.documents
+                    .with_findings(&uri, &resolved.config, generation, only_version, f);
+            (resolved.error, out)
+        })
+        .await;
+        match joined {
+            Ok((problem, out)) => {
+                if let Some(problem) = problem {
+                    self.report_problem(problem).await;
+                }
+                out
+            }
+            Err(join_error) => {
+                error!("analysis failed: {join_error}");
+                None
+            }
+        }
+    }
+
+    /// Computes and pushes one document's diagnostics, unless a newer version
+    /// overtook it.
+    async fn publish(self: &Arc<Self>, uri: Uri, only_version: Option<i32>) {
+        let encoding = self.support().encoding;
+        let computed = self
+            .analyze(
+                uri.clone(),
+                only_version,
+                move |document, path, findings| {
+                    let diagnostics = convert::diagnostics(document, findings, encoding);
+                    (document.version(), diagnostics, path.map(Path::to_path_buf))
+                },
+            )
+            .await;
+        let Some((version, mut diagnostics, path)) = computed else {
+            return;
+        };
+        // A config file open in the editor: a push replaces everything shown for
+        // it, so its own problem must be part of the push.
+        if let Some(path) = path {
+            diagnostics.extend(self.problem_diagnostic(&path).await);
+        }
+        let _guard = self.publish.lock().await;
+        if self.documents.version(&uri) != Some(version) {
+            debug!(uri = uri.as_str(), version, "dropping stale diagnostics");
+            return;
+        }
+        debug!(
+            uri = uri.as_str(),
+            version,
+            count = diagnostics.len(),
+            "publish"
+        );
+        self.client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
+    }
+
+    fn spawn_publish(self: &Arc<Self>, uri: Uri, only_version: Option<i32>) {
+        let this = Arc::clone(self);
+        tokio::spawn(async move { this.publish(uri, only_version).await });
+    }
+
+    /// The `invalid-config` diagnostic for a config file currently reported.
+    async fn problem_diagnostic(&self, path: &Path) -> Option<Diagnostic> {
+        let problem = lock(&self.problems).get(path).cloned()?;
+        let encoding = self.support().encoding;
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let text = read_file(&path).unwrap_or_default();
+            convert::config_problem(&text, &problem.range, &problem.message, encoding)
+        })
+        .await
+        .ok()
+    }
+
+    /// Pushes a config file's problem (or its absence) to the file's URI. Push
+    /// also in pull mode: the file is usually not open, so nothing would pull.
+    async fn publish_problem(&self, path: &Path) {
+        let Some(uri) = Uri::from_file_path(path) else {
+            return;
+        };
+        let diagnostics: Vec<Diagnostic> =
+            self.problem_diagnostic(path).await.into_iter().collect();
+        let _guard = self.publish.lock().await;
+        self.client
+            .publish_diagnostics(uri, diagnostics, None)
+            .await;
+    }
+
+    /// Reports an invalid config file the first time it is seen in this form.
+    async fn report_problem(&self, problem: ConfigError) {
+        let new = {
+            let mut problems = lock(&self.problems);
+            let new = problems.get(&problem.path) != Some(&problem);
+            if new {
+                problems.insert(problem.path.clone(), problem.clone());
+            }
+            new
+        };
+        if new {
+            warn!("invalid configuration: {problem}");
+            self.client
+                .show_message(
+                    MessageType::ERROR,
+                    format!("preflight: invalid configuration, using the defaults: {problem}"),
+                )
+                .await;
+            self.publish_problem(&problem.path).await;
+        }
+    }
+
+    /// After any configuration change: forget cached configs, re-read the config
+    /// of every open document, update config-file diagnostics, re-diagnose.
+    async fn reload(self: &Arc<Self>) {
+        self.config.invalidate();
+        info!("configuration changed, re-checking open documents");
+        let dirs: HashSet<PathBuf> = self
+            .documents
+            .uris()
+            .iter()
+            .filter_map(|uri| self.documents.path(uri))
+            .filter_map(|path| self.config_dir(path.as_deref()))
+            .collect();
+        let this = Arc::clone(self);
+        let errors = tokio::task::spawn_blocking(move || {
+            dirs.iter()
+                .filter_map(|dir| this.config.resolve(Some(dir)).error)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let old = std::mem::take(&mut *lock(&self.problems));
+        let mut current = HashMap::new();
+        for error in errors {
+            current.insert(error.path.clone(), error);
+        }
+        lock(&self.problems).extend(current.clone());
+        for (path, problem) in &current {
+            if old.get(path) != Some(problem) {
+                self.client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("preflight: invalid configuration, using the defaults: {problem}"),
+                    )
+                    .await;
+            }
+            self.publish_problem(path).await;
+        }
+        for path in old.keys().filter(|path| !current.contains_key(*path)) {
+            self.publish_problem(path).await;
+        }
+        if self.push_mode() {
+            for uri in self.documents.uris() {
+                self.spawn_publish(uri, None);
+            }
+        } else if self.support().diagnostic_refresh {
+            // Not awaited here: the answer comes through the same connection and
+            // this handler should not hold a concurrency slot waiting for it.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.workspace_diagnostic_refresh().await {
+                    warn!("workspace/diagnostic/refresh failed: {e}");
+                }
+            });
+        }
+    }
+
+    async fn show_pending_messages(&self) {
+        let messages = std::mem::take(&mut *lock(&self.pending_messages));
+        for message in messages {
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+    }
+
+    /// Watches config files, when the client lets us register watchers; other
+    /// clients still tell us about saves of open config files (`didSave`).
+    fn register_watchers(&self) {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE]
+                .into_iter()
+                .map(|name| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{name}")),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let registration = Registration {
+            id: "preflight-config-files".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.register_capability(vec![registration]).await {
+                warn!("could not register config file watchers: {e}");
+            }
+        });
+    }
+}
+
+impl Backend {
+    /// Answers the stand-in for a message that could not be decoded (see
+    /// `transport`) with the JSON-RPC error it deserves.
+    pub async fn malformed_message(&self, params: MalformedParams) -> Result<()> {
+        Err(match params.kind {
+            Malformed::Parse => tower_lsp_server::jsonrpc::Error::parse_error(),
+            Malformed::Invalid => tower_lsp_server::jsonrpc::Error::invalid_request(),
+        })
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let support = ClientSupport::negotiate(&params.capabilities);
+        info!(?support, "initialize");
+        let _ = self.inner.support.set(support);
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|folder| file_path(&folder.uri))
+            .collect();
+        #[allow(deprecated)] // rootUri: still the only root some clients send
+        if roots.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(file_path)
+        {
+            roots.push(root);
+        }
+        let _ = self.inner.roots.set(roots);
+        if let Some(options) = &params.initialization_options
+            && let Some(message) = self.inner.apply_settings(options)
+        {
+            lock(&self.inner.pending_messages).push(message);
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities::server_capabilities(&support),
+            server_info: Some(ServerInfo {
+                name: "preflight".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            // clangd's pre-3.17 extension; `positionEncoding` is the standard.
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.inner.support().watch_files_dynamic {
+            self.inner.register_watchers();
+        }
+        self.inner.show_pending_messages().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        info!("shutdown");
+        self.inner.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let path = file_path(&item.uri);
+        let language = Language::detect(Some(&item.language_id), path.as_deref());
+        debug!(
+            uri = item.uri.as_str(),
+            version = item.version,
+            ?language,
+            "open"
+        );
+        let document = Document::new(&item.text, item.version, language);
+        self.inner
+            .documents
+            .open(item.uri.clone(), Analysis::new(path, document));
+        if self.inner.push_mode() {
+            self.inner.spawn_publish(item.uri, Some(item.version));
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Applied before any `.await`: see the module comment.
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changes = convert::text_changes(&params.content_changes);
+        let encoding = self.inner.support().encoding;
+        match self
+            .inner
+            .documents
+            .apply(&uri, version, &changes, encoding)
+        {
+            Applied::Ok => {
+                if self.inner.push_mode() {
+                    self.inner.spawn_publish(uri, Some(version));
+                }
+            }
+            Applied::Unknown => warn!(uri = uri.as_str(), "change to a document that is not open"),
+            Applied::Failed(e) => {
+                // The client's text and ours now differ and LSP has no way to
+                // ask for the full text again: stop checking rather than show
+                // diagnostics for text the user does not see.
+                error!(uri = uri.as_str(), version, "cannot apply change: {e}");
+                self.inner.documents.close(&uri);
+                if self.inner.push_mode() {
+                    let _guard = self.inner.publish.lock().await;
+                    self.inner
+                        .client
+                        .publish_diagnostics(uri.clone(), Vec::new(), None)
+                        .await;
+                }
+                self.inner
+                    .client
+                    .show_message(
+                        MessageType::WARNING,
+                        format!(
+                            "preflight: could not apply an edit to {} ({e}); close and reopen the file to check it again",
+                            uri.as_str()
+                        ),
+                    )
+                    .await;
+            }
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if file_path(&params.text_document.uri).is_some_and(|p| config_state::is_config_file(&p)) {
+            self.inner.reload().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if !self.inner.documents.close(&uri) || !self.inner.push_mode() {
+            return;
+        }
+        // Clear what we pushed, except a config file's own problem.
+        let problem = match file_path(&uri) {
+            Some(path) => self.inner.problem_diagnostic(&path).await,
+            None => None,
+        };
+        let _guard = self.inner.publish.lock().await;
+        self.inner
+            .client
+            .publish_diagnostics(uri, problem.into_iter().collect(), None)
+            .await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if let Some(message) = self.inner.apply_settings(&params.settings) {
+            self.inner
+                .client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+        self.inner.reload().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let relevant = params
+            .changes
+            .iter()
+            .any(|change| file_path(&change.uri).is_some_and(|p| config_state::is_config_file(&p)));
+        if relevant {
+            self.inner.reload().await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let encoding = self.inner.support().encoding;
+        let items = self
+            .inner
+            .analyze(
+                params.text_document.uri,
+                None,
+                move |document, _, findings| convert::diagnostics(document, findings, encoding),
+            )
+            .await
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let support = self.inner.support();
+        let uri = params.text_document.uri;
+        let requested = params.range;
+        let only = params.context.only;
+        let actions = self
+            .inner
+            .analyze(uri.clone(), None, move |document, path, findings| {
+                let target = ActionTarget {
+                    uri: &uri,
+                    document,
+                    path,
+                    support,
+                    read_file: &read_file,
+                };
+                convert::code_actions(&target, findings, requested, only.as_deref())
+            })
+            .await;
+        Ok(actions)
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let encoding = self.inner.support().encoding;
+        let at = params.text_document_position_params.position;
+        let uri = params.text_document_position_params.text_document.uri;
+        let hover = self
+            .inner
+            .analyze(uri, None, move |document, _, findings| {
+                convert::hover(document, findings, at, encoding)
+            })
+            .await;
+        Ok(hover.flatten())
+    }
+}

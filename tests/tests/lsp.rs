@@ -1,0 +1,522 @@
+//! `preflight lsp` over real stdio: initialize, open, edit, diagnostics (push and
+//! pull), code actions, hover, configuration, robustness, shutdown.
+
+mod common;
+mod lsp_client;
+
+use serde_json::{Value, json};
+
+use lsp_client::{LspClient, TempDir, file_uri, range, with_code};
+
+const INDEX_RULE: &str = "require-concurrent-index-creation";
+const INDEX_SQL: &str = "CREATE INDEX idx ON users (email);\n";
+/// `CREATE INDEX idx ON users (email)`: the finding, up to the `;`.
+const INDEX_LEN: u32 = 33;
+
+fn at(d: &Value) -> ((u64, u64), (u64, u64)) {
+    let r = &d["range"];
+    let p = |p: &Value| {
+        (
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+        )
+    };
+    (p(&r["start"]), p(&r["end"]))
+}
+
+/// A client that says nothing about encodings or pull diagnostics.
+fn plain_client() -> LspClient {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}), None);
+    client
+}
+
+fn assert_clean_exit(client: &mut LspClient) {
+    let status = client.shutdown_and_exit();
+    assert_eq!(status.code(), Some(0), "{}", client.report());
+}
+
+#[test]
+fn initialize_negotiates_utf16_for_a_plain_client() {
+    let mut client = LspClient::spawn();
+    let result = client.initialize(json!({}), None);
+    let caps = &result["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "push only: {caps}"
+    );
+    assert_eq!(result["serverInfo"]["name"], "preflight");
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn initialize_picks_utf8_when_offered() {
+    let mut client = LspClient::spawn();
+    let result = client.initialize(
+        json!({"general": {"positionEncodings": ["utf-16", "utf-8", "utf-32"]}}),
+        None,
+    );
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    assert_clean_exit(&mut client);
+
+    let mut client = LspClient::spawn();
+    let result = client.initialize(
+        json!({"general": {"positionEncodings": ["utf-32", "utf-16"]}}),
+        None,
+    );
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-32");
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn open_publishes_diagnostics_with_code_range_and_version() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0001_add_index.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, INDEX_RULE);
+    assert_eq!(found.len(), 1, "{published}");
+    let d = found[0];
+    assert_eq!(d["source"], "preflight");
+    assert_eq!(d["severity"], 1, "error");
+    assert_eq!(at(d), ((0, 0), (0, INDEX_LEN as u64)));
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("CONCURRENTLY"), "{message}");
+    assert!(message.contains("\n\nhelp: "), "help appended: {message}");
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn incremental_edits_clear_and_bring_back_the_finding() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0002.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    assert_eq!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).len(), 1);
+
+    // "CREATE INDEX |idx" ← "CONCURRENTLY "
+    client.change(&uri, 2, (0, 13), (0, 13), "CONCURRENTLY ");
+    let v2 = client.diagnostics(&uri, 2);
+    assert!(with_code(&v2, INDEX_RULE).is_empty(), "{v2}");
+
+    client.change(&uri, 3, (0, 13), (0, 26), "");
+    let v3 = client.diagnostics(&uri, 3);
+    let found = with_code(&v3, INDEX_RULE);
+    assert_eq!(found.len(), 1, "{v3}");
+    assert_eq!(at(found[0]), ((0, 0), (0, INDEX_LEN as u64)));
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn rapid_edits_apply_in_order_and_the_last_version_wins() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0003.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    // Type "_by_email" into the index name, one character per change, without
+    // waiting for anything in between.
+    let typed = "_by_email";
+    for (i, ch) in typed.chars().enumerate() {
+        let column = 16 + i as u32;
+        client.change(
+            &uri,
+            2 + i as i64,
+            (0, column),
+            (0, column),
+            &ch.to_string(),
+        );
+    }
+    let last = 1 + typed.len() as i64;
+    let published = client.diagnostics(&uri, last);
+    let found = with_code(&published, INDEX_RULE);
+    assert_eq!(found.len(), 1, "{published}");
+    let end = (INDEX_LEN + typed.len() as u32) as u64;
+    assert_eq!(at(found[0]), ((0, 0), (0, end)));
+    // The text is what the edits make, in order: hover on the new name's end works.
+    let hover = client.result(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": end - 1}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains(INDEX_RULE)
+    );
+    assert_clean_exit(&mut client);
+}
+
+/// Line 1: `SELECT '🚀'; CREATE INDEX ...`: 12 characters before CREATE, which are
+/// 13 UTF-16 code units and 15 bytes.
+const EMOJI_SQL: &str = "-- 🚀 note\nSELECT '🚀'; CREATE INDEX idx ON users (email);\n";
+
+#[test]
+fn utf16_positions_after_an_emoji() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0004.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, EMOJI_SQL);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, INDEX_RULE);
+    assert_eq!(found.len(), 1, "{published}");
+    assert_eq!(at(found[0]), ((1, 13), (1, 13 + INDEX_LEN as u64)));
+
+    // An edit in UTF-16 columns lands right after "CREATE INDEX".
+    client.change(&uri, 2, (1, 25), (1, 25), " CONCURRENTLY");
+    assert!(with_code(&client.diagnostics(&uri, 2), INDEX_RULE).is_empty());
+    // Replacing the emoji in the comment (two UTF-16 units) shifts nothing on line 1.
+    client.change(&uri, 3, (0, 3), (0, 5), "x");
+    client.change(&uri, 4, (1, 25), (1, 38), "");
+    let found = client.diagnostics(&uri, 4);
+    assert_eq!(
+        at(with_code(&found, INDEX_RULE)[0]),
+        ((1, 13), (1, 13 + INDEX_LEN as u64))
+    );
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn utf8_positions_after_an_emoji() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0005.sql");
+    let mut client = LspClient::spawn();
+    client.initialize(json!({"general": {"positionEncodings": ["utf-8"]}}), None);
+    client.open(&uri, 1, EMOJI_SQL);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, INDEX_RULE);
+    assert_eq!(at(found[0]), ((1, 15), (1, 15 + INDEX_LEN as u64)));
+    client.change(&uri, 2, (1, 27), (1, 27), " CONCURRENTLY");
+    assert!(with_code(&client.diagnostics(&uri, 2), INDEX_RULE).is_empty());
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn hover_over_a_finding_shows_the_rule_docs() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0006.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, EMOJI_SQL);
+    client.diagnostics(&uri, 1);
+    let hover = client.result(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 20}}),
+    );
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    let docs = preflight::rules::find(INDEX_RULE).unwrap().docs();
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains(&docs), "{value}");
+    assert_eq!(hover["range"]["start"], json!({"line": 1, "character": 13}));
+    // On the comment line there is nothing to say.
+    let nothing = client.result(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    assert_eq!(nothing, Value::Null);
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn code_action_offers_the_fix_as_a_quickfix() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0007.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    client.diagnostics(&uri, 1);
+    let params = |r: Value| json!({"textDocument": {"uri": uri}, "range": r, "context": {"diagnostics": []}});
+    let actions = client.result("textDocument/codeAction", params(range((0, 5), (0, 5))));
+    let actions = actions.as_array().expect("a list of actions");
+    let action = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == INDEX_RULE)
+        .unwrap_or_else(|| panic!("no quick fix for {INDEX_RULE}: {actions:?}"));
+    assert_eq!(action["kind"], "quickfix");
+    assert!(action["title"].as_str().unwrap().contains("CONCURRENTLY"));
+    let edits = &action["edit"]["changes"][uri.as_str()];
+    assert_eq!(edits[0]["range"], range((0, 12), (0, 12)));
+    assert_eq!(edits[0]["newText"], " CONCURRENTLY");
+    assert!(action["isPreferred"].is_boolean());
+
+    // Past the statement: nothing.
+    let none = client.result("textDocument/codeAction", params(range((1, 0), (1, 0))));
+    assert_eq!(none, json!([]));
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn code_action_uses_versioned_document_changes_when_supported() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0008.sql");
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({"workspace": {"workspaceEdit": {"documentChanges": true}}}),
+        None,
+    );
+    client.open(&uri, 7, INDEX_SQL);
+    let actions = client.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range((0, 0), (0, 33)), "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == INDEX_RULE)
+        .expect("a quick fix")
+        .clone();
+    let change = &action["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({"uri": uri, "version": 7}));
+    assert_eq!(change["edits"][0]["newText"], " CONCURRENTLY");
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn pull_diagnostics_replace_push_when_the_client_supports_them() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0009.sql");
+    let mut client = LspClient::spawn();
+    let result = client.initialize(
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}},
+        }),
+        None,
+    );
+    let provider = &result["capabilities"]["diagnosticProvider"];
+    assert_eq!(provider["interFileDependencies"], false);
+    assert_eq!(provider["workspaceDiagnostics"], false);
+
+    client.open(&uri, 1, INDEX_SQL);
+    let pull = |client: &mut LspClient| {
+        client.result(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+    };
+    let report = pull(&mut client);
+    assert_eq!(report["kind"], "full");
+    let found = with_code(&report, INDEX_RULE);
+    assert_eq!(found.len(), 1, "{report}");
+    assert_eq!(at(found[0]), ((0, 0), (0, INDEX_LEN as u64)));
+    assert_eq!(found[0]["source"], "preflight");
+
+    client.change(&uri, 2, (0, 13), (0, 13), "CONCURRENTLY ");
+    assert!(with_code(&pull(&mut client), INDEX_RULE).is_empty());
+
+    // A settings change makes the server ask the client to pull again.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"preflight": {"postgresVersion": 14}}}),
+    );
+    client.wait_method("workspace/diagnostic/refresh", |_| true);
+
+    assert_clean_exit(&mut client);
+    let pushed: Vec<Value> = client
+        .drain()
+        .into_iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .collect();
+    assert!(pushed.is_empty(), "pushed as well as pulled: {pushed:?}");
+}
+
+#[test]
+fn malformed_json_and_unknown_methods_do_not_kill_the_server() {
+    let mut client = plain_client();
+    let send_body = |client: &mut LspClient, body: &[u8]| {
+        client.send_raw(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        client.send_raw(body);
+    };
+    // Not JSON: Parse error, id null.
+    send_body(&mut client, b"{\"jsonrpc\": \"2.0\", \"id\": ");
+    let parse_error = client.wait_for("a parse error response", |m| m["error"]["code"] == -32700);
+    assert_eq!(parse_error["id"], Value::Null);
+    // JSON, but not a JSON-RPC message: Invalid Request.
+    send_body(&mut client, b"{\"hello\": \"world\"}");
+    let invalid = client.wait_for("an invalid request response", |m| {
+        m["error"]["code"] == -32600
+    });
+    assert_eq!(invalid["id"], Value::Null);
+    // A broken header: the server skips to the next message.
+    client.send_raw(b"Content-Lenght: 2\r\n\r\n{}");
+    client.wait_for("a parse error for the header", |m| {
+        m["error"]["code"] == -32700
+    });
+
+    let unknown = client.request("preflight/noSuchMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    // An unknown notification is ignored without an answer.
+    client.notify("$/noSuchNotification", json!({}));
+    // A known method with wrong params is an error, not a crash.
+    let bad = client.request("textDocument/hover", json!({"textDocument": 3}));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+
+    // Still alive and useful.
+    let dir = TempDir::new();
+    let uri = dir.uri("0010.sql");
+    client.open(&uri, 1, INDEX_SQL);
+    assert_eq!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).len(), 1);
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn an_impossible_edit_is_reported_not_fatal() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0011.sql");
+    let other = dir.uri("0012.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    client.diagnostics(&uri, 1);
+    // End before start.
+    client.change(&uri, 2, (0, 10), (0, 2), "x");
+    let message = client.wait_method("window/showMessage", |p| p["type"] == 2);
+    assert!(
+        message["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reopen")
+    );
+    // Edits to a document never opened are ignored.
+    client.change(&other, 5, (0, 0), (0, 0), "x");
+    // The server goes on serving other documents.
+    client.open(&other, 1, INDEX_SQL);
+    assert_eq!(
+        with_code(&client.diagnostics(&other, 1), INDEX_RULE).len(),
+        1
+    );
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn shutdown_then_exit_ends_with_status_zero() {
+    let mut client = plain_client();
+    let response = client.request("shutdown", Value::Null);
+    assert_eq!(response["result"], Value::Null);
+    assert!(response.get("error").is_none());
+    assert_eq!(client.exit().code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_status_one() {
+    let mut client = plain_client();
+    assert_eq!(client.exit().code(), Some(1));
+}
+
+#[test]
+fn editor_settings_override_the_config() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0013.sql");
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({}),
+        Some(json!({"preflight": {"ignore": [INDEX_RULE]}})),
+    );
+    client.open(&uri, 1, INDEX_SQL);
+    assert!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).is_empty());
+
+    // The settings object itself (no "preflight" wrapper) is accepted too.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ignore": []}}),
+    );
+    let back = client.wait_for("diagnostics after the settings change", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && !with_code(&m["params"], INDEX_RULE).is_empty()
+    });
+    assert_eq!(back["params"]["version"], 1);
+
+    // Bad settings: a warning, and the config files apply alone.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"preflight": {"postgresVersion": "fifteen"}}}),
+    );
+    let warning = client.wait_method("window/showMessage", |p| p["type"] == 2);
+    assert!(
+        warning["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("settings")
+    );
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn invalid_config_is_reported_and_the_defaults_apply_until_it_is_fixed() {
+    let dir = TempDir::new();
+    let config = dir.write(
+        "preflight.toml",
+        "postgres-version = 15\nselekt = [\"x\"]\n",
+    );
+    let config_uri = file_uri(&config);
+    let uri = dir.uri("0014.sql");
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        None,
+    );
+    let registration = client.wait_method("client/registerCapability", |_| true);
+    let registration = &registration["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert!(
+        registration["registerOptions"]
+            .to_string()
+            .contains("preflight.toml")
+    );
+
+    client.open(&uri, 1, INDEX_SQL);
+    // The defaults apply: the index rule still fires.
+    assert_eq!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).len(), 1);
+    let shown = client.wait_method("window/showMessage", |p| p["type"] == 1);
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(text.contains("preflight.toml:2"), "{text}");
+    assert!(text.contains("selekt"), "{text}");
+    let on_config = client.wait_method("textDocument/publishDiagnostics", |p| {
+        p["uri"] == config_uri.as_str() && !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let problem = &on_config["params"]["diagnostics"][0];
+    assert_eq!(problem["code"], "invalid-config");
+    assert_eq!(problem["severity"], 1);
+    assert_eq!(problem["range"]["start"]["line"], 1);
+
+    // Fixed on disk: the problem goes away and the file's settings apply.
+    std::fs::write(&config, format!("ignore = [\"{INDEX_RULE}\"]\n")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 2}]}),
+    );
+    client.wait_method("textDocument/publishDiagnostics", |p| {
+        p["uri"] == config_uri.as_str() && p["diagnostics"] == json!([])
+    });
+    client.wait_method("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && p["version"] == 1 && with_code(p, INDEX_RULE).is_empty()
+    });
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn saving_a_config_file_reloads_it() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0015.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    assert_eq!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).len(), 1);
+    let config = dir.write(
+        "pyproject.toml",
+        &format!("[project]\nname = \"x\"\n\n[tool.preflight]\nignore = [\"{INDEX_RULE}\"]\n"),
+    );
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&config)}}),
+    );
+    client.wait_method("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && with_code(p, INDEX_RULE).is_empty()
+    });
+    assert_clean_exit(&mut client);
+}
