@@ -1,0 +1,616 @@
+//! Black-box tests of the command line: `preflight check`, `rules` and `explain`,
+//! run as the real binary. Inputs live in `tests/data/cli/`; cases that need
+//! ignored, hidden or broken files build them in a fresh temporary directory.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{preflight_bin, workspace_root};
+use serde_json::Value;
+
+const INDEX_LINE: &str = "CREATE INDEX idx ON users (email);";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(preflight_bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PREFLIGHT_LOG")
+        .output()
+        .expect("the preflight binary runs");
+    Run {
+        code: output
+            .status
+            .code()
+            .expect("exited normally, not by a signal"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn data() -> PathBuf {
+    workspace_root().join("tests/data/cli")
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(&data(), args)
+}
+
+fn json_of(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}):\n{}", run.stdout))
+}
+
+fn findings(json: &Value) -> &Vec<Value> {
+    json["findings"].as_array().expect("`findings` is an array")
+}
+
+/// A directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("preflight-cli-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let path = self.0.join(relative);
+        fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
+        fs::write(path, contents).expect("write file");
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// 1-based line and 1-based character column of a byte offset, computed
+/// independently of the binary. `\r\n`, `\n` and a lone `\r` end lines.
+fn line_col(text: &str, offset: usize) -> (u64, u64) {
+    let before = &text[..offset];
+    let mut line = 1;
+    let mut column = 1;
+    let mut chars = before.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' => {
+                line += 1;
+                column = 1;
+            }
+            _ => column += 1,
+        }
+    }
+    (line, column)
+}
+
+/// Every field of every finding has the documented type, and `range` agrees
+/// with `offset` in the file's text.
+fn check_schema(json: &Value, dir: &Path) {
+    assert_eq!(json["version"], 1);
+    let list = findings(json);
+    assert_eq!(
+        json["summary"]["findings"].as_u64(),
+        Some(list.len() as u64)
+    );
+    assert!(json["summary"]["files"].is_u64());
+    for finding in list {
+        let path = finding["path"].as_str().expect("path is a string");
+        assert!(!path.contains('\\') && !path.starts_with("./"), "{path}");
+        assert!(finding["rule"].is_string());
+        let severity = finding["severity"].as_str().unwrap();
+        assert!(
+            ["error", "warning", "info", "hint"].contains(&severity),
+            "{severity}"
+        );
+        let class = finding["class"].as_str().unwrap();
+        assert!(
+            ["additive", "transformative", "destructive", "any"].contains(&class),
+            "{class}"
+        );
+        assert!(finding["message"].is_string());
+        assert!(finding["help"].is_string() || finding["help"].is_null());
+        let start = finding["offset"]["start"].as_u64().unwrap() as usize;
+        let end = finding["offset"]["end"].as_u64().unwrap() as usize;
+        assert!(start <= end);
+        let text = fs::read_to_string(dir.join(path)).unwrap();
+        for (key, offset) in [("start", start), ("end", end)] {
+            let (line, column) = line_col(&text, offset);
+            let pos = &finding["range"][key];
+            assert_eq!(pos["line"].as_u64(), Some(line), "{key} line of {finding}");
+            assert_eq!(
+                pos["column"].as_u64(),
+                Some(column),
+                "{key} column of {finding}"
+            );
+        }
+        for fix in finding["fixes"].as_array().expect("fixes is an array") {
+            assert!(fix["title"].is_string());
+            let applicability = fix["applicability"].as_str().unwrap();
+            assert!(["safe", "unsafe"].contains(&applicability));
+            for edit in fix["edits"].as_array().unwrap() {
+                assert!(edit["path"].is_string() || edit["path"].is_null());
+                assert!(edit["offset"]["start"].as_u64() <= edit["offset"]["end"].as_u64());
+                assert!(edit["replacement"].is_string());
+                assert!(edit["create"].is_boolean());
+            }
+        }
+    }
+}
+
+fn rule_ids(json: &Value) -> Vec<&str> {
+    findings(json)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
+
+// ---------------------------------------------------------------- text output
+
+#[test]
+fn text_output_points_at_the_statement_with_a_caret_line_and_help() {
+    let text = run(&["check", "index.sql"]);
+    let json = json_of(&run(&["check", "--format", "json", "index.sql"]));
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    assert_eq!(rule_ids(&json), ["require-concurrent-index-creation"]);
+    let finding = &findings(&json)[0];
+
+    let lines: Vec<&str> = text.stdout.lines().collect();
+    let header = format!(
+        "index.sql:2:1: error[require-concurrent-index-creation] {}",
+        finding["message"].as_str().unwrap()
+    );
+    assert_eq!(lines[0], header);
+    assert_eq!(lines[1], "  |");
+    assert_eq!(lines[2], format!("2 | {INDEX_LINE}"));
+    // The underline covers the finding's range on its first line.
+    let end = &finding["range"]["end"];
+    let width = if end["line"] == 2 {
+        end["column"].as_u64().unwrap() as usize - 1
+    } else {
+        INDEX_LINE.len()
+    };
+    assert_eq!(lines[3], format!("  | {}", "^".repeat(width.max(1))));
+    let mut next = 4;
+    if let Some(help) = finding["help"].as_str() {
+        assert_eq!(
+            lines[4],
+            format!("  = help: {}", help.lines().next().unwrap())
+        );
+        next += help.lines().count();
+    }
+    for fix in finding["fixes"].as_array().unwrap() {
+        let label = if fix["applicability"] == "safe" {
+            "fix"
+        } else {
+            "fix (unsafe)"
+        };
+        assert_eq!(
+            lines[next],
+            format!("  = {label}: {}", fix["title"].as_str().unwrap())
+        );
+        next += 1;
+    }
+    assert_eq!(lines[next..], ["", "Found 1 finding (1 error) in 1 file."]);
+    assert!(text.stderr.is_empty(), "{}", text.stderr);
+}
+
+#[test]
+fn text_caret_line_accounts_for_wide_characters() {
+    let out = run(&["check", "unicode.sql"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("unicode.sql:2:19: warning[drop-column] "),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[2], "2 | ALTER TABLE \"é🚀表\" DROP COLUMN c;");
+    // `ALTER TABLE ` (12) + `"é🚀表"` (1 + 1 + 2 + 2 + 1 terminal columns) + ` ` = 20.
+    let carets = lines[3].strip_prefix("  | ").expect("caret line");
+    assert!(
+        carets.starts_with(&format!("{}^", " ".repeat(20))),
+        "{carets:?}"
+    );
+    assert_eq!(
+        *lines.last().unwrap(),
+        "Found 1 finding (1 warning) in 1 file."
+    );
+}
+
+#[test]
+fn clean_file_says_no_findings_and_exits_0() {
+    let out = run(&["check", "clean.sql"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "No findings in 1 file.\n");
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------- JSON output
+
+#[test]
+fn json_output_fields_for_a_warning() {
+    let out = run(&["check", "--format", "json", "drop_column.sql"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let json = json_of(&out);
+    check_schema(&json, &data());
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["summary"]["findings"], 1);
+    let finding = &findings(&json)[0];
+    assert_eq!(finding["path"], "drop_column.sql");
+    assert_eq!(finding["rule"], "drop-column");
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["class"], "destructive");
+    assert!(!finding["message"].as_str().unwrap().is_empty());
+    let text = fs::read_to_string(data().join("drop_column.sql")).unwrap();
+    let drop = text.find("DROP COLUMN").unwrap() as u64;
+    assert_eq!(finding["offset"]["start"], drop);
+    assert_eq!(finding["range"]["start"]["line"], 2);
+    assert_eq!(finding["range"]["start"]["column"], 19);
+    assert_eq!(finding["range"]["end"]["line"], 2);
+    assert!(finding["fixes"].is_array());
+}
+
+#[test]
+fn json_columns_count_characters_after_non_ascii_text() {
+    let out = run(&["check", "--format", "json", "unicode.sql"]);
+    let json = json_of(&out);
+    check_schema(&json, &data());
+    assert_eq!(rule_ids(&json), ["drop-column"]);
+    let finding = &findings(&json)[0];
+    let text = fs::read_to_string(data().join("unicode.sql")).unwrap();
+    let drop = text.find("DROP COLUMN").unwrap();
+    // é is 2 bytes, 🚀 4 and 表 3, but each is one character: the column is the
+    // same as with an ASCII table name of five characters, the offset is not.
+    assert_eq!(finding["offset"]["start"].as_u64(), Some(drop as u64));
+    assert_eq!(drop, "SET lock_timeout = '2s';\n".len() + 12 + 11 + 1);
+    assert_eq!(finding["range"]["start"]["line"], 2);
+    assert_eq!(finding["range"]["start"]["column"], 19);
+}
+
+#[test]
+fn json_lines_and_offsets_in_a_crlf_file() {
+    let bytes = fs::read(data().join("crlf.sql")).unwrap();
+    assert!(
+        bytes.windows(2).any(|w| w == b"\r\n"),
+        "crlf.sql lost its CRLF line endings (see tests/data/cli/.gitattributes)"
+    );
+    let out = run(&["check", "--format", "json", "crlf.sql"]);
+    let json = json_of(&out);
+    check_schema(&json, &data());
+    assert_eq!(rule_ids(&json), ["drop-column"]);
+    let finding = &findings(&json)[0];
+    assert_eq!(
+        finding["offset"]["start"].as_u64(),
+        Some("SET lock_timeout = '2s';\r\nALTER TABLE users ".len() as u64)
+    );
+    assert_eq!(finding["range"]["start"]["line"], 2);
+    assert_eq!(finding["range"]["start"]["column"], 19);
+}
+
+#[test]
+fn walking_the_current_directory_sorts_by_path_then_offset() {
+    let out = run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let json = json_of(&out);
+    check_schema(&json, &data());
+    assert_eq!(json["summary"]["files"], 5);
+    let keys: Vec<(String, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["offset"]["start"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let paths: Vec<&str> = keys.iter().map(|(p, _)| p.as_str()).collect();
+    for path in ["crlf.sql", "drop_column.sql", "index.sql", "unicode.sql"] {
+        assert!(paths.contains(&path), "{path} in {paths:?}");
+    }
+    assert!(!paths.contains(&"clean.sql"));
+}
+
+#[test]
+fn json_on_a_clean_file_is_an_empty_list() {
+    let out = run(&["check", "--format", "json", "clean.sql"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let json = json_of(&out);
+    assert_eq!(
+        json,
+        serde_json::json!({"version": 1, "findings": [], "summary": {"files": 1, "findings": 0}})
+    );
+}
+
+// ---------------------------------------------------------------- exit codes
+
+#[test]
+fn fail_on_decides_between_0_and_1() {
+    assert_eq!(run(&["check", "drop_column.sql"]).code, 1);
+    assert_eq!(
+        run(&["check", "--fail-on", "warning", "drop_column.sql"]).code,
+        1
+    );
+    assert_eq!(
+        run(&["check", "--fail-on", "error", "drop_column.sql"]).code,
+        0
+    );
+    assert_eq!(run(&["check", "--fail-on", "error", "index.sql"]).code, 1);
+    assert_eq!(run(&["check", "--fail-on", "hint", "clean.sql"]).code, 0);
+    let bad = run(&["check", "--fail-on", "fatal", "clean.sql"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("fatal"), "{}", bad.stderr);
+}
+
+#[test]
+fn nonexistent_path_exits_2_but_other_files_are_reported() {
+    let out = run(&["check", "--format", "json", "missing.sql", "index.sql"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("preflight: cannot read missing.sql: "),
+        "{}",
+        out.stderr
+    );
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(rule_ids(&json), ["require-concurrent-index-creation"]);
+
+    let text = run(&["check", "index.sql", "missing.sql"]);
+    assert_eq!(text.code, 2);
+    assert!(
+        text.stdout
+            .starts_with("index.sql:2:1: error[require-concurrent-index-creation]"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn non_utf8_file_exits_2_but_other_files_are_reported() {
+    let dir = TempDir::new("non-utf8");
+    dir.write("bad.sql", b"SELECT '\xff\xfe';\n");
+    dir.write(
+        "good.sql",
+        format!("SET lock_timeout = '2s';\n{INDEX_LINE}\n"),
+    );
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("bad.sql is not valid UTF-8"),
+        "{}",
+        out.stderr
+    );
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(rule_ids(&json), ["require-concurrent-index-creation"]);
+    assert_eq!(findings(&json)[0]["path"], "good.sql");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_exits_2_but_other_files_are_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("unreadable");
+    dir.write("locked.sql", "SELECT 1;\n");
+    dir.write("open.sql", "SET lock_timeout = '2s';\nSELECT 1;\n");
+    let locked = dir.path().join("locked.sql");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&locked).is_ok() {
+        // Running as root: permissions do not stop reads, nothing to test.
+        return;
+    }
+    let out = run_in(dir.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("preflight: cannot read locked.sql: "),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "No findings in 1 file.\n");
+}
+
+#[test]
+fn invalid_config_exits_2_naming_file_line_and_key() {
+    let dir = TempDir::new("bad-config");
+    dir.write(
+        "bad/preflight.toml",
+        "postgres-version = 15\nfrobnicate = true\n",
+    );
+    dir.write("bad/a.sql", format!("{INDEX_LINE}\n"));
+    dir.write("good/preflight.toml", "postgres-version = 15\n");
+    dir.write("good/b.sql", "SET lock_timeout = '2s';\nSELECT 1;\n");
+    let out = run_in(dir.path(), &["check", "bad", "good"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let message = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("frobnicate"))
+        .unwrap_or_else(|| {
+            panic!("no message names the key:\n{}", out.stderr);
+        });
+    assert!(message.starts_with("preflight: "), "{message}");
+    assert!(message.contains("preflight.toml:2:1: "), "{message}");
+    // Reported once, however many files the config governs.
+    assert_eq!(
+        out.stderr.matches("frobnicate").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    // Files under a valid config are still checked.
+    assert_eq!(out.stdout, "No findings in 1 file.\n");
+}
+
+#[test]
+fn unknown_subcommand_or_flag_is_a_usage_error() {
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    assert_eq!(run(&["check", "--no-such-flag"]).code, 2);
+    assert_eq!(run(&["check", "--format", "xml"]).code, 2);
+}
+
+// ---------------------------------------------------------------- walking
+
+#[test]
+fn walking_respects_gitignore_hidden_dirs_and_config_excludes_outside_git() {
+    let dir = TempDir::new("walk");
+    let finding = format!("SET lock_timeout = '2s';\n{INDEX_LINE}\n");
+    dir.write(".gitignore", "ignored.sql\nbuild/\n");
+    dir.write("preflight.toml", "exclude = [\"vendor\"]\n");
+    dir.write("a.sql", &finding);
+    dir.write("ignored.sql", &finding);
+    dir.write("build/b.sql", &finding);
+    dir.write(".hidden/c.sql", &finding);
+    dir.write("vendor/d.sql", &finding);
+    dir.write("notes.txt", "CREATE INDEX idx ON users (email);\n");
+    dir.write("sub/e.sql", &finding);
+    assert!(!dir.path().join(".git").exists());
+
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 2, "{}", out.stdout);
+    let paths: Vec<&str> = findings(&json)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a.sql", "sub/e.sql"]);
+
+    // Explicitly named files are checked whatever the walk would do, and a
+    // file named twice (directly and through its directory) is checked once.
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "ignored.sql",
+            ".hidden/c.sql",
+            "vendor/d.sql",
+            "sub",
+            "sub/e.sql",
+        ],
+    );
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 4, "{}", out.stdout);
+    let paths: Vec<&str> = findings(&json)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [".hidden/c.sql", "ignored.sql", "sub/e.sql", "vendor/d.sql"]
+    );
+}
+
+#[test]
+fn empty_directory_has_no_findings() {
+    let dir = TempDir::new("empty");
+    let out = run_in(dir.path(), &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "No findings in 0 files.\n");
+}
+
+// ---------------------------------------------------------------- rules, explain
+
+#[test]
+fn rules_lists_every_registry_rule_in_aligned_columns() {
+    let out = run(&["rules"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let registry = preflight::rules::all();
+    assert!(!registry.is_empty());
+    assert_eq!(lines.len(), registry.len());
+    let summary_column = lines[0]
+        .find(registry[0].summary)
+        .expect("summary on the line");
+    for (line, rule) in lines.iter().zip(registry) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cells[0], rule.id);
+        let severity = if rule.default_enabled {
+            rule.severity.as_str()
+        } else {
+            "off"
+        };
+        assert_eq!(cells[1], severity, "{line}");
+        assert_eq!(cells[2], rule.class.as_str(), "{line}");
+        assert!(line.ends_with(rule.summary), "{line}");
+        assert_eq!(
+            line.find(rule.summary),
+            Some(summary_column),
+            "aligned: {line}"
+        );
+    }
+}
+
+#[test]
+fn explain_prints_header_and_docs_for_every_rule() {
+    for rule in preflight::rules::all() {
+        let out = run(&["explain", rule.id]);
+        assert_eq!(out.code, 0, "{}: {}", rule.id, out.stderr);
+        assert_eq!(out.stdout.lines().next(), Some(rule.id));
+        assert!(
+            out.stdout.contains(&format!("Severity: {}", rule.severity)),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains(&format!("Class: {}", rule.class)),
+            "{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains(rule.docs().trim()), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn explain_sql_rule_has_documentation() {
+    let out = run(&["explain", "require-concurrent-index-creation"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let docs = preflight::rules::find("require-concurrent-index-creation")
+        .unwrap()
+        .docs();
+    assert!(!docs.is_empty());
+    assert!(out.stdout.contains(&docs));
+}
+
+#[test]
+fn explain_unknown_id_exits_2_and_suggests_the_closest() {
+    let out = run(&["explain", "no-such-rule-at-all-xyz"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("unknown rule `no-such-rule-at-all-xyz`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+
+    let id = preflight::rules::all()[0].id;
+    let typo = &id[..id.len() - 1];
+    let out = run(&["explain", typo]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&format!("did you mean `{id}`?")),
+        "{}",
+        out.stderr
+    );
+}
