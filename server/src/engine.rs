@@ -94,12 +94,15 @@ impl Analysis {
         };
         let migration = Migration::build(text.clone(), statements, settings);
         let findings = run_rules(&migration, config);
-        let spans: Vec<_> = sql.file.statements().iter().map(|s| s.span.clone()).collect();
-        let mut findings = Suppressions::parse(&text, sql.file.comments(), "--").apply(
-            findings,
-            &spans,
-            &|id| rules::find(id).is_some(),
-        );
+        let spans: Vec<_> = sql
+            .file
+            .statements()
+            .iter()
+            .map(|s| s.span.clone())
+            .collect();
+        let mut findings =
+            Suppressions::parse(&text, sql.file.comments(), "--")
+                .apply(findings, &spans, &|id| rules::find(id).is_some());
         findings.retain_mut(|f| configure(f, config));
         findings.sort_by_key(|f| (f.range.start, f.range.end));
         findings
@@ -223,9 +226,17 @@ mod tests {
     #[test]
     fn merged_edits_cover_both_changes() {
         let original = "0123456789";
-        let first = ByteEdit { start: 2, old_end: 4, new_end: 7 }; // "23" -> "abcde"
+        let first = ByteEdit {
+            start: 2,
+            old_end: 4,
+            new_end: 7,
+        }; // "23" -> "abcde"
         let mid = apply(original, first, "abcde");
-        let second = ByteEdit { start: 8, old_end: 10, new_end: 9 }; // "67"... -> "X"
+        let second = ByteEdit {
+            start: 8,
+            old_end: 10,
+            new_end: 9,
+        }; // "67"... -> "X"
         let new = apply(&mid, second, "X");
         let merged = merge(first, second);
         // Replacing the merged old range with the merged new range reproduces `new`.

@@ -79,7 +79,9 @@ fn every_fixture_meets_its_expectations() {
         let found = findings_by_line(path, &text);
         if expected != found {
             let name = path.strip_prefix(&root).unwrap_or(path).display();
-            failures.push(format!("{name}\n  expected: {expected:?}\n  found:    {found:?}"));
+            failures.push(format!(
+                "{name}\n  expected: {expected:?}\n  found:    {found:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

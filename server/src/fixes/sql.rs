@@ -51,7 +51,10 @@ mod tests {
         let edit = &fix.edits[0];
         let mut out = src.to_string();
         out.replace_range(edit.range.clone(), &edit.replacement);
-        assert_eq!(out, "SELECT 1;\ncreate unique\n  index CONCURRENTLY i on t (a);");
+        assert_eq!(
+            out,
+            "SELECT 1;\ncreate unique\n  index CONCURRENTLY i on t (a);"
+        );
     }
 
     #[test]

@@ -135,7 +135,9 @@ mod tests {
     fn incremental_edits_after_emoji_in_utf16() {
         let mut doc = Document::new("-- 🚀\nCREATE INDEX i ON t (a);\n", 1, Language::Sql);
         // Insert after "CREATE INDEX" on line 1.
-        let edit = doc.apply(&change(1, 12, 1, 12, " CONCURRENTLY"), Utf16).unwrap();
+        let edit = doc
+            .apply(&change(1, 12, 1, 12, " CONCURRENTLY"), Utf16)
+            .unwrap();
         assert_eq!(doc.text(), "-- 🚀\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
         assert_eq!(edit.start, "-- 🚀\nCREATE INDEX".len());
         assert_eq!(edit.delta(), 13);

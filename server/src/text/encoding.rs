@@ -39,10 +39,22 @@ mod tests {
 
     #[test]
     fn prefers_utf8_when_offered_in_any_order() {
-        assert_eq!(PositionEncoding::negotiate(["utf-16", "utf-8"]), PositionEncoding::Utf8);
-        assert_eq!(PositionEncoding::negotiate(["utf-32", "utf-16"]), PositionEncoding::Utf32);
-        assert_eq!(PositionEncoding::negotiate(["utf-16"]), PositionEncoding::Utf16);
+        assert_eq!(
+            PositionEncoding::negotiate(["utf-16", "utf-8"]),
+            PositionEncoding::Utf8
+        );
+        assert_eq!(
+            PositionEncoding::negotiate(["utf-32", "utf-16"]),
+            PositionEncoding::Utf32
+        );
+        assert_eq!(
+            PositionEncoding::negotiate(["utf-16"]),
+            PositionEncoding::Utf16
+        );
         assert_eq!(PositionEncoding::negotiate([]), PositionEncoding::Utf16);
-        assert_eq!(PositionEncoding::negotiate(["latin-1"]), PositionEncoding::Utf16);
+        assert_eq!(
+            PositionEncoding::negotiate(["latin-1"]),
+            PositionEncoding::Utf16
+        );
     }
 }

@@ -56,6 +56,9 @@ mod tests {
             Language::detect(Some("plaintext"), Some(Path::new("m/001_init.up.SQL"))),
             Language::Sql
         );
-        assert_eq!(Language::detect(None, Some(Path::new("README"))), Language::Other);
+        assert_eq!(
+            Language::detect(None, Some(Path::new("README"))),
+            Language::Other
+        );
     }
 }

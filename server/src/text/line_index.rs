@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(idx.position(after_e, Utf16), Position::new(0, 7));
         assert_eq!(idx.position(after_e, Utf32), Position::new(0, 7));
         assert_eq!(idx.offset(Position::new(0, 7), Utf16), after_e);
-        assert_eq!(idx.offset(Position::new(1, 6), Utf16), "-- café\nCREATE".len());
+        assert_eq!(
+            idx.offset(Position::new(1, 6), Utf16),
+            "-- café\nCREATE".len()
+        );
     }
 
     #[test]

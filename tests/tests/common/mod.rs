@@ -1,4 +1,6 @@
 //! Shared by the black-box tests: where the `preflight` binary is, built once.
+// Each test binary compiles this module and uses a different part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -89,9 +89,8 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
             let options = || column_def.options.iter().map(|o| &o.option);
             OpKind::AddColumn(AddColumn {
                 column: ident(&column_def.name),
-                not_null: options().any(|o| {
-                    matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
-                }),
+                not_null: options()
+                    .any(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))),
                 default: options().find_map(|o| match o {
                     ColumnOption::Default(expr) => Some(expr.to_string()),
                     _ => None,
@@ -115,9 +114,9 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
             constraint,
             not_valid,
         } => add_constraint(constraint, *not_valid, tokens),
-        AlterTableOperation::ValidateConstraint { name } => OpKind::ValidateConstraint {
-            name: ident(name),
-        },
+        AlterTableOperation::ValidateConstraint { name } => {
+            OpKind::ValidateConstraint { name: ident(name) }
+        }
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,

@@ -25,7 +25,13 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
         let concurrently = c.eat(&["CONCURRENTLY"]);
         c.eat(&["IF", "EXISTS"]);
         let names = c.names();
-        return vec![op(None, OpKind::DropIndex { names, concurrently })];
+        return vec![op(
+            None,
+            OpKind::DropIndex {
+                names,
+                concurrently,
+            },
+        )];
     }
     if c.eat(&["DROP", "TABLE"]) {
         c.eat(&["IF", "EXISTS"]);
@@ -63,7 +69,12 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         c.eat(&["IF", "NOT", "EXISTS"]);
         return Some((c.name(), OpKind::CreateTable));
     }
-    Some((None, OpKind::Other { what: "CREATE".into() }))
+    Some((
+        None,
+        OpKind::Other {
+            what: "CREATE".into(),
+        },
+    ))
 }
 
 /// Statements whose interest is the lock they take, transaction control and
@@ -167,7 +178,10 @@ fn explicit_lock_mode(c: &Cursor<'_>) -> LockMode {
         (&["ACCESS", "SHARE"], LockMode::AccessShare),
         (&["ROW", "SHARE"], LockMode::RowShare),
         (&["ROW", "EXCLUSIVE"], LockMode::RowExclusive),
-        (&["SHARE", "UPDATE", "EXCLUSIVE"], LockMode::ShareUpdateExclusive),
+        (
+            &["SHARE", "UPDATE", "EXCLUSIVE"],
+            LockMode::ShareUpdateExclusive,
+        ),
         (&["SHARE", "ROW", "EXCLUSIVE"], LockMode::ShareRowExclusive),
         (&["ACCESS", "EXCLUSIVE"], LockMode::AccessExclusive),
         (&["SHARE"], LockMode::Share),
@@ -276,7 +290,8 @@ fn add(mut c: Cursor<'_>) -> OpKind {
         while !refs.at_end() && !refs.eat(&["REFERENCES"]) {
             refs.bump();
         }
-        refs.name().map(|references| ConstraintKind::ForeignKey { references })
+        refs.name()
+            .map(|references| ConstraintKind::ForeignKey { references })
     } else if c.eat(&["UNIQUE"]) {
         Some(ConstraintKind::Unique {
             using_index: c.contains(&["USING", "INDEX"]),
@@ -307,9 +322,8 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
     c.eat(&["IF", "NOT", "EXISTS"]);
     let column = c.ident().unwrap_or_default();
     let data_type = type_text(&c);
-    let auto_filled = is_serial(&data_type)
-        || c.contains(&["GENERATED"])
-        || c.contains(&["IDENTITY"]);
+    let auto_filled =
+        is_serial(&data_type) || c.contains(&["GENERATED"]) || c.contains(&["IDENTITY"]);
     let default = default_text(&c);
     OpKind::AddColumn(AddColumn {
         column,
@@ -322,8 +336,17 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
 
 /// Keywords that end a column's type and start its constraints.
 const COLUMN_CLAUSES: [&str; 11] = [
-    "NOT", "NULL", "DEFAULT", "CONSTRAINT", "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED",
-    "COLLATE", "USING",
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "CONSTRAINT",
+    "CHECK",
+    "REFERENCES",
+    "UNIQUE",
+    "PRIMARY",
+    "GENERATED",
+    "COLLATE",
+    "USING",
 ];
 
 fn type_text(c: &Cursor<'_>) -> String {
@@ -383,9 +406,12 @@ fn alter_action_lock(action: &str) -> LockMode {
         .filter(|w| !w.is_empty())
         .collect();
     let has = |seq: &[&str]| words.windows(seq.len()).any(|w| w == seq);
-    let sets_storage_parameters = ["SET", "RESET"]
-        .iter()
-        .any(|kw| upper.trim_start().strip_prefix(kw).is_some_and(|rest| rest.trim_start().starts_with('(')));
+    let sets_storage_parameters = ["SET", "RESET"].iter().any(|kw| {
+        upper
+            .trim_start()
+            .strip_prefix(kw)
+            .is_some_and(|rest| rest.trim_start().starts_with('('))
+    });
     if has(&["SET", "STATISTICS"])
         || sets_storage_parameters
         || has(&["CLUSTER", "ON"])

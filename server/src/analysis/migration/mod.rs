@@ -78,7 +78,11 @@ impl OpAt<'_> {
 }
 
 impl Migration {
-    pub fn build(source: Arc<str>, statements: Vec<MigrationStatement>, settings: Settings) -> Self {
+    pub fn build(
+        source: Arc<str>,
+        statements: Vec<MigrationStatement>,
+        settings: Settings,
+    ) -> Self {
         let mut migration = Migration {
             source,
             contexts: Vec::with_capacity(statements.len()),

@@ -85,12 +85,22 @@ impl LockMode {
 pub enum ConstraintKind {
     /// `not_null_column`: the column when the check is exactly `col IS NOT NULL`,
     /// which lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
-    Check { not_null_column: Option<String> },
-    ForeignKey { references: Name },
-    Unique { using_index: bool },
-    PrimaryKey { using_index: bool },
+    Check {
+        not_null_column: Option<String>,
+    },
+    ForeignKey {
+        references: Name,
+    },
+    Unique {
+        using_index: bool,
+    },
+    PrimaryKey {
+        using_index: bool,
+    },
     Exclusion,
-    NotNull { column: String },
+    NotNull {
+        column: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

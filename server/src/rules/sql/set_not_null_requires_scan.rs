@@ -50,9 +50,15 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             continue;
         }
         let help = match version {
-            18.. => "Add `CONSTRAINT ... NOT NULL column NOT VALID`, then VALIDATE it in a later migration.",
-            12..=17 => "Add `CHECK (column IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the CHECK.",
-            _ => "Before PostgreSQL 12 SET NOT NULL always scans; run it in a low-traffic window with a lock_timeout.",
+            18.. => {
+                "Add `CONSTRAINT ... NOT NULL column NOT VALID`, then VALIDATE it in a later migration."
+            }
+            12..=17 => {
+                "Add `CHECK (column IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the CHECK."
+            }
+            _ => {
+                "Before PostgreSQL 12 SET NOT NULL always scans; run it in a low-traffic window with a lock_timeout."
+            }
         };
         out.push(
             RULE.finding(
