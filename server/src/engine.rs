@@ -76,7 +76,7 @@ impl Analysis {
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
-        let text: Arc<str> = self.document.text().into();
+        let text = self.document.text();
         let sql = self.update_sql(&text);
         let statements: Vec<MigrationStatement> = sql
             .file
@@ -92,7 +92,7 @@ impl Analysis {
             postgres_version: config.postgres_version,
             in_transaction: config.assume_in_transaction,
         };
-        let migration = Migration::build(text.clone(), statements, settings);
+        let migration = Migration::build(&text, &statements, settings);
         let findings = run_rules(&migration, config);
         let spans: Vec<_> = sql
             .file

@@ -28,9 +28,10 @@ pub fn position(index: &LineIndex<'_>, offset: usize, encoding: PositionEncoding
 }
 
 pub fn range(index: &LineIndex<'_>, bytes: &Range<usize>, encoding: PositionEncoding) -> ls::Range {
+    let (start, end) = index.span(bytes, encoding);
     ls::Range::new(
-        position(index, bytes.start, encoding),
-        position(index, bytes.end, encoding),
+        ls::Position::new(start.line, start.character),
+        ls::Position::new(end.line, end.character),
     )
 }
 

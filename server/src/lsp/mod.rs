@@ -10,7 +10,7 @@
 
 mod capabilities;
 mod config_state;
-mod convert;
+pub mod convert;
 mod documents;
 mod server;
 mod transport;

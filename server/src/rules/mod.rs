@@ -15,7 +15,7 @@ pub mod sql;
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
     /// Migration operations in order, with their context (any front end).
-    Migration(fn(&Migration, &mut Vec<Finding>)),
+    Migration(fn(&Migration<'_>, &mut Vec<Finding>)),
     /// Produced by the engine itself (suppression and configuration problems).
     Engine,
 }

@@ -32,9 +32,70 @@ impl<'a> LineIndex<'a> {
     pub fn position(&self, offset: usize, encoding: PositionEncoding) -> Position {
         let rope = self.rope;
         let offset = offset.min(rope.len_bytes());
+        if let Some(position) = self.position_in_chunk(offset, encoding) {
+            return position;
+        }
         let line = rope.byte_to_line(offset);
         let line_start = rope.line_to_byte(line);
-        let character = match encoding {
+        let character = self.column_by_rope(line_start, offset, encoding);
+        Position::new(saturating_u32(line), saturating_u32(character))
+    }
+
+    /// Both ends of a byte range. A range within one line of one chunk (most
+    /// findings) costs a single walk down the rope.
+    pub fn span(
+        &self,
+        range: &std::ops::Range<usize>,
+        encoding: PositionEncoding,
+    ) -> (Position, Position) {
+        let start = self.position(range.start, encoding);
+        let end = range.end.min(self.rope.len_bytes());
+        let (chunk, chunk_start, _, _) = self.rope.chunk_at_byte(range.start.min(end));
+        let same_line = range.start <= end
+            && end - chunk_start < chunk.len()
+            && chunk.is_char_boundary(range.start - chunk_start)
+            && chunk.is_char_boundary(end - chunk_start)
+            && !chunk[range.start - chunk_start..end - chunk_start].contains(['\n', '\r']);
+        if !same_line {
+            return (start, self.position(range.end, encoding));
+        }
+        let between = &chunk[range.start - chunk_start..end - chunk_start];
+        let width = column_in(between, between.len(), encoding);
+        (
+            start,
+            Position::new(
+                start.line,
+                start.character.saturating_add(saturating_u32(width)),
+            ),
+        )
+    }
+
+    /// The common case, in one walk down the rope: the line starts in the same
+    /// chunk as the offset, so the line number and column are counted there.
+    fn position_in_chunk(&self, offset: usize, encoding: PositionEncoding) -> Option<Position> {
+        let (chunk, chunk_start, _, chunk_line) = self.rope.chunk_at_byte(offset);
+        let bytes = chunk.as_bytes();
+        let relative = offset - chunk_start;
+        let line_start = (0..relative)
+            .rev()
+            .find(|&i| is_line_break(bytes, i))
+            .map(|i| i + 1)?;
+        let breaks = (0..line_start).filter(|&i| is_line_break(bytes, i)).count();
+        let column = column_in(&chunk[line_start..], relative - line_start, encoding);
+        Some(Position::new(
+            saturating_u32(chunk_line + breaks),
+            saturating_u32(column),
+        ))
+    }
+
+    fn column_by_rope(
+        &self,
+        line_start: usize,
+        offset: usize,
+        encoding: PositionEncoding,
+    ) -> usize {
+        let rope = self.rope;
+        match encoding {
             PositionEncoding::Utf8 => {
                 let char_start = rope.char_to_byte(rope.byte_to_char(offset));
                 char_start - line_start
@@ -44,8 +105,7 @@ impl<'a> LineIndex<'a> {
                     - rope.char_to_utf16_cu(rope.byte_to_char(line_start))
             }
             PositionEncoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
-        };
-        Position::new(saturating_u32(line), saturating_u32(character))
+        }
     }
 
     /// The byte offset of a position. A line past the end means the end of the
@@ -105,6 +165,35 @@ impl<'a> LineIndex<'a> {
         }
         len
     }
+}
+
+/// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n`
+/// (ropey never splits a CRLF across chunks).
+fn is_line_break(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// The column `bytes` into `line`. An offset inside a character counts as that
+/// character's start.
+fn column_in(line: &str, bytes: usize, encoding: PositionEncoding) -> usize {
+    let mut seen = 0;
+    let mut column = 0;
+    for ch in line.chars() {
+        seen += ch.len_utf8();
+        if seen > bytes {
+            break;
+        }
+        column += match encoding {
+            PositionEncoding::Utf8 => ch.len_utf8(),
+            PositionEncoding::Utf16 => ch.len_utf16(),
+            PositionEncoding::Utf32 => 1,
+        };
+    }
+    column
 }
 
 fn saturating_u32(n: usize) -> u32 {
@@ -190,6 +279,54 @@ mod tests {
                 if !matches!(text.as_bytes()[offset], b'\r' | b'\n') {
                     assert_eq!(idx.offset(pos, enc), offset, "{offset} {enc:?}");
                 }
+            }
+        }
+    }
+
+    /// Multi-chunk ropes take the one-walk path; it must agree with the
+    /// rope's own line and column arithmetic everywhere.
+    #[test]
+    fn chunk_path_agrees_with_rope_arithmetic() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            let ending = ["\n", "\r\n", "\r"][i % 3];
+            text.push_str(&format!(
+                "ALTER TABLE t{i} ADD c é🚀表 {};{ending}",
+                "x".repeat(i % 50)
+            ));
+        }
+        let rope = Rope::from_str(&text);
+        assert!(rope.chunks().count() > 10);
+        let idx2 = LineIndex::new(&rope);
+        for (start, _) in text.char_indices().step_by(13) {
+            for len in [0, 1, 5, 40, 300] {
+                let end = (start + len).min(text.len());
+                if !text.is_char_boundary(end) {
+                    continue;
+                }
+                for enc in [Utf8, Utf16, Utf32] {
+                    let both = (idx2.position(start, enc), idx2.position(end, enc));
+                    assert_eq!(
+                        idx2.span(&(start..end), enc),
+                        both,
+                        "{start}..{end} {enc:?}"
+                    );
+                }
+            }
+        }
+        let idx = LineIndex::new(&rope);
+        for (offset, _) in text.char_indices().step_by(7) {
+            for enc in [Utf8, Utf16, Utf32] {
+                let line = rope.byte_to_line(offset);
+                let expected = Position::new(
+                    line as u32,
+                    idx.column_by_rope(rope.line_to_byte(line), offset, enc) as u32,
+                );
+                assert_eq!(
+                    idx.position(offset, enc),
+                    expected,
+                    "offset {offset} {enc:?}"
+                );
             }
         }
     }

@@ -43,7 +43,7 @@ impl Session {
     }
 }
 
-pub(super) fn analyze(m: &mut Migration) {
+pub(super) fn analyze(m: &mut Migration<'_>) {
     let runner_transaction = m.settings.in_transaction;
     let mut session = Session::default();
     // NOT VALID check constraints proving non-null, by name, until validated.

@@ -45,11 +45,14 @@ pub struct Settings {
 }
 
 #[derive(Debug)]
-pub struct Migration {
+pub struct Migration<'a> {
     /// The document the spans point into.
-    source: Arc<str>,
-    statements: Vec<MigrationStatement>,
+    source: &'a str,
+    statements: &'a [MigrationStatement],
     contexts: Vec<Context>,
+    /// Every operation in execution order, flattened once because every rule
+    /// walks them all.
+    ops: Vec<OpAt<'a>>,
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
     created_tables: HashMap<String, Vec<(Option<String>, usize)>>,
@@ -67,6 +70,8 @@ pub struct OpAt<'m> {
     pub statement: &'m MigrationStatement,
     pub op: &'m Op,
     pub context: Context,
+    /// Works only on relations created earlier in this migration.
+    pub new_relation: bool,
 }
 
 impl OpAt<'_> {
@@ -77,14 +82,15 @@ impl OpAt<'_> {
     }
 }
 
-impl Migration {
+impl<'a> Migration<'a> {
     pub fn build(
-        source: Arc<str>,
-        statements: Vec<MigrationStatement>,
+        source: &'a str,
+        statements: &'a [MigrationStatement],
         settings: Settings,
     ) -> Self {
         let mut migration = Migration {
             source,
+            ops: Vec::new(),
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,
@@ -93,35 +99,41 @@ impl Migration {
             not_null_proofs: HashMap::new(),
         };
         context::analyze(&mut migration);
+        migration.ops = migration.flatten();
         migration
     }
 
-    pub fn source(&self) -> &str {
-        &self.source
+    pub fn source(&self) -> &'a str {
+        self.source
     }
 
     pub fn settings(&self) -> Settings {
         self.settings
     }
 
-    pub fn statements(&self) -> &[MigrationStatement] {
-        &self.statements
+    pub fn statements(&self) -> &'a [MigrationStatement] {
+        self.statements
     }
 
     /// Every operation in execution order.
-    pub fn ops(&self) -> impl Iterator<Item = OpAt<'_>> {
-        self.statements
-            .iter()
-            .zip(&self.contexts)
-            .enumerate()
-            .flat_map(|(index, (statement, context))| {
-                statement.ops.iter().map(move |op| OpAt {
+    pub fn ops(&self) -> impl Iterator<Item = OpAt<'a>> + '_ {
+        self.ops.iter().copied()
+    }
+
+    fn flatten(&self) -> Vec<OpAt<'a>> {
+        let mut ops = Vec::with_capacity(self.statements.len());
+        for (index, statement) in self.statements.iter().enumerate() {
+            for op in statement.ops.iter() {
+                ops.push(OpAt {
                     index,
                     statement,
                     op,
-                    context: *context,
-                })
-            })
+                    context: self.contexts[index],
+                    new_relation: self.works_on_new_relation(index, op),
+                });
+            }
+        }
+        ops
     }
 
     /// Whether `table` was created by a statement before `before`: no other
@@ -129,22 +141,26 @@ impl Migration {
     pub fn is_new_table(&self, table: &Name, before: usize) -> bool {
         self.created_tables.get(&table.name).is_some_and(|created| {
             created.iter().any(|(schema, at)| {
-                *at < before && Name::new(schema.clone(), table.name.clone()).matches(table)
+                *at < before
+                    && match (schema, &table.schema) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
             })
         })
     }
 
     /// Whether the operation works only on relations created earlier in this
     /// migration (an operation with no relation is never "new").
-    pub fn on_new_relation(&self, at: &OpAt<'_>) -> bool {
-        match (&at.op.table, &at.op.kind) {
-            (Some(table), _) => self.is_new_table(table, at.index),
+    fn works_on_new_relation(&self, index: usize, op: &Op) -> bool {
+        match (&op.table, &op.kind) {
+            (Some(table), _) => self.is_new_table(table, index),
             (None, OpKind::DropIndex { names, .. }) => {
                 !names.is_empty()
                     && names.iter().all(|n| {
                         self.created_indexes
                             .get(&n.name)
-                            .is_some_and(|created| *created < at.index)
+                            .is_some_and(|created| *created < index)
                     })
             }
             (None, _) => false,
@@ -159,3 +175,6 @@ impl Migration {
             .is_some_and(|at| *at < before)
     }
 }
+
+#[cfg(test)]
+mod tests;

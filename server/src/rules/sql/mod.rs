@@ -31,8 +31,8 @@ pub static RULES: &[&Rule] = &[
 
 /// Operations on relations that existed before this migration: the only ones
 /// whose locks and rewrites other sessions can feel.
-fn on_existing(m: &Migration) -> impl Iterator<Item = OpAt<'_>> {
-    m.ops().filter(|at| !m.on_new_relation(at))
+fn on_existing<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = OpAt<'m>> {
+    m.ops().filter(|at| !at.new_relation)
 }
 
 /// `users` or `users` qualified, for messages.
@@ -45,7 +45,9 @@ fn table_of(at: &OpAt<'_>) -> String {
 
 /// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is
 /// checked against every row while the lock is held.
-fn validated_on_add(m: &Migration) -> impl Iterator<Item = (OpAt<'_>, &ConstraintKind)> {
+fn validated_on_add<'m>(
+    m: &'m Migration<'_>,
+) -> impl Iterator<Item = (OpAt<'m>, &'m ConstraintKind)> {
     on_existing(m).filter_map(|at| match &at.op.kind {
         OpKind::AddConstraint {
             kind,
