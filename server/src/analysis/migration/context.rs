@@ -58,6 +58,12 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
             match &op.kind {
                 OpKind::Begin => session.explicit_transaction = true,
                 OpKind::Commit | OpKind::Rollback => session.end_transaction(),
+                OpKind::Set {
+                    name, value: None, ..
+                } if name == "all" => {
+                    session.lock_timeout = Timeout::default();
+                    session.statement_timeout = Timeout::default();
+                }
                 OpKind::Set { name, value, local } => {
                     let timeout = match name.as_str() {
                         "lock_timeout" => &mut session.lock_timeout,
@@ -89,7 +95,11 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
                 OpKind::CreateIndex {
                     name: Some(name), ..
                 } => {
-                    m.created_indexes.entry(name.clone()).or_insert(index);
+                    // Dropping an index later locks its table: harmless only when
+                    // the table itself is new.
+                    if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) {
+                        m.created_indexes.entry(name.clone()).or_insert(index);
+                    }
                 }
                 OpKind::AddConstraint {
                     name,

@@ -67,7 +67,8 @@ impl<'a> Cursor<'a> {
         let token = self.peek()?;
         let raw = &self.text[token.span.clone()];
         let ident = match token.kind {
-            TokenKind::Word => raw.to_lowercase(),
+            // PostgreSQL folds only ASCII letters in a multi-byte encoding.
+            TokenKind::Word => raw.to_ascii_lowercase(),
             TokenKind::QuotedIdent => unquote(raw),
             _ => return None,
         };
@@ -75,14 +76,18 @@ impl<'a> Cursor<'a> {
         Some(ident)
     }
 
-    /// A possibly schema-qualified relation name.
+    /// A possibly qualified relation name: `t`, `s.t` or `db.s.t` (the
+    /// database part is dropped).
     pub fn name(&mut self) -> Option<Name> {
-        let first = self.ident()?;
-        if !self.eat_punct(".") {
-            return Some(Name::new(None, first));
+        let mut parts = vec![self.ident()?];
+        while self.eat_punct(".") {
+            match self.ident() {
+                Some(part) => parts.push(part),
+                None => break,
+            }
         }
-        let second = self.ident()?;
-        Some(Name::new(Some(first), second))
+        let name = parts.pop()?;
+        Some(Name::new(parts.pop(), name))
     }
 
     /// Comma-separated names, as in `DROP TABLE a, b`.
@@ -162,6 +167,26 @@ impl<'a> Cursor<'a> {
                 return true;
             }
             probe.pos += 1;
+        }
+        false
+    }
+
+    /// Like [`Cursor::contains`], but only outside parentheses: `NOT NULL` in
+    /// `int NOT NULL`, not in `int CHECK (a IS NOT NULL)`.
+    pub fn contains_top_level(&self, words: &[&str]) -> bool {
+        let mut probe = self.clone();
+        let mut depth = 0usize;
+        while !probe.at_end() {
+            if depth == 0 && probe.clone().eat(words) {
+                return true;
+            }
+            if probe.eat_punct("(") {
+                depth += 1;
+            } else if probe.eat_punct(")") {
+                depth = depth.saturating_sub(1);
+            } else {
+                probe.pos += 1;
+            }
         }
         false
     }

@@ -45,8 +45,9 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
             None,
             OpKind::DropIndex {
                 names: names.iter().map(name).collect(),
-                // sqlparser rejects `DROP INDEX CONCURRENTLY`; those take the token path.
-                concurrently: false,
+                // sqlparser rejects `DROP INDEX CONCURRENTLY` today; should it
+                // learn it, the keyword is still read.
+                concurrently: c.clone().eat(&["DROP", "INDEX", "CONCURRENTLY"]),
             },
         )],
         _ => from_tokens::lower(c, text),
@@ -83,22 +84,33 @@ fn alter_table(operations: &[AlterTableOperation], mut c: Cursor<'_>, text: &str
 }
 
 fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>) -> OpKind {
+    // sqlparser normalises types and expressions (`int` becomes `INT`); the
+    // model keeps them as written, which the tokens still have.
+    let written = || from_tokens::alter_action(tokens.clone());
     match operation {
         AlterTableOperation::AddColumn { column_def, .. } => {
-            let data_type = column_def.data_type.to_string();
             let options = || column_def.options.iter().map(|o| &o.option);
-            OpKind::AddColumn(AddColumn {
+            let mut column = AddColumn {
                 column: ident(&column_def.name),
+                data_type: column_def.data_type.to_string(),
                 not_null: options()
                     .any(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))),
                 default: options().find_map(|o| match o {
                     ColumnOption::Default(expr) => Some(expr.to_string()),
                     _ => None,
                 }),
-                auto_filled: is_serial(&data_type)
-                    || options().any(|o| matches!(o, ColumnOption::Generated { .. })),
-                data_type,
-            })
+                auto_filled: options().any(|o| matches!(o, ColumnOption::Generated { .. })),
+            };
+            if let OpKind::AddColumn(as_written) = written() {
+                if !as_written.data_type.is_empty() {
+                    column.data_type = as_written.data_type;
+                }
+                if column.default.is_some() && as_written.default.is_some() {
+                    column.default = as_written.default;
+                }
+            }
+            column.auto_filled |= is_serial(&column.data_type);
+            OpKind::AddColumn(column)
         }
         AlterTableOperation::AlterColumn { column_name, op } => match op {
             AlterColumnOperation::SetNotNull => OpKind::SetNotNull {
@@ -106,14 +118,24 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
             },
             AlterColumnOperation::SetDataType { data_type, .. } => OpKind::ChangeColumnType {
                 column: ident(column_name),
-                data_type: data_type.to_string(),
+                data_type: match written() {
+                    OpKind::ChangeColumnType { data_type, .. } if !data_type.is_empty() => {
+                        data_type
+                    }
+                    _ => data_type.to_string(),
+                },
             },
-            _ => unclassified_action(text, None),
+            // Named by what follows the column (`SET DEFAULT`, `DROP NOT`), as
+            // on the token path.
+            _ => match written() {
+                other @ OpKind::AlterTableOther { .. } => other,
+                _ => unclassified_action(text, None),
+            },
         },
         AlterTableOperation::AddConstraint {
             constraint,
             not_valid,
-        } => add_constraint(constraint, *not_valid, tokens),
+        } => add_constraint(constraint, *not_valid),
         AlterTableOperation::ValidateConstraint { name } => {
             OpKind::ValidateConstraint { name: ident(name) }
         }
@@ -133,8 +155,7 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
     }
 }
 
-fn add_constraint(constraint: &TableConstraint, not_valid: bool, tokens: Cursor<'_>) -> OpKind {
-    let using_index = tokens.contains(&["USING", "INDEX"]);
+fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
     let (constraint_name, kind) = match constraint {
         TableConstraint::Check(check) => (
             check.name.as_ref(),
@@ -155,13 +176,27 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool, tokens: Cursor<
                 references: name(&fk.foreign_table),
             },
         ),
-        TableConstraint::Unique(unique) => {
-            (unique.name.as_ref(), ConstraintKind::Unique { using_index })
+        TableConstraint::Unique(unique) => (
+            unique.name.as_ref(),
+            ConstraintKind::Unique { using_index: false },
+        ),
+        TableConstraint::UniqueUsingIndex(unique) => (
+            unique.name.as_ref(),
+            ConstraintKind::Unique { using_index: true },
+        ),
+        TableConstraint::PrimaryKey(pk) => (
+            pk.name.as_ref(),
+            ConstraintKind::PrimaryKey { using_index: false },
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(pk) => (
+            pk.name.as_ref(),
+            ConstraintKind::PrimaryKey { using_index: true },
+        ),
+        TableConstraint::Exclude(exclude) => (exclude.name.as_ref(), ConstraintKind::Exclusion),
+        // MySQL's index constraints; PostgreSQL builds an index either way.
+        TableConstraint::Index(_) | TableConstraint::FulltextOrSpatial(_) => {
+            (None, ConstraintKind::Exclusion)
         }
-        TableConstraint::PrimaryKey(pk) => {
-            (pk.name.as_ref(), ConstraintKind::PrimaryKey { using_index })
-        }
-        _ => (None, ConstraintKind::Exclusion),
     };
     OpKind::AddConstraint {
         name: constraint_name.map(ident),
@@ -180,7 +215,8 @@ fn column_of(expr: &Expr) -> Option<String> {
 fn ident(id: &sqlparser::ast::Ident) -> String {
     match id.quote_style {
         Some(_) => id.value.clone(),
-        None => id.value.to_lowercase(),
+        // PostgreSQL folds only ASCII letters in a multi-byte encoding.
+        None => id.value.to_ascii_lowercase(),
     }
 }
 

@@ -41,8 +41,14 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
             .map(|t| op(Some(t), OpKind::DropTable))
             .collect();
     }
-    let (table, kind) = other(c);
-    vec![op(table, kind)]
+    let (tables, kind) = other(c);
+    if tables.is_empty() {
+        return vec![op(None, kind)];
+    }
+    tables
+        .into_iter()
+        .map(|table| op(Some(table), kind.clone()))
+        .collect()
 }
 
 fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
@@ -78,8 +84,8 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
 }
 
 /// Statements whose interest is the lock they take, transaction control and
-/// settings.
-fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
+/// settings: the relations they work on (one operation each) and what they do.
+fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     let locking = |what: &str, lock| OpKind::Locking {
         what: what.into(),
         lock,
@@ -95,7 +101,7 @@ fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
         } else {
             LockMode::Share
         };
-        return (c.name(), locking("REINDEX", lock));
+        return (c.name().into_iter().collect(), locking("REINDEX", lock));
     }
     if c.eat(&["VACUUM"]) {
         let full = c.eat(&["FULL"]) || c.contains(&["FULL"]);
@@ -108,22 +114,22 @@ fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
         } else {
             ("VACUUM", LockMode::ShareUpdateExclusive)
         };
-        return (c.name(), locking(what, lock));
+        return (relations(&mut c), locking(what, lock));
     }
     if c.eat(&["CLUSTER"]) {
         c.eat(&["VERBOSE"]);
-        return (c.name(), locking("CLUSTER", LockMode::AccessExclusive));
+        let table = c.name().into_iter().collect();
+        return (table, locking("CLUSTER", LockMode::AccessExclusive));
     }
     if c.eat(&["TRUNCATE"]) {
         c.eat(&["TABLE"]);
-        c.eat(&["ONLY"]);
-        return (c.name(), locking("TRUNCATE", LockMode::AccessExclusive));
+        let tables = relations(&mut c);
+        return (tables, locking("TRUNCATE", LockMode::AccessExclusive));
     }
     if c.eat(&["LOCK"]) {
         c.eat(&["TABLE"]);
-        c.eat(&["ONLY"]);
-        let table = c.name();
-        return (table, locking("LOCK", explicit_lock_mode(&c)));
+        let tables = relations(&mut c);
+        return (tables, locking("LOCK", explicit_lock_mode(&c)));
     }
     if c.eat(&["REFRESH", "MATERIALIZED", "VIEW"]) {
         let lock = if c.eat(&["CONCURRENTLY"]) {
@@ -131,24 +137,33 @@ fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
         } else {
             LockMode::AccessExclusive
         };
-        return (c.name(), locking("REFRESH MATERIALIZED VIEW", lock));
+        let view = c.name().into_iter().collect();
+        return (view, locking("REFRESH MATERIALIZED VIEW", lock));
     }
     if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
-        return (None, OpKind::Begin);
+        return (Vec::new(), OpKind::Begin);
     }
     if c.eat(&["COMMIT"]) || c.eat(&["END"]) {
-        return (None, OpKind::Commit);
+        return (Vec::new(), OpKind::Commit);
     }
     if c.eat(&["ROLLBACK"]) || c.eat(&["ABORT"]) {
-        return (None, OpKind::Rollback);
+        // `ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] s` stays in the transaction.
+        let mut probe = c.clone();
+        probe.eat(&["WORK"]);
+        probe.eat(&["TRANSACTION"]);
+        if probe.at_word("TO") {
+            let what = "ROLLBACK TO SAVEPOINT".into();
+            return (Vec::new(), OpKind::Other { what });
+        }
+        return (Vec::new(), OpKind::Rollback);
     }
     if c.eat(&["SET"]) {
-        return (None, set(c));
+        return (Vec::new(), set(c));
     }
     if c.eat(&["RESET"]) {
         let name = c.ident().unwrap_or_default();
         return (
-            None,
+            Vec::new(),
             OpKind::Set {
                 name,
                 value: None,
@@ -157,7 +172,24 @@ fn other(mut c: Cursor<'_>) -> (Option<Name>, OpKind) {
         );
     }
     let what = c.bump().unwrap_or_default().to_uppercase();
-    (None, OpKind::Other { what })
+    (Vec::new(), OpKind::Other { what })
+}
+
+/// `[ONLY] name [*] [(columns)]`, comma-separated: the relations of `TRUNCATE`,
+/// `LOCK` and `VACUUM`.
+fn relations(c: &mut Cursor<'_>) -> Vec<Name> {
+    let mut names = Vec::new();
+    loop {
+        c.eat(&["ONLY"]);
+        let Some(name) = c.name() else { break };
+        names.push(name);
+        c.eat_symbol("*");
+        skip_parenthesized(c);
+        if !c.eat_punct(",") {
+            break;
+        }
+    }
+    names
 }
 
 fn set(mut c: Cursor<'_>) -> OpKind {
@@ -233,7 +265,9 @@ fn alter_table(mut c: Cursor<'_>) -> Vec<Op> {
         .collect()
 }
 
-fn alter_action(mut c: Cursor<'_>) -> OpKind {
+/// One action of an `ALTER TABLE`. The sqlparser path asks it for what its AST
+/// does not keep as written (types, defaults, sub-action names).
+pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
     if c.eat(&["ADD"]) {
         return add(c);
     }
@@ -247,6 +281,9 @@ fn alter_action(mut c: Cursor<'_>) -> OpKind {
             let data_type = type_text(&c);
             return OpKind::ChangeColumnType { column, data_type };
         }
+        // `DROP NOT NULL`, `SET DEFAULT`, `SET STATISTICS`...: named by what
+        // follows the column, never mistaken for the table-level `DROP` below.
+        return unclassified_action(c.rest_text(), None);
     }
     if c.eat(&["DROP", "CONSTRAINT"]) {
         return unclassified_action(c.rest_text(), Some("DROP CONSTRAINT"));
@@ -261,8 +298,11 @@ fn alter_action(mut c: Cursor<'_>) -> OpKind {
         c.eat(&["RENAME"]);
         let from = c.ident().unwrap_or_default();
         c.eat(&["TO"]);
-        let to = c.ident().unwrap_or_default();
-        return OpKind::RenameColumn { from, to };
+        if let Some(to) = c.ident().filter(|_| !from.is_empty()) {
+            return OpKind::RenameColumn { from, to };
+        }
+        // Half-typed: `ALTER TABLE t RENAME` says nothing yet.
+        return unclassified_action(c.rest_text(), Some("RENAME"));
     }
     if c.eat(&["VALIDATE", "CONSTRAINT"]) {
         let name = c.ident().unwrap_or_default();
@@ -322,13 +362,15 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
     c.eat(&["IF", "NOT", "EXISTS"]);
     let column = c.ident().unwrap_or_default();
     let data_type = type_text(&c);
-    let auto_filled =
-        is_serial(&data_type) || c.contains(&["GENERATED"]) || c.contains(&["IDENTITY"]);
+    let auto_filled = is_serial(&data_type)
+        || c.contains_top_level(&["GENERATED"])
+        || c.contains_top_level(&["IDENTITY"]);
     let default = default_text(&c);
     OpKind::AddColumn(AddColumn {
         column,
         data_type,
-        not_null: c.contains(&["NOT", "NULL"]) || c.contains(&["PRIMARY", "KEY"]),
+        not_null: c.contains_top_level(&["NOT", "NULL"])
+            || c.contains_top_level(&["PRIMARY", "KEY"]),
         default,
         auto_filled,
     })
@@ -353,24 +395,39 @@ fn type_text(c: &Cursor<'_>) -> String {
     c.text_until(&COLUMN_CLAUSES).to_string()
 }
 
+/// The `DEFAULT` clause's expression; `GENERATED BY DEFAULT AS IDENTITY` is not one.
 fn default_text(c: &Cursor<'_>) -> Option<String> {
     let mut probe = c.clone();
+    let mut depth = 0usize;
     while !probe.at_end() {
-        if probe.eat(&["DEFAULT"]) {
+        if depth == 0 && probe.eat(&["BY", "DEFAULT"]) {
+            continue;
+        }
+        if depth == 0 && probe.eat(&["DEFAULT"]) {
             return Some(probe.text_until(&COLUMN_CLAUSES).to_string());
         }
-        probe.bump();
+        if probe.eat_punct("(") {
+            depth += 1;
+        } else if probe.eat_punct(")") {
+            depth = depth.saturating_sub(1);
+        } else {
+            probe.bump();
+        }
     }
     None
 }
 
-/// `( col IS NOT NULL )` exactly.
+/// `( col IS NOT NULL )` exactly, optionally `NOT VALID` or `NO INHERIT`.
 fn not_null_check(mut c: Cursor<'_>) -> Option<String> {
     if !c.eat_punct("(") {
         return None;
     }
     let column = c.ident()?;
-    (c.eat(&["IS", "NOT", "NULL"]) && c.eat_punct(")") && c.at_end()).then_some(column)
+    if !(c.eat(&["IS", "NOT", "NULL"]) && c.eat_punct(")")) {
+        return None;
+    }
+    while c.eat(&["NOT", "VALID"]) || c.eat(&["NO", "INHERIT"]) {}
+    c.at_end().then_some(column)
 }
 
 pub fn is_serial(data_type: &str) -> bool {
@@ -389,12 +446,14 @@ pub fn unclassified_action(text: &str, what: Option<&str>) -> OpKind {
     }
 }
 
+/// Up to two leading keywords: `SET STATISTICS`, `SET` for `SET (fillfactor=70)`.
 fn leading_words(text: &str) -> String {
     text.split_whitespace()
+        .take_while(|word| word.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
         .take(2)
         .collect::<Vec<_>>()
         .join(" ")
-        .to_uppercase()
+        .to_ascii_uppercase()
 }
 
 /// The lock an `ALTER TABLE` action takes (PostgreSQL 15, measured); everything
@@ -414,6 +473,8 @@ fn alter_action_lock(action: &str) -> LockMode {
     });
     if has(&["SET", "STATISTICS"])
         || sets_storage_parameters
+        // Measured: SHARE UPDATE EXCLUSIVE on the parent since PostgreSQL 12.
+        || has(&["ATTACH", "PARTITION"])
         || has(&["CLUSTER", "ON"])
         || has(&["SET", "WITHOUT", "CLUSTER"])
         || has(&["VALIDATE", "CONSTRAINT"])

@@ -56,6 +56,7 @@ pub struct Migration<'a> {
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
     created_tables: HashMap<String, Vec<(Option<String>, usize)>>,
+    /// Indexes created on tables created earlier: index name → statement.
     created_indexes: HashMap<String, usize>,
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.

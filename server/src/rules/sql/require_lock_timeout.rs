@@ -57,8 +57,10 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         table_of(first),
         lock.blocks()
     );
-    if others > 0 {
-        message.push_str(&format!(" ({others} more statements take such locks)"));
+    match others {
+        0 => {}
+        1 => message.push_str(" (1 more statement takes such a lock)"),
+        n => message.push_str(&format!(" ({n} more statements take such locks)")),
     }
     let severity = if strongest == Some(LockMode::AccessExclusive) {
         Severity::Error

@@ -1,0 +1,1458 @@
+//! Lowering, statement by statement, and the context a migration gives each
+//! operation. Every expectation is spelled out: the kind, the relation (folded
+//! as PostgreSQL folds it), which path produced it (`parsed`: sqlparser's AST,
+//! or the token fallback) and the exact text underlined.
+
+use super::*;
+use crate::syntax::sql::SqlFile;
+
+use LockMode::*;
+
+/// The one statement of `sql` and its operations.
+fn lower(sql: &str) -> (String, Vec<Op>) {
+    let file = SqlFile::parse(sql);
+    let [statement] = file.statements() else {
+        panic!("expected one statement in {sql:?}");
+    };
+    let ops = lower_statement(&statement.parsed);
+    (statement.parsed.text.to_string(), ops)
+}
+
+/// An operation as the tests spell it: kind, table, parsed, underlined text.
+type Expected<'a> = (OpKind, Option<Name>, bool, &'a str);
+
+#[track_caller]
+fn check(sql: &str, expected: &[Expected<'_>]) {
+    let (text, ops) = lower(sql);
+    let actual: Vec<(OpKind, Option<Name>, bool, &str)> = ops
+        .iter()
+        .map(|op| {
+            assert!(
+                text.is_char_boundary(op.span.start) && text.is_char_boundary(op.span.end),
+                "{sql}: span {:?} splits a character",
+                op.span
+            );
+            (
+                op.kind.clone(),
+                op.table.clone(),
+                op.parsed,
+                &text[op.span.clone()],
+            )
+        })
+        .collect();
+    assert_eq!(actual, expected, "{sql}");
+}
+
+/// The single operation of `sql`.
+#[track_caller]
+fn only_op(sql: &str) -> Op {
+    let (_, mut ops) = lower(sql);
+    assert_eq!(ops.len(), 1, "{sql}: {ops:?}");
+    ops.remove(0)
+}
+
+fn t(name: &str) -> Option<Name> {
+    Some(Name::new(None, name))
+}
+
+fn st(schema: &str, name: &str) -> Option<Name> {
+    Some(Name::new(Some(schema.into()), name))
+}
+
+fn create_index(name: Option<&str>, unique: bool, concurrently: bool) -> OpKind {
+    OpKind::CreateIndex {
+        name: name.map(str::to_string),
+        unique,
+        concurrently,
+    }
+}
+
+fn add_column(
+    column: &str,
+    data_type: &str,
+    not_null: bool,
+    default: Option<&str>,
+    auto_filled: bool,
+) -> OpKind {
+    OpKind::AddColumn(AddColumn {
+        column: column.into(),
+        data_type: data_type.into(),
+        not_null,
+        default: default.map(str::to_string),
+        auto_filled,
+    })
+}
+
+fn constraint(name: Option<&str>, kind: ConstraintKind, not_valid: bool) -> OpKind {
+    OpKind::AddConstraint {
+        name: name.map(str::to_string),
+        kind,
+        not_valid,
+    }
+}
+
+fn check_kind(not_null_column: Option<&str>) -> ConstraintKind {
+    ConstraintKind::Check {
+        not_null_column: not_null_column.map(str::to_string),
+    }
+}
+
+fn other_action(what: &str, lock: LockMode) -> OpKind {
+    OpKind::AlterTableOther {
+        what: what.into(),
+        lock,
+    }
+}
+
+fn locking(what: &str, lock: LockMode) -> OpKind {
+    OpKind::Locking {
+        what: what.into(),
+        lock,
+    }
+}
+
+fn set(name: &str, value: Option<&str>, local: bool) -> OpKind {
+    OpKind::Set {
+        name: name.into(),
+        value: value.map(str::to_string),
+        local,
+    }
+}
+
+fn other(what: &str) -> OpKind {
+    OpKind::Other { what: what.into() }
+}
+
+// ---------------------------------------------------------------- indexes
+
+#[test]
+fn create_index_variants() {
+    check(
+        "CREATE INDEX i ON t (a);",
+        &[(
+            create_index(Some("i"), false, false),
+            t("t"),
+            true,
+            "CREATE INDEX i ON t (a)",
+        )],
+    );
+    check(
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS I ON S.T (a);",
+        &[(
+            create_index(Some("i"), true, true),
+            st("s", "t"),
+            true,
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS I ON S.T (a)",
+        )],
+    );
+    check(
+        "CREATE INDEX \"Ix\" ON \"My\".\"Tbl\" (a);",
+        &[(
+            create_index(Some("Ix"), false, false),
+            st("My", "Tbl"),
+            true,
+            "CREATE INDEX \"Ix\" ON \"My\".\"Tbl\" (a)",
+        )],
+    );
+    check(
+        "create index on t(a)",
+        &[(
+            create_index(None, false, false),
+            t("t"),
+            true,
+            "create index on t(a)",
+        )],
+    );
+}
+
+#[test]
+fn create_index_outside_sqlparser_takes_the_token_path() {
+    check(
+        "CREATE INDEX i ON t (a) TABLESPACE x;",
+        &[(
+            create_index(Some("i"), false, false),
+            t("t"),
+            false,
+            "CREATE INDEX i ON t (a) TABLESPACE x",
+        )],
+    );
+    check(
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Ix\" ON \"S\".t (a) TABLESPACE x;",
+        &[(
+            create_index(Some("Ix"), true, true),
+            st("S", "t"),
+            false,
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Ix\" ON \"S\".t (a) TABLESPACE x",
+        )],
+    );
+    check(
+        "CREATE INDEX CONCURRENTLY ON t (a) TABLESPACE x;",
+        &[(
+            create_index(None, false, true),
+            t("t"),
+            false,
+            "CREATE INDEX CONCURRENTLY ON t (a) TABLESPACE x",
+        )],
+    );
+    check(
+        "CREATE INDEX i ON ONLY t (a);",
+        &[(
+            create_index(Some("i"), false, false),
+            t("t"),
+            false,
+            "CREATE INDEX i ON ONLY t (a)",
+        )],
+    );
+}
+
+#[test]
+fn drop_index() {
+    check(
+        "DROP INDEX i;",
+        &[(
+            OpKind::DropIndex {
+                names: vec![Name::new(None, "i")],
+                concurrently: false,
+            },
+            None,
+            true,
+            "DROP INDEX i",
+        )],
+    );
+    check(
+        "DROP INDEX IF EXISTS \"I\" CASCADE;",
+        &[(
+            OpKind::DropIndex {
+                names: vec![Name::new(None, "I")],
+                concurrently: false,
+            },
+            None,
+            true,
+            "DROP INDEX IF EXISTS \"I\" CASCADE",
+        )],
+    );
+    check(
+        "DROP INDEX CONCURRENTLY IF EXISTS S.i, j;",
+        &[(
+            OpKind::DropIndex {
+                names: vec![Name::new(Some("s".into()), "i"), Name::new(None, "j")],
+                concurrently: true,
+            },
+            None,
+            false,
+            "DROP INDEX CONCURRENTLY IF EXISTS S.i, j",
+        )],
+    );
+}
+
+// ---------------------------------------------------------------- tables
+
+#[test]
+fn drop_table_is_one_operation_per_table() {
+    check(
+        "DROP TABLE a, b;",
+        &[
+            (OpKind::DropTable, t("a"), true, "DROP TABLE a, b"),
+            (OpKind::DropTable, t("b"), true, "DROP TABLE a, b"),
+        ],
+    );
+    check(
+        "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
+        &[
+            (
+                OpKind::DropTable,
+                t("A"),
+                true,
+                "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
+            ),
+            (
+                OpKind::DropTable,
+                st("s", "b"),
+                true,
+                "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn create_table_variants() {
+    check(
+        "CREATE TABLE t (id int);",
+        &[(OpKind::CreateTable, t("t"), true, "CREATE TABLE t (id int)")],
+    );
+    check(
+        "CREATE TABLE IF NOT EXISTS S.T (id int);",
+        &[(
+            OpKind::CreateTable,
+            st("s", "t"),
+            true,
+            "CREATE TABLE IF NOT EXISTS S.T (id int)",
+        )],
+    );
+    check(
+        "CREATE UNLOGGED TABLE t (id int);",
+        &[(
+            OpKind::CreateTable,
+            t("t"),
+            true,
+            "CREATE UNLOGGED TABLE t (id int)",
+        )],
+    );
+    check(
+        "CREATE TEMP TABLE IF NOT EXISTS \"Q\" (id int) ON COMMIT DROP;",
+        &[(
+            OpKind::CreateTable,
+            t("Q"),
+            true,
+            "CREATE TEMP TABLE IF NOT EXISTS \"Q\" (id int) ON COMMIT DROP",
+        )],
+    );
+    check(
+        "CREATE TABLE t (LIKE u INCLUDING ALL);",
+        &[(
+            OpKind::CreateTable,
+            t("t"),
+            false,
+            "CREATE TABLE t (LIKE u INCLUDING ALL)",
+        )],
+    );
+}
+
+// ---------------------------------------------------------------- ALTER TABLE
+
+#[test]
+fn each_alter_table_action_underlines_its_own_text() {
+    check(
+        "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 0, ALTER COLUMN b SET NOT NULL, DROP COLUMN c;",
+        &[
+            (
+                add_column("a", "int", true, Some("0"), false),
+                t("t"),
+                true,
+                "ADD COLUMN a int NOT NULL DEFAULT 0",
+            ),
+            (
+                OpKind::SetNotNull { column: "b".into() },
+                t("t"),
+                true,
+                "ALTER COLUMN b SET NOT NULL",
+            ),
+            (
+                OpKind::DropColumn { column: "c".into() },
+                t("t"),
+                true,
+                "DROP COLUMN c",
+            ),
+        ],
+    );
+    // Whitespace, comments and the `;` around actions are never underlined.
+    check(
+        "ALTER TABLE IF EXISTS ONLY s.t\n  ADD COLUMN a int NOT NULL DEFAULT 0 ,\n  ALTER COLUMN b SET NOT NULL -- why\n;",
+        &[
+            (
+                add_column("a", "int", true, Some("0"), false),
+                st("s", "t"),
+                true,
+                "ADD COLUMN a int NOT NULL DEFAULT 0",
+            ),
+            (
+                OpKind::SetNotNull { column: "b".into() },
+                st("s", "t"),
+                true,
+                "ALTER COLUMN b SET NOT NULL",
+            ),
+        ],
+    );
+    // Commas inside parentheses do not split actions.
+    check(
+        "ALTER TABLE t ADD COLUMN a numeric(10, 2), ADD CONSTRAINT c CHECK (f(a, b) > 0);",
+        &[
+            (
+                add_column("a", "numeric(10, 2)", false, None, false),
+                t("t"),
+                true,
+                "ADD COLUMN a numeric(10, 2)",
+            ),
+            (
+                constraint(Some("c"), check_kind(None), false),
+                t("t"),
+                true,
+                "ADD CONSTRAINT c CHECK (f(a, b) > 0)",
+            ),
+        ],
+    );
+    // Token path, with multi-byte identifiers.
+    check(
+        "ALTER TABLE 表 ADD COLUMN é int, ALTER COLUMN \"🚀\" SET STATISTICS 1;",
+        &[
+            (
+                add_column("é", "int", false, None, false),
+                t("表"),
+                false,
+                "ADD COLUMN é int",
+            ),
+            (
+                other_action("SET STATISTICS", ShareUpdateExclusive),
+                t("表"),
+                false,
+                "ALTER COLUMN \"🚀\" SET STATISTICS 1",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn alter_table_names_fold_like_postgres() {
+    let table = |sql: &str| only_op(sql).table;
+    assert_eq!(table("ALTER TABLE Users ADD COLUMN a int"), t("users"));
+    assert_eq!(table("ALTER TABLE \"Users\" ADD COLUMN a int"), t("Users"));
+    assert_eq!(
+        table("ALTER TABLE Public.\"Users\" ADD COLUMN a int"),
+        st("public", "Users")
+    );
+    // A database-qualified name keeps schema and table; the action's span
+    // starts after the whole name.
+    check(
+        "ALTER TABLE db.S.t ADD COLUMN a int;",
+        &[(
+            add_column("a", "int", false, None, false),
+            st("s", "t"),
+            true,
+            "ADD COLUMN a int",
+        )],
+    );
+    // PostgreSQL folds only ASCII letters of unquoted names in UTF-8.
+    assert_eq!(table("ALTER TABLE ÉtÉ ADD COLUMN a int"), t("ÉtÉ"));
+    let (_, ops) = lower("ALTER TABLE ÉtÉ ADD COLUMN a int, ALTER a SET STATISTICS 1");
+    assert!(!ops[0].parsed);
+    assert_eq!(ops[0].table, t("ÉtÉ"));
+}
+
+#[test]
+fn add_column_facts() {
+    let cases = [
+        (
+            "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 0",
+            add_column("a", "int", true, Some("0"), false),
+        ),
+        (
+            "ALTER TABLE t ADD b text",
+            add_column("b", "text", false, None, false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN \"A\" varchar(50)",
+            add_column("A", "varchar(50)", false, None, false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN id serial",
+            add_column("id", "serial", false, None, true),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN id BIGSERIAL",
+            add_column("id", "BIGSERIAL", false, None, true),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY",
+            add_column("id", "bigint", false, None, true),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN id bigint GENERATED BY DEFAULT AS IDENTITY",
+            add_column("id", "bigint", false, None, true),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2) STORED",
+            add_column("g", "int", false, None, true),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN a int PRIMARY KEY",
+            add_column("a", "int", true, None, false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN a int CHECK (a IS NOT NULL)",
+            add_column("a", "int", false, None, false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN a int[] NOT NULL DEFAULT '{}'",
+            add_column("a", "int[]", true, Some("'{}'"), false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'::text NOT NULL",
+            add_column("a", "text", true, Some("'x'::text"), false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN a timestamp with time zone DEFAULT now()",
+            add_column("a", "timestamp with time zone", false, Some("now()"), false),
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int DEFAULT 0",
+            add_column("a", "int", false, Some("0"), false),
+        ),
+    ];
+    for (sql, kind) in cases {
+        let op = only_op(sql);
+        assert_eq!(op.kind, kind, "{sql}");
+        assert!(op.parsed, "{sql}");
+        assert_eq!(op.lock(), Some(AccessExclusive), "{sql}");
+    }
+}
+
+/// What sqlparser and the token fallback say about an action must agree: an
+/// unrelated action sqlparser rejects (`SET STATISTICS`) sends the same action
+/// down the token path.
+#[test]
+fn both_paths_lower_an_action_alike() {
+    let actions = [
+        "ADD COLUMN a int NOT NULL DEFAULT 0",
+        "ADD COLUMN \"A\" varchar(50)",
+        "ADD b text",
+        "ADD COLUMN id serial",
+        "ADD COLUMN id bigserial",
+        "ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY",
+        "ADD COLUMN id bigint GENERATED BY DEFAULT AS IDENTITY",
+        "ADD COLUMN g int GENERATED ALWAYS AS (a * 2) STORED",
+        "ADD COLUMN a int PRIMARY KEY",
+        "ADD COLUMN a int CHECK (a IS NOT NULL)",
+        "ADD COLUMN a int[] NOT NULL DEFAULT '{}'",
+        "ADD COLUMN a text DEFAULT 'x'::text NOT NULL",
+        "ADD COLUMN a timestamp with time zone DEFAULT now()",
+        "ALTER COLUMN a SET NOT NULL",
+        "ALTER COLUMN a TYPE bigint",
+        "ALTER a TYPE varchar(50) USING a::varchar(50)",
+        "ALTER COLUMN a SET DATA TYPE numeric(10, 2) USING a::numeric",
+        "ALTER COLUMN a DROP NOT NULL",
+        "ALTER COLUMN a SET DEFAULT 1",
+        "ALTER COLUMN a DROP DEFAULT",
+        "ADD CONSTRAINT c CHECK (a > 0)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID",
+        "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
+        "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES S.u (id)",
+        "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES \"U\" (id) NOT VALID",
+        "ADD FOREIGN KEY (a) REFERENCES u",
+        "ADD CONSTRAINT u UNIQUE (a)",
+        "ADD CONSTRAINT u UNIQUE USING INDEX i",
+        "ADD PRIMARY KEY (a)",
+        "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
+        "ADD CONSTRAINT x EXCLUDE USING gist (a WITH &&)",
+        "VALIDATE CONSTRAINT c",
+        "RENAME COLUMN a TO b",
+        "RENAME a TO \"B\"",
+        "RENAME TO u",
+        "RENAME CONSTRAINT a TO b",
+        "DROP COLUMN IF EXISTS a",
+        "DROP a CASCADE",
+        "DROP CONSTRAINT c",
+        "SET (fillfactor=70)",
+        "RESET (fillfactor)",
+        "ENABLE TRIGGER trg",
+        "DISABLE TRIGGER ALL",
+        "OWNER TO bob",
+        "SET LOGGED",
+        "ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
+    ];
+    for action in actions {
+        let (_, parsed) = lower(&format!("ALTER TABLE t {action};"));
+        let (_, tokens) = lower(&format!(
+            "ALTER TABLE t {action}, ALTER COLUMN z SET STATISTICS 5;"
+        ));
+        assert_eq!(parsed.len(), 1, "{action}: {parsed:?}");
+        assert_eq!(tokens.len(), 2, "{action}: {tokens:?}");
+        assert!(parsed[0].parsed, "{action} should parse");
+        assert!(!tokens[0].parsed, "{action} should take the token path");
+        assert_eq!(parsed[0].kind, tokens[0].kind, "{action}");
+        assert_eq!(parsed[0].table, tokens[0].table, "{action}");
+        assert_eq!(parsed[0].span, tokens[0].span, "{action}");
+    }
+}
+
+#[test]
+fn set_not_null_and_type_changes() {
+    check(
+        "ALTER TABLE \"T\" ALTER \"A\" SET NOT NULL;",
+        &[(
+            OpKind::SetNotNull { column: "A".into() },
+            t("T"),
+            true,
+            "ALTER \"A\" SET NOT NULL",
+        )],
+    );
+    let change = |column: &str, data_type: &str| OpKind::ChangeColumnType {
+        column: column.into(),
+        data_type: data_type.into(),
+    };
+    check(
+        "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+        &[(
+            change("a", "bigint"),
+            t("t"),
+            true,
+            "ALTER COLUMN a TYPE bigint",
+        )],
+    );
+    check(
+        "ALTER TABLE t ALTER COLUMN a SET DATA TYPE bigint USING a::bigint;",
+        &[(
+            change("a", "bigint"),
+            t("t"),
+            true,
+            "ALTER COLUMN a SET DATA TYPE bigint USING a::bigint",
+        )],
+    );
+    check(
+        "ALTER TABLE t ALTER A TYPE varchar(50) USING a::varchar(50);",
+        &[(
+            change("a", "varchar(50)"),
+            t("t"),
+            true,
+            "ALTER A TYPE varchar(50) USING a::varchar(50)",
+        )],
+    );
+    check(
+        "ALTER TABLE t ALTER COLUMN a TYPE int COLLATE \"C\";",
+        &[(
+            change("a", "int"),
+            t("t"),
+            false,
+            "ALTER COLUMN a TYPE int COLLATE \"C\"",
+        )],
+    );
+}
+
+#[test]
+fn add_constraint_kinds() {
+    let cases = [
+        (
+            "ADD CONSTRAINT c CHECK (a > 0)",
+            constraint(Some("c"), check_kind(None), false),
+        ),
+        (
+            "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
+            constraint(Some("c"), check_kind(Some("a")), false),
+        ),
+        (
+            "ADD CONSTRAINT c CHECK ((a IS NOT NULL))",
+            constraint(Some("c"), check_kind(Some("a")), false),
+        ),
+        (
+            "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
+            constraint(Some("c"), check_kind(Some("A")), false),
+        ),
+        (
+            "ADD CONSTRAINT C CHECK (a IS NOT NULL) NOT VALID",
+            constraint(Some("c"), check_kind(Some("a")), true),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL AND b > 0)",
+            constraint(None, check_kind(None), false),
+        ),
+        (
+            "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES s.u (id)",
+            constraint(
+                Some("fk"),
+                ConstraintKind::ForeignKey {
+                    references: Name::new(Some("s".into()), "u"),
+                },
+                false,
+            ),
+        ),
+        (
+            "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES \"U\" (id) NOT VALID",
+            constraint(
+                Some("fk"),
+                ConstraintKind::ForeignKey {
+                    references: Name::new(None, "U"),
+                },
+                true,
+            ),
+        ),
+        (
+            "ADD CONSTRAINT u UNIQUE (a)",
+            constraint(
+                Some("u"),
+                ConstraintKind::Unique { using_index: false },
+                false,
+            ),
+        ),
+        (
+            "ADD CONSTRAINT u UNIQUE USING INDEX i",
+            constraint(
+                Some("u"),
+                ConstraintKind::Unique { using_index: true },
+                false,
+            ),
+        ),
+        (
+            "ADD PRIMARY KEY (a)",
+            constraint(
+                None,
+                ConstraintKind::PrimaryKey { using_index: false },
+                false,
+            ),
+        ),
+        (
+            "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
+            constraint(
+                Some("pk"),
+                ConstraintKind::PrimaryKey { using_index: true },
+                false,
+            ),
+        ),
+        (
+            "ADD CONSTRAINT x EXCLUDE USING gist (a WITH &&)",
+            constraint(Some("x"), ConstraintKind::Exclusion, false),
+        ),
+    ];
+    for (action, kind) in cases {
+        let sql = format!("ALTER TABLE t {action};");
+        check(&sql, &[(kind, t("t"), true, action)]);
+    }
+}
+
+#[test]
+fn postgres_18_not_null_constraint_takes_the_token_path() {
+    check(
+        "ALTER TABLE t ADD CONSTRAINT n NOT NULL c NOT VALID;",
+        &[(
+            constraint(
+                Some("n"),
+                ConstraintKind::NotNull { column: "c".into() },
+                true,
+            ),
+            t("t"),
+            false,
+            "ADD CONSTRAINT n NOT NULL c NOT VALID",
+        )],
+    );
+}
+
+#[test]
+fn validate_rename_and_drop() {
+    let cases = [
+        (
+            "VALIDATE CONSTRAINT C",
+            OpKind::ValidateConstraint { name: "c".into() },
+            ShareUpdateExclusive,
+        ),
+        (
+            "RENAME COLUMN a TO b",
+            OpKind::RenameColumn {
+                from: "a".into(),
+                to: "b".into(),
+            },
+            AccessExclusive,
+        ),
+        (
+            "RENAME a TO \"B\"",
+            OpKind::RenameColumn {
+                from: "a".into(),
+                to: "B".into(),
+            },
+            AccessExclusive,
+        ),
+        (
+            "RENAME TO u",
+            other_action("RENAME TO", AccessExclusive),
+            AccessExclusive,
+        ),
+        (
+            "RENAME CONSTRAINT a TO b",
+            other_action("RENAME CONSTRAINT", AccessExclusive),
+            AccessExclusive,
+        ),
+        (
+            "DROP COLUMN IF EXISTS a",
+            OpKind::DropColumn { column: "a".into() },
+            AccessExclusive,
+        ),
+        (
+            "DROP COLUMN \"A\" CASCADE",
+            OpKind::DropColumn { column: "A".into() },
+            AccessExclusive,
+        ),
+        (
+            "DROP CONSTRAINT c",
+            other_action("DROP CONSTRAINT", AccessExclusive),
+            AccessExclusive,
+        ),
+        (
+            "DROP CONSTRAINT IF EXISTS c",
+            other_action("DROP CONSTRAINT", AccessExclusive),
+            AccessExclusive,
+        ),
+    ];
+    for (action, kind, lock) in cases {
+        let sql = format!("ALTER TABLE t {action};");
+        check(&sql, &[(kind, t("t"), true, action)]);
+        assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
+    }
+}
+
+#[test]
+fn other_alter_table_actions_carry_their_lock() {
+    let cases = [
+        // sqlparser rejects SET STATISTICS: token path.
+        (
+            "ALTER COLUMN a SET STATISTICS 100",
+            false,
+            other_action("SET STATISTICS", ShareUpdateExclusive),
+        ),
+        (
+            "ALTER COLUMN a SET (n_distinct = 5)",
+            false,
+            other_action("SET", ShareUpdateExclusive),
+        ),
+        (
+            "SET (fillfactor=70)",
+            true,
+            other_action("SET", ShareUpdateExclusive),
+        ),
+        (
+            "RESET (fillfactor)",
+            true,
+            other_action("RESET", ShareUpdateExclusive),
+        ),
+        (
+            "CLUSTER ON i",
+            false,
+            other_action("CLUSTER ON", ShareUpdateExclusive),
+        ),
+        (
+            "SET WITHOUT CLUSTER",
+            false,
+            other_action("SET WITHOUT", ShareUpdateExclusive),
+        ),
+        (
+            "ENABLE TRIGGER trg",
+            true,
+            other_action("ENABLE TRIGGER", ShareRowExclusive),
+        ),
+        (
+            "DISABLE TRIGGER ALL",
+            true,
+            other_action("DISABLE TRIGGER", ShareRowExclusive),
+        ),
+        (
+            "ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
+            true,
+            other_action("ATTACH PARTITION", ShareUpdateExclusive),
+        ),
+        (
+            "DETACH PARTITION p",
+            true,
+            other_action("DETACH PARTITION", AccessExclusive),
+        ),
+        (
+            "OWNER TO bob",
+            true,
+            other_action("OWNER TO", AccessExclusive),
+        ),
+        (
+            "SET UNLOGGED",
+            true,
+            other_action("SET UNLOGGED", AccessExclusive),
+        ),
+        (
+            "ALTER COLUMN a DROP NOT NULL",
+            true,
+            other_action("DROP NOT", AccessExclusive),
+        ),
+        (
+            "ALTER COLUMN a SET DEFAULT 1",
+            true,
+            other_action("SET DEFAULT", AccessExclusive),
+        ),
+        (
+            "ALTER COLUMN a DROP DEFAULT",
+            true,
+            other_action("DROP DEFAULT", AccessExclusive),
+        ),
+    ];
+    for (action, parsed, kind) in cases {
+        let sql = format!("ALTER TABLE t {action};");
+        let lock = match &kind {
+            OpKind::AlterTableOther { lock, .. } => *lock,
+            _ => unreachable!(),
+        };
+        check(&sql, &[(kind, t("t"), parsed, action)]);
+        assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
+    }
+}
+
+#[test]
+fn alter_column_sub_actions_are_never_a_dropped_column() {
+    // On the token path `ALTER COLUMN a DROP NOT NULL` once read as `DROP
+    // COLUMN not`.
+    check(
+        "ALTER TABLE t ALTER COLUMN a DROP NOT NULL, ALTER a DROP DEFAULT, ALTER b SET STATISTICS 5;",
+        &[
+            (
+                other_action("DROP NOT", AccessExclusive),
+                t("t"),
+                false,
+                "ALTER COLUMN a DROP NOT NULL",
+            ),
+            (
+                other_action("DROP DEFAULT", AccessExclusive),
+                t("t"),
+                false,
+                "ALTER a DROP DEFAULT",
+            ),
+            (
+                other_action("SET STATISTICS", ShareUpdateExclusive),
+                t("t"),
+                false,
+                "ALTER b SET STATISTICS 5",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn incomplete_alter_table_statements_do_not_panic() {
+    for sql in [
+        "ALTER TABLE",
+        "ALTER TABLE t",
+        "ALTER TABLE s.",
+        "ALTER TABLE t ,,, ;",
+        "ALTER TABLE t ADD",
+        "ALTER TABLE t ADD CONSTRAINT",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (",
+        "ALTER TABLE t ADD FOREIGN KEY",
+        "ALTER TABLE t ALTER COLUMN",
+        "ALTER TABLE t ALTER COLUMN a TYPE",
+        "ALTER TABLE t RENAME",
+        "ALTER TABLE t DROP",
+        "ALTER TABLE t ADD COLUMN a int,",
+        "ALTER TABLE t ADD COLUMN a int DEFAULT",
+        "ALTER TABLE t ADD COLUMN a int DEFAULT (",
+        "ALTER TABLE \"t ADD COLUMN a int",
+    ] {
+        let (text, ops) = lower(sql);
+        for op in &ops {
+            assert!(op.span.end <= text.len(), "{sql}: {op:?}");
+            assert_eq!(op.lock().is_some(), op.table.is_some(), "{sql}: {op:?}");
+        }
+    }
+    assert!(lower("ALTER TABLE t").1.is_empty());
+    assert_eq!(only_op("ALTER TABLE t ADD COLUMN a int,").span, 14..30);
+}
+
+// ---------------------------------------------------------------- settings
+
+#[test]
+fn set_and_reset() {
+    let cases = [
+        (
+            "SET lock_timeout = '2s';",
+            set("lock_timeout", Some("'2s'"), false),
+            "SET lock_timeout = '2s'",
+        ),
+        (
+            "SET LOCAL lock_timeout TO '2s';",
+            set("lock_timeout", Some("'2s'"), true),
+            "SET LOCAL lock_timeout TO '2s'",
+        ),
+        (
+            "set session Lock_Timeout = 2000",
+            set("lock_timeout", Some("2000"), false),
+            "set session Lock_Timeout = 2000",
+        ),
+        (
+            "SET LOCAL statement_timeout = 0;",
+            set("statement_timeout", Some("0"), true),
+            "SET LOCAL statement_timeout = 0",
+        ),
+        (
+            "SET lock_timeout TO DEFAULT;",
+            set("lock_timeout", None, false),
+            "SET lock_timeout TO DEFAULT",
+        ),
+        (
+            "SET lock_timeout = default;",
+            set("lock_timeout", None, false),
+            "SET lock_timeout = default",
+        ),
+        (
+            "RESET lock_timeout;",
+            set("lock_timeout", None, false),
+            "RESET lock_timeout",
+        ),
+    ];
+    for (sql, kind, span) in cases {
+        check(sql, &[(kind, None, false, span)]);
+        assert_eq!(only_op(sql).lock(), None);
+    }
+}
+
+#[test]
+fn transaction_control() {
+    let cases = [
+        ("BEGIN;", OpKind::Begin, "BEGIN"),
+        (
+            "BEGIN ISOLATION LEVEL SERIALIZABLE;",
+            OpKind::Begin,
+            "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        ),
+        ("start transaction;", OpKind::Begin, "start transaction"),
+        ("COMMIT;", OpKind::Commit, "COMMIT"),
+        ("END;", OpKind::Commit, "END"),
+        ("ROLLBACK;", OpKind::Rollback, "ROLLBACK"),
+        ("ABORT;", OpKind::Rollback, "ABORT"),
+        // Stays in the transaction.
+        (
+            "ROLLBACK TO SAVEPOINT s;",
+            other("ROLLBACK TO SAVEPOINT"),
+            "ROLLBACK TO SAVEPOINT s",
+        ),
+        (
+            "ROLLBACK WORK TO s;",
+            other("ROLLBACK TO SAVEPOINT"),
+            "ROLLBACK WORK TO s",
+        ),
+        ("SAVEPOINT s;", other("SAVEPOINT"), "SAVEPOINT s"),
+    ];
+    for (sql, kind, span) in cases {
+        check(sql, &[(kind, None, false, span)]);
+        assert_eq!(only_op(sql).lock(), None);
+    }
+}
+
+// ---------------------------------------------------------------- locking statements
+
+#[test]
+fn statements_that_only_lock() {
+    let cases = [
+        (
+            "REINDEX INDEX i;",
+            vec![t("i")],
+            locking("REINDEX", Share),
+            "REINDEX INDEX i",
+        ),
+        (
+            "REINDEX TABLE CONCURRENTLY s.t;",
+            vec![st("s", "t")],
+            locking("REINDEX", ShareUpdateExclusive),
+            "REINDEX TABLE CONCURRENTLY s.t",
+        ),
+        (
+            "REINDEX (VERBOSE) TABLE t;",
+            vec![t("t")],
+            locking("REINDEX", Share),
+            "REINDEX (VERBOSE) TABLE t",
+        ),
+        (
+            "VACUUM t;",
+            vec![t("t")],
+            locking("VACUUM", ShareUpdateExclusive),
+            "VACUUM t",
+        ),
+        (
+            "VACUUM ANALYZE t (a, b), u;",
+            vec![t("t"), t("u")],
+            locking("VACUUM", ShareUpdateExclusive),
+            "VACUUM ANALYZE t (a, b), u",
+        ),
+        (
+            "VACUUM FULL t;",
+            vec![t("t")],
+            locking("VACUUM FULL", AccessExclusive),
+            "VACUUM FULL t",
+        ),
+        (
+            "VACUUM (FULL) t;",
+            vec![t("t")],
+            locking("VACUUM FULL", AccessExclusive),
+            "VACUUM (FULL) t",
+        ),
+        (
+            "VACUUM (VERBOSE, FULL) T;",
+            vec![t("t")],
+            locking("VACUUM FULL", AccessExclusive),
+            "VACUUM (VERBOSE, FULL) T",
+        ),
+        (
+            "VACUUM;",
+            vec![None],
+            locking("VACUUM", ShareUpdateExclusive),
+            "VACUUM",
+        ),
+        (
+            "CLUSTER t USING i;",
+            vec![t("t")],
+            locking("CLUSTER", AccessExclusive),
+            "CLUSTER t USING i",
+        ),
+        (
+            "CLUSTER VERBOSE t;",
+            vec![t("t")],
+            locking("CLUSTER", AccessExclusive),
+            "CLUSTER VERBOSE t",
+        ),
+        (
+            "TRUNCATE t;",
+            vec![t("t")],
+            locking("TRUNCATE", AccessExclusive),
+            "TRUNCATE t",
+        ),
+        (
+            "TRUNCATE TABLE ONLY s.t, ONLY u * CASCADE;",
+            vec![st("s", "t"), t("u")],
+            locking("TRUNCATE", AccessExclusive),
+            "TRUNCATE TABLE ONLY s.t, ONLY u * CASCADE",
+        ),
+        (
+            "LOCK TABLE t IN SHARE MODE;",
+            vec![t("t")],
+            locking("LOCK", Share),
+            "LOCK TABLE t IN SHARE MODE",
+        ),
+        (
+            "LOCK a, b IN ROW EXCLUSIVE MODE NOWAIT;",
+            vec![t("a"), t("b")],
+            locking("LOCK", RowExclusive),
+            "LOCK a, b IN ROW EXCLUSIVE MODE NOWAIT",
+        ),
+        (
+            "LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE;",
+            vec![t("t")],
+            locking("LOCK", ShareUpdateExclusive),
+            "LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE",
+        ),
+        (
+            "LOCK TABLE t;",
+            vec![t("t")],
+            locking("LOCK", AccessExclusive),
+            "LOCK TABLE t",
+        ),
+        (
+            "REFRESH MATERIALIZED VIEW v;",
+            vec![t("v")],
+            locking("REFRESH MATERIALIZED VIEW", AccessExclusive),
+            "REFRESH MATERIALIZED VIEW v",
+        ),
+        (
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY s.v;",
+            vec![st("s", "v")],
+            locking("REFRESH MATERIALIZED VIEW", Exclusive),
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY s.v",
+        ),
+    ];
+    for (sql, tables, kind, span) in cases {
+        let lock = match &kind {
+            OpKind::Locking { lock, .. } => *lock,
+            _ => unreachable!(),
+        };
+        let expected: Vec<Expected<'_>> = tables
+            .into_iter()
+            .map(|table| (kind.clone(), table, false, span))
+            .collect();
+        check(sql, &expected);
+        for op in lower(sql).1 {
+            assert_eq!(op.lock(), Some(lock), "{sql}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- everything else
+
+#[test]
+fn anything_else_is_named_by_its_first_keyword() {
+    check(
+        "DO $$ BEGIN PERFORM 1; END $$;",
+        &[(other("DO"), None, false, "DO $$ BEGIN PERFORM 1; END $$")],
+    );
+    check(
+        "select 1 ;  ",
+        &[(other("SELECT"), None, false, "select 1")],
+    );
+    check(
+        "CREATE VIEW v AS SELECT 1;",
+        &[(other("CREATE"), None, false, "CREATE VIEW v AS SELECT 1")],
+    );
+    check(
+        "garbage é 🚀 (;",
+        &[(other("GARBAGE"), None, false, "garbage é 🚀 (")],
+    );
+    check(")(;", &[(other(")"), None, false, ")(")]);
+    for op in ["DO $$ BEGIN PERFORM 1; END $$;", "select 1", "garbage"].map(only_op) {
+        assert_eq!(op.lock(), None);
+    }
+}
+
+#[test]
+fn lock_of_each_kind() {
+    let lock = |sql: &str| only_op(sql).lock();
+    assert_eq!(lock("CREATE INDEX i ON t (a)"), Some(Share));
+    assert_eq!(
+        lock("CREATE INDEX CONCURRENTLY i ON t (a)"),
+        Some(ShareUpdateExclusive)
+    );
+    assert_eq!(lock("DROP INDEX i"), Some(AccessExclusive));
+    assert_eq!(
+        lock("DROP INDEX CONCURRENTLY i"),
+        Some(ShareUpdateExclusive)
+    );
+    assert_eq!(lock("CREATE TABLE t (a int)"), None);
+    assert_eq!(lock("DROP TABLE t"), Some(AccessExclusive));
+    assert_eq!(
+        lock("ALTER TABLE t ADD COLUMN a int"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t ALTER a SET NOT NULL"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t ALTER a TYPE text"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t ADD CHECK (a > 0) NOT VALID"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u NOT VALID"),
+        Some(ShareRowExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t VALIDATE CONSTRAINT c"),
+        Some(ShareUpdateExclusive)
+    );
+    assert_eq!(lock("ALTER TABLE t RENAME a TO b"), Some(AccessExclusive));
+    assert_eq!(lock("ALTER TABLE t DROP a"), Some(AccessExclusive));
+    assert_eq!(lock("SET lock_timeout = '1s'"), None);
+    assert_eq!(lock("BEGIN"), None);
+    assert_eq!(lock("COMMIT"), None);
+    assert_eq!(lock("ROLLBACK"), None);
+    assert!(Share.is_dangerous() && !ShareUpdateExclusive.is_dangerous());
+}
+
+// ---------------------------------------------------------------- migration context
+
+/// A migration's text and statements, which the migration borrows.
+struct Fixture<'t> {
+    text: &'t str,
+    statements: Vec<MigrationStatement>,
+    in_transaction: Option<bool>,
+}
+
+impl Fixture<'_> {
+    fn migration(&self) -> Migration<'_> {
+        let settings = Settings {
+            postgres_version: 15,
+            in_transaction: self.in_transaction,
+        };
+        Migration::build(self.text, &self.statements, settings)
+    }
+}
+
+fn fixture(text: &str, in_transaction: Option<bool>) -> Fixture<'_> {
+    let statements = SqlFile::parse(text)
+        .statements()
+        .iter()
+        .map(|statement| MigrationStatement {
+            span: statement.span.clone(),
+            ops: lower_statement(&statement.parsed).into(),
+        })
+        .collect();
+    Fixture {
+        text,
+        statements,
+        in_transaction,
+    }
+}
+
+/// The context each statement starts in (every statement here has an op).
+fn contexts(m: &Migration<'_>) -> Vec<Context> {
+    let mut contexts: Vec<Context> = Vec::new();
+    for at in m.ops() {
+        if at.index == contexts.len() {
+            contexts.push(at.context);
+        }
+    }
+    assert_eq!(contexts.len(), m.statements().len());
+    contexts
+}
+
+fn field(m: &Migration<'_>, get: fn(&Context) -> bool) -> Vec<bool> {
+    contexts(m).iter().map(get).collect()
+}
+
+fn lock_timeouts(text: &str, in_transaction: Option<bool>) -> Vec<bool> {
+    field(&fixture(text, in_transaction).migration(), |c| {
+        c.lock_timeout
+    })
+}
+
+#[test]
+fn explicit_transactions() {
+    let text = "SELECT 1; BEGIN; SELECT 2; COMMIT; SELECT 3; START TRANSACTION; SELECT 4; ROLLBACK; SELECT 5;";
+    let in_tx = |settings| field(&fixture(text, settings).migration(), |c| c.in_transaction);
+    let explicit = [false, false, true, true, false, false, true, true, false];
+    assert_eq!(in_tx(None), explicit);
+    assert_eq!(in_tx(Some(false)), explicit);
+    assert_eq!(in_tx(Some(true)), [true; 9]);
+    // A savepoint rollback does not leave the transaction.
+    let f = fixture("BEGIN; ROLLBACK TO SAVEPOINT s; SELECT 1; COMMIT;", None);
+    let m = f.migration();
+    assert_eq!(field(&m, |c| c.in_transaction), [false, true, true, true]);
+}
+
+#[test]
+fn session_lock_timeout() {
+    assert_eq!(
+        lock_timeouts("SELECT 1; SET lock_timeout = '2s'; SELECT 2;", None),
+        [false, false, true]
+    );
+    for off in [
+        "SET lock_timeout = 0",
+        "SET lock_timeout = '0ms'",
+        "SET lock_timeout TO DEFAULT",
+        "RESET lock_timeout",
+    ] {
+        let text = format!("SET lock_timeout = '2s'; SELECT 1; {off}; SELECT 2;");
+        assert_eq!(
+            lock_timeouts(&text, None),
+            [false, true, true, false],
+            "{off}"
+        );
+    }
+    // Another setting changes nothing; statement_timeout is tracked apart.
+    let f = fixture(
+        "SET lock_timeout = '1s'; SET search_path = x; SET statement_timeout = '5s'; SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    assert_eq!(field(&m, |c| c.lock_timeout), [false, true, true, true]);
+    assert_eq!(
+        field(&m, |c| c.statement_timeout),
+        [false, false, false, true]
+    );
+}
+
+#[test]
+fn local_lock_timeout_ends_with_its_transaction() {
+    let text = "BEGIN; SET LOCAL lock_timeout = '2s'; SELECT 1; COMMIT; SELECT 2;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, true, false]);
+    let text = "BEGIN; SET LOCAL lock_timeout = '2s'; ROLLBACK; SELECT 2;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, false]);
+    // A session value comes back after a local override ends.
+    let text =
+        "SET lock_timeout = '2s'; BEGIN; SET LOCAL lock_timeout = 0; SELECT 1; COMMIT; SELECT 2;";
+    assert_eq!(
+        lock_timeouts(text, None),
+        [false, true, true, false, false, true]
+    );
+    // A plain SET inside a transaction outlives it (once committed).
+    let text = "BEGIN; SET lock_timeout = '2s'; COMMIT; SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, true]);
+}
+
+#[test]
+fn bare_set_local_depends_on_the_runner() {
+    let text = "SET LOCAL lock_timeout = '2s'; SELECT 1;";
+    // Unknown runner: trusted to open a transaction.
+    assert_eq!(lock_timeouts(text, None), [false, true]);
+    assert_eq!(lock_timeouts(text, Some(true)), [false, true]);
+    // No transaction: SET LOCAL is a no-op.
+    assert_eq!(lock_timeouts(text, Some(false)), [false, false]);
+    // ...unless the file opens one itself.
+    let text = "BEGIN; SET LOCAL lock_timeout = '2s'; SELECT 1;";
+    assert_eq!(lock_timeouts(text, Some(false)), [false, false, true]);
+}
+
+#[test]
+fn new_tables_and_their_indexes() {
+    let f = fixture(
+        "CREATE TABLE s.t (id int);
+         CREATE INDEX t_idx ON t (id);
+         ALTER TABLE S.T ADD COLUMN a int;
+         ALTER TABLE other.t ADD COLUMN a int;
+         ALTER TABLE u ADD COLUMN a int;
+         DROP INDEX t_idx;
+         DROP INDEX t_idx, u_idx;
+         DROP INDEX u_idx;
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    let t = Name::new(None, "t");
+    assert!(!m.is_new_table(&t, 0), "not before its own statement");
+    assert!(m.is_new_table(&t, 1));
+    assert!(m.is_new_table(&Name::new(Some("s".into()), "t"), 1));
+    assert!(!m.is_new_table(&Name::new(Some("other".into()), "t"), 1));
+    assert!(
+        !m.is_new_table(&Name::new(None, "T"), 1),
+        "quoted is another name"
+    );
+    assert!(!m.is_new_table(&Name::new(None, "u"), 5));
+    let new: Vec<bool> = m.ops().map(|at| at.new_relation).collect();
+    assert_eq!(
+        new,
+        [false, true, true, false, false, true, false, false, false]
+    );
+}
+
+#[test]
+fn not_null_proofs() {
+    let t = Name::new(None, "t");
+    // A valid CHECK proves from the next statement on.
+    let f = fixture(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL); ALTER TABLE t ALTER a SET NOT NULL;",
+        None,
+    );
+    let m = f.migration();
+    assert!(!m.not_null_proven(&t, "a", 0));
+    assert!(m.not_null_proven(&t, "a", 1));
+    assert!(m.not_null_proven(&Name::new(Some("s".into()), "t"), "a", 1));
+    assert!(!m.not_null_proven(&t, "b", 1));
+    assert!(!m.not_null_proven(&Name::new(None, "u"), "a", 1));
+
+    // NOT VALID proves nothing until validated.
+    let f = fixture(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;
+         SELECT 1;
+         ALTER TABLE t VALIDATE CONSTRAINT c;
+         ALTER TABLE t ALTER a SET NOT NULL;",
+        None,
+    );
+    let m = f.migration();
+    assert!(!m.not_null_proven(&t, "a", 1));
+    assert!(!m.not_null_proven(&t, "a", 2));
+    assert!(m.not_null_proven(&t, "a", 3));
+
+    // Alone, or validated under another name, it never does.
+    for text in [
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID; SELECT 1; SELECT 2;",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT d; SELECT 2;",
+        "ALTER TABLE t ADD CHECK (a IS NOT NULL) NOT VALID; SELECT 1; SELECT 2;",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL OR b > 0); SELECT 1; SELECT 2;",
+    ] {
+        let f = fixture(text, None);
+        let m = f.migration();
+        assert!(!m.not_null_proven(&t, "a", 3), "{text}");
+    }
+
+    // The token path proves alike (SET STATISTICS sends the statement there).
+    let f = fixture(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID, ALTER b SET STATISTICS 1;
+         ALTER TABLE t VALIDATE CONSTRAINT c;
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    assert!(!m.not_null_proven(&t, "a", 1));
+    assert!(m.not_null_proven(&t, "a", 2));
+}
+
+#[test]
+fn op_ranges_are_absolute() {
+    let text = "-- é\nSELECT 1;\nALTER TABLE t ADD COLUMN a int, DROP COLUMN b;";
+    let f = fixture(text, None);
+    let m = f.migration();
+    let ranges: Vec<&str> = m.ops().map(|at| &text[at.range()]).collect();
+    assert_eq!(ranges, ["SELECT 1", "ADD COLUMN a int", "DROP COLUMN b"]);
+    assert_eq!(m.source(), text);
+}

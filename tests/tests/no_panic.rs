@@ -1,0 +1,258 @@
+//! Properties of the public engine on generated input: it never panics, every
+//! range it reports lies inside the text on character boundaries, and the
+//! incremental path (LSP edits applied to an open document) reports exactly
+//! what a one-shot check of the same text reports.
+
+use std::path::{Path, PathBuf};
+
+use preflight::config::Config;
+use preflight::engine::{self, Analysis};
+use preflight::finding::Finding;
+use preflight::text::{Document, Language, Position, PositionEncoding, TextChange};
+use proptest::prelude::*;
+
+fn check(text: &str) -> Vec<Finding> {
+    engine::check_text(Path::new("m.sql"), text, &Config::default())
+}
+
+/// Every finding's range, and every edit of the checked file its fixes make,
+/// lies within `text` on character boundaries.
+fn ranges_are_valid(text: &str, findings: &[Finding]) -> Result<(), TestCaseError> {
+    let valid = |range: &std::ops::Range<usize>| {
+        range.start <= range.end
+            && range.end <= text.len()
+            && text.is_char_boundary(range.start)
+            && text.is_char_boundary(range.end)
+    };
+    for finding in findings {
+        prop_assert!(
+            valid(&finding.range),
+            "{} at {:?} in {:?}",
+            finding.rule,
+            finding.range,
+            text
+        );
+        for fix in &finding.fixes {
+            for edit in fix.edits.iter().filter(|e| e.file.is_none()) {
+                prop_assert!(
+                    valid(&edit.range),
+                    "fix {:?} of {} edits {:?} in {:?}",
+                    fix.title,
+                    finding.rule,
+                    edit.range,
+                    text
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+const FRAGMENTS: &[&str] = &[
+    // Keywords.
+    "ALTER",
+    "TABLE",
+    "ADD",
+    "COLUMN",
+    "CREATE",
+    "INDEX",
+    "CONCURRENTLY",
+    "DROP",
+    "SET",
+    "LOCAL",
+    "lock_timeout",
+    "NOT",
+    "NULL",
+    "VALID",
+    "VALIDATE",
+    "CONSTRAINT",
+    "CHECK",
+    "FOREIGN",
+    "KEY",
+    "REFERENCES",
+    "RENAME",
+    "TO",
+    "TYPE",
+    "BEGIN",
+    "COMMIT",
+    "ON",
+    "IS",
+    "DEFAULT",
+    "int",
+    "=",
+    "'2s'",
+    "0",
+    // Identifiers.
+    "t",
+    "users",
+    "Users",
+    "s.t",
+    "a",
+    "\"é\"",
+    "\"🚀\"",
+    "\"表\"",
+    "\"a\"\"b\"",
+    "\"unterminated",
+    "é",
+    "表",
+    // Strings, dollar quotes.
+    "'it''s;'",
+    "'",
+    "E'\\';'",
+    "E'",
+    "$$ ; $$",
+    "$tag$ ; $$ $tag$",
+    "$$",
+    "$t$",
+    // Comments.
+    "-- c ; \n",
+    "-- preflight: ignore[require-lock-timeout] reason\n",
+    "-- preflight: ignore[require-concurrent-index-creation, no-such-rule]\r\n",
+    "-- preflight: ignore-file[drop-table]\n",
+    "-- preflight: ignore[\n",
+    "--",
+    "/* a ; /* nested */ b */",
+    "/*",
+    // Punctuation and line ends.
+    "(",
+    ")",
+    ",",
+    ";",
+    ";",
+    ".",
+    "\r\n",
+    "\n",
+    "\r",
+    // Whole statements, so that rules fire often.
+    "CREATE INDEX i ON t (a);",
+    "ALTER TABLE t ADD COLUMN a int NOT NULL;",
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;",
+    "ALTER TABLE t VALIDATE CONSTRAINT c;",
+    "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+    "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);",
+    "ALTER TABLE t RENAME COLUMN a TO b;",
+    "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+    "ALTER TABLE \"🚀\" DROP COLUMN \"é\";",
+    "DROP TABLE t;",
+    "CREATE TABLE t (a int);",
+    "SET lock_timeout = '2s';",
+    "SET LOCAL lock_timeout = '2s';",
+];
+
+const SEPARATORS: &[&str] = &[" ", " ", " ", "", "\n", "\r\n", "\t"];
+
+/// SQL-like text: fragments joined by whitespace (or nothing).
+fn sql_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::sample::select(FRAGMENTS),
+            prop::sample::select(SEPARATORS),
+        ),
+        0..40,
+    )
+    .prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(fragment, separator)| [fragment, separator])
+            .collect()
+    })
+}
+
+/// A short insertion: a few fragments, or nothing (a deletion).
+fn insertion() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::sample::select(FRAGMENTS),
+            prop::sample::select(SEPARATORS),
+        ),
+        0..4,
+    )
+    .prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(fragment, separator)| [fragment, separator])
+            .collect()
+    })
+}
+
+/// A position that may lie past its line or past the text, or inside a
+/// surrogate pair (an emoji is two UTF-16 units).
+fn position() -> impl Strategy<Value = Position> {
+    (0u32..8, prop_oneof![0u32..24, 0u32..200])
+        .prop_map(|(line, character)| Position { line, character })
+}
+
+/// One `contentChanges` entry: mostly ranged edits, sometimes a full
+/// replacement, and now and then an inverted range the document rejects.
+fn change() -> impl Strategy<Value = TextChange> {
+    prop_oneof![
+        12 => (position(), position(), insertion()).prop_map(|(a, b, text)| TextChange {
+            range: Some((a.min(b), a.max(b))),
+            text,
+        }),
+        1 => sql_like().prop_map(|text| TextChange { range: None, text }),
+        1 => (position(), position(), insertion()).prop_map(|(a, b, text)| TextChange {
+            range: Some((a, b)),
+            text,
+        }),
+    ]
+}
+
+fn open(text: &str) -> Analysis {
+    Analysis::new(
+        Some(PathBuf::from("m.sql")),
+        Document::new(text, 0, Language::Sql),
+    )
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        let findings = check(&text);
+        ranges_are_valid(&text, &findings)?;
+    }
+
+    #[test]
+    fn ascii_and_line_ends_never_panic(text in "[ -~\t\r\n]{0,200}") {
+        let findings = check(&text);
+        ranges_are_valid(&text, &findings)?;
+    }
+
+    #[test]
+    fn sql_like_text_never_panics(text in sql_like()) {
+        let findings = check(&text);
+        ranges_are_valid(&text, &findings)?;
+    }
+
+    /// The incremental path end to end: after any sequence of `didChange`
+    /// notifications the open document reports exactly what a fresh check of
+    /// its text reports.
+    #[test]
+    fn edits_then_findings_match_a_fresh_check(
+        initial in sql_like(),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(), 1..4), any::<bool>()),
+            1..6,
+        ),
+    ) {
+        let config = Config::default();
+        let mut analysis = open(&initial);
+        prop_assert_eq!(analysis.findings(&config), check(&initial));
+        for (version, (changes, look)) in (1..).zip(notifications) {
+            // An inverted range stops the notification; the changes before it
+            // stay applied, which the comparison below covers.
+            if analysis.apply_changes(version, &changes, PositionEncoding::Utf16).is_ok() {
+                prop_assert_eq!(analysis.document().version(), version);
+            }
+            // Sometimes several notifications pile up before anyone asks.
+            if look {
+                let text = analysis.document().text();
+                let findings = analysis.findings(&config);
+                ranges_are_valid(&text, &findings)?;
+                prop_assert_eq!(findings, check(&text), "text: {:?}", text);
+            }
+        }
+        let text = analysis.document().text();
+        prop_assert_eq!(analysis.findings(&config), check(&text), "text: {:?}", text);
+    }
+}
