@@ -92,14 +92,12 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
                             .push((table.schema.clone(), index));
                     }
                 }
+                // Dropping an index later locks its table: harmless only when the
+                // table itself is new.
                 OpKind::CreateIndex {
                     name: Some(name), ..
-                } => {
-                    // Dropping an index later locks its table: harmless only when
-                    // the table itself is new.
-                    if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) {
-                        m.created_indexes.entry(name.clone()).or_insert(index);
-                    }
+                } if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) => {
+                    m.created_indexes.entry(name.clone()).or_insert(index);
                 }
                 OpKind::AddConstraint {
                     name,
