@@ -5,14 +5,14 @@
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use crate::analysis::migration::{self, Migration, MigrationStatement, Op, Settings};
+use crate::analysis::migration::{self, Migration, MigrationStatement, Settings};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::rules::{self, Check, Rule};
-use crate::syntax::sql::SqlFile;
+use crate::syntax::sql::{SqlFile, Statement};
 use crate::text::{ByteEdit, Document, EditError, Language, PositionEncoding, TextChange};
 
 /// One open document and the incremental state of its front end.
@@ -29,8 +29,8 @@ pub struct Analysis {
 #[derive(Debug)]
 struct SqlState {
     file: SqlFile,
-    /// Parallel to `file.statements()`.
-    ops: Vec<Arc<[Op]>>,
+    /// Parallel to `file.statements()`: the same spans with their operations.
+    statements: Vec<MigrationStatement>,
 }
 
 impl Analysis {
@@ -78,21 +78,11 @@ impl Analysis {
         }
         let text = self.document.text();
         let sql = self.update_sql(&text);
-        let statements: Vec<MigrationStatement> = sql
-            .file
-            .statements()
-            .iter()
-            .zip(&sql.ops)
-            .map(|(statement, ops)| MigrationStatement {
-                span: statement.span.clone(),
-                ops: ops.clone(),
-            })
-            .collect();
         let settings = Settings {
             postgres_version: config.postgres_version,
             in_transaction: config.assume_in_transaction,
         };
-        let migration = Migration::build(&text, &statements, settings);
+        let migration = Migration::build(&text, &sql.statements, settings);
         let findings = run_rules(&migration, config);
         let spans: Vec<_> = sql
             .file
@@ -114,30 +104,36 @@ impl Analysis {
         let state = match (self.sql.take(), self.pending.take()) {
             (Some(old), Some(edit)) => {
                 let (file, reused) = old.file.reparse(text, edit);
-                let ops = file
+                let statements = file
                     .statements()
                     .iter()
                     .zip(reused)
                     .map(|(statement, reused)| match reused {
-                        Some(i) => old.ops[i].clone(),
+                        Some(i) => MigrationStatement {
+                            span: statement.span.clone(),
+                            ops: old.statements[i].ops.clone(),
+                        },
                         None => lower(statement),
                     })
                     .collect();
-                SqlState { file, ops }
+                SqlState { file, statements }
             }
             (Some(old), None) => old,
             (None, _) => {
                 let file = SqlFile::parse(text);
-                let ops = file.statements().iter().map(lower).collect();
-                SqlState { file, ops }
+                let statements = file.statements().iter().map(lower).collect();
+                SqlState { file, statements }
             }
         };
         self.sql.insert(state)
     }
 }
 
-fn lower(statement: &crate::syntax::sql::Statement) -> Arc<[Op]> {
-    migration::lower_statement(&statement.parsed).into()
+fn lower(statement: &Statement) -> MigrationStatement {
+    MigrationStatement {
+        span: statement.span.clone(),
+        ops: migration::lower_statement(&statement.parsed).into(),
+    }
 }
 
 /// One edit equivalent to `first` followed by `second`.

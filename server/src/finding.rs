@@ -1,5 +1,6 @@
 //! What the engine reports: findings and the fixes they carry, as plain data.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -105,7 +106,7 @@ impl Edit {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
-    pub title: String,
+    pub title: Cow<'static, str>,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
 }
@@ -118,12 +119,13 @@ pub struct Finding {
     /// Byte range in the checked document.
     pub range: Range<usize>,
     pub message: String,
-    pub help: Option<String>,
+    /// Usually a fixed sentence; `Cow` spares an allocation per finding.
+    pub help: Option<Cow<'static, str>>,
     pub fixes: Vec<Fix>,
 }
 
 impl Finding {
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

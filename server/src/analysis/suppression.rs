@@ -205,7 +205,7 @@ fn invalid(range: Range<usize>, message: String) -> Finding {
         class: MigrationClass::Any,
         range,
         message,
-        help: Some("`preflight rules` lists every rule id".to_string()),
+        help: Some("`preflight rules` lists every rule id".into()),
         fixes: Vec::new(),
     }
 }

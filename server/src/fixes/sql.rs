@@ -22,17 +22,22 @@ pub fn add_concurrently(source: &str, range: Range<usize>) -> Option<Fix> {
 /// Byte offset just past the keyword sequence `words` at the start of `text`,
 /// separated by whitespace (any case).
 fn keyword_end(text: &str, words: &[&str]) -> Option<usize> {
+    let bytes = text.as_bytes();
     let mut offset = 0;
     for word in words {
-        let rest = &text[offset..];
-        let skipped = rest.len() - rest.trim_start().len();
-        let candidate = rest.trim_start().get(..word.len())?;
-        if !candidate.eq_ignore_ascii_case(word) {
+        while bytes.get(offset).is_some_and(u8::is_ascii_whitespace) {
+            offset += 1;
+        }
+        let candidate = bytes.get(offset..offset + word.len())?;
+        if !candidate.eq_ignore_ascii_case(word.as_bytes()) {
             return None;
         }
-        offset += skipped + word.len();
-        let next = text[offset..].chars().next();
-        if next.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        offset += word.len();
+        // A keyword must end here: `INDEXES` is not `INDEX`.
+        if bytes
+            .get(offset)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii())
+        {
             return None;
         }
     }

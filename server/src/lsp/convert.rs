@@ -23,16 +23,16 @@ use crate::text::{Document, Language, LineIndex, Position, PositionEncoding, Tex
 pub const SOURCE: &str = "preflight";
 
 pub fn position(index: &LineIndex<'_>, offset: usize, encoding: PositionEncoding) -> ls::Position {
-    let p = index.position(offset, encoding);
+    lsp_position(index.position(offset, encoding))
+}
+
+fn lsp_position(p: Position) -> ls::Position {
     ls::Position::new(p.line, p.character)
 }
 
 pub fn range(index: &LineIndex<'_>, bytes: &Range<usize>, encoding: PositionEncoding) -> ls::Range {
     let (start, end) = index.span(bytes, encoding);
-    ls::Range::new(
-        ls::Position::new(start.line, start.character),
-        ls::Position::new(end.line, end.character),
-    )
+    ls::Range::new(lsp_position(start), lsp_position(end))
 }
 
 pub fn offset(index: &LineIndex<'_>, p: ls::Position, encoding: PositionEncoding) -> usize {
@@ -71,15 +71,23 @@ pub fn diagnostic(
     finding: &Finding,
     encoding: PositionEncoding,
 ) -> Diagnostic {
-    let index = document.line_index();
+    diagnostic_at(
+        finding,
+        range(&document.line_index(), &finding.range, encoding),
+    )
+}
+
+fn diagnostic_at(finding: &Finding, range: ls::Range) -> Diagnostic {
     // The help goes into the message: related information and code descriptions
     // are shown inconsistently across clients, the message is shown everywhere.
-    let message = match &finding.help {
-        Some(help) => format!("{}\n\nhelp: {help}", finding.message),
-        None => finding.message.clone(),
-    };
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.reserve(help.len() + 8);
+        message.push_str("\n\nhelp: ");
+        message.push_str(help);
+    }
     Diagnostic {
-        range: range(&index, &finding.range, encoding),
+        range,
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.to_string())),
         source: Some(SOURCE.to_string()),
@@ -93,9 +101,19 @@ pub fn diagnostics(
     findings: &[Finding],
     encoding: PositionEncoding,
 ) -> Vec<Diagnostic> {
+    // Every position in one pass over the text (a file may have thousands).
+    let offsets: Vec<usize> = findings
+        .iter()
+        .flat_map(|f| [f.range.start, f.range.end])
+        .collect();
+    let positions = document.line_index().positions(&offsets, encoding);
     findings
         .iter()
-        .map(|f| diagnostic(document, f, encoding))
+        .zip(positions.chunks_exact(2))
+        .map(|(finding, ends)| {
+            let range = ls::Range::new(lsp_position(ends[0]), lsp_position(ends[1]));
+            diagnostic_at(finding, range)
+        })
         .collect()
 }
 
@@ -207,7 +225,7 @@ pub fn code_actions(
                 continue;
             };
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: fix.title.clone(),
+                title: fix.title.to_string(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic(target.document, finding, encoding)]),
                 edit: Some(edit),

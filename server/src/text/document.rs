@@ -78,7 +78,13 @@ impl Document {
     }
 
     pub fn text(&self) -> String {
-        self.rope.to_string()
+        // Sized up front: growing a multi-megabyte string chunk by chunk
+        // re-copies it a dozen times.
+        let mut text = String::with_capacity(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            text.push_str(chunk);
+        }
+        text
     }
 
     pub fn line_index(&self) -> LineIndex<'_> {

@@ -1,6 +1,6 @@
 //! One pass over a migration's operations computing what each one runs under.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{ConstraintKind, Migration, OpKind};
 
@@ -47,7 +47,7 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
     let runner_transaction = m.settings.in_transaction;
     let mut session = Session::default();
     // NOT VALID check constraints proving non-null, by name, until validated.
-    let mut pending_proofs: HashMap<String, (String, String)> = HashMap::new();
+    let mut pending_proofs: HashMap<String, (String, String)> = HashMap::default();
     for (index, statement) in m.statements.iter().enumerate() {
         m.contexts.push(Context {
             in_transaction: session.explicit_transaction || runner_transaction == Some(true),

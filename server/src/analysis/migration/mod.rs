@@ -9,7 +9,7 @@ mod from_ast;
 mod from_tokens;
 mod ops;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -95,9 +95,9 @@ impl<'a> Migration<'a> {
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,
-            created_tables: HashMap::new(),
-            created_indexes: HashMap::new(),
-            not_null_proofs: HashMap::new(),
+            created_tables: HashMap::default(),
+            created_indexes: HashMap::default(),
+            not_null_proofs: HashMap::default(),
         };
         context::analyze(&mut migration);
         migration.ops = migration.flatten();

@@ -12,7 +12,9 @@ mod require_concurrent_index_creation;
 mod require_lock_timeout;
 mod set_not_null_requires_scan;
 
-use crate::analysis::migration::{ConstraintKind, Migration, OpAt, OpKind};
+use std::fmt;
+
+use crate::analysis::migration::{ConstraintKind, Migration, Name, OpAt, OpKind};
 
 use super::Rule;
 
@@ -35,12 +37,21 @@ fn on_existing<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = OpAt<'m>> {
     m.ops().filter(|at| !at.new_relation)
 }
 
-/// `users` or `users` qualified, for messages.
-fn table_of(at: &OpAt<'_>) -> String {
-    at.op
-        .table
-        .as_ref()
-        .map_or_else(|| "the table".to_string(), |t| format!("`{t}`"))
+/// The operation's table for messages: `` `users` ``, or "the table".
+fn table_of<'m>(at: &OpAt<'m>) -> TableLabel<'m> {
+    TableLabel(at.op.table.as_ref())
+}
+
+/// Formats in place, so a message costs one allocation.
+struct TableLabel<'m>(Option<&'m Name>);
+
+impl fmt::Display for TableLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(table) => write!(f, "`{table}`"),
+            None => f.write_str("the table"),
+        }
+    }
 }
 
 /// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is
