@@ -20,6 +20,10 @@ use crate::text::{ByteEdit, Document, EditError, Language, PositionEncoding, Tex
 pub struct Analysis {
     path: Option<PathBuf>,
     document: Document,
+    /// The document's text as one string for the front ends, kept in step with
+    /// the rope edit by edit. Copying it out of the rope per keystroke costs a
+    /// multi-megabyte allocation whose fresh pages dominate the edit path.
+    text: String,
     sql: Option<SqlState>,
     /// The text changed since `sql` was computed: one edit covering them all.
     pending: Option<ByteEdit>,
@@ -37,6 +41,7 @@ impl Analysis {
     pub fn new(path: Option<PathBuf>, document: Document) -> Self {
         Analysis {
             path,
+            text: document.text(),
             document,
             sql: None,
             pending: None,
@@ -61,6 +66,8 @@ impl Analysis {
     ) -> Result<(), EditError> {
         for change in changes {
             let edit = self.document.apply(change, encoding)?;
+            self.text.drain(edit.start..edit.old_end);
+            self.text.insert_str(edit.start, &change.text);
             self.pending = Some(match self.pending {
                 Some(before) => merge(before, edit),
                 None => edit,
@@ -76,7 +83,8 @@ impl Analysis {
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
-        let text = self.document.text();
+        // Taken out so the front end can borrow `self` mutably; put back below.
+        let text = std::mem::take(&mut self.text);
         let sql = self.update_sql(&text);
         let settings = Settings {
             postgres_version: config.postgres_version,
@@ -95,6 +103,7 @@ impl Analysis {
                 .apply(findings, &spans, &|id| rules::find(id).is_some());
         findings.retain_mut(|f| configure(f, config));
         findings.sort_by_key(|f| (f.range.start, f.range.end));
+        self.text = text;
         findings
     }
 

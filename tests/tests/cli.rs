@@ -614,3 +614,44 @@ fn explain_unknown_id_exits_2_and_suggests_the_closest() {
         out.stderr
     );
 }
+
+/// One example of each of the first ten rules, each reported where it starts;
+/// the safe counterpart of the same migration reports nothing.
+#[test]
+fn ten_rules_each_at_their_line_and_column_and_nothing_on_the_safe_version() {
+    let unsafe_run = run(&["check", "--format", "json", "ten_rules.sql"]);
+    assert_eq!(unsafe_run.code, 1, "{}", unsafe_run.stderr);
+    let json = json_of(&unsafe_run);
+    let mut found: Vec<(String, u64, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["range"]["start"]["line"].as_u64().expect("line"),
+                f["range"]["start"]["column"].as_u64().expect("column"),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut expected: Vec<(String, u64, u64)> = [
+        ("require-concurrent-index-creation", 1, 1),
+        ("require-lock-timeout", 1, 1),
+        ("add-column-required", 2, 19),
+        ("set-not-null-requires-scan", 3, 19),
+        ("constraint-missing-not-valid", 4, 20),
+        ("foreign-key-missing-not-valid", 5, 20),
+        ("change-column-type", 6, 20),
+        ("rename-column", 7, 19),
+        ("drop-column", 8, 19),
+        ("drop-table", 9, 1),
+    ]
+    .iter()
+    .map(|(rule, line, column)| (rule.to_string(), *line, *column))
+    .collect();
+    expected.sort();
+    assert_eq!(found, expected);
+
+    let safe_run = run(&["check", "--format", "json", "ten_rules_safe.sql"]);
+    assert_eq!(safe_run.code, 0, "{}", safe_run.stdout);
+    assert!(findings(&json_of(&safe_run)).is_empty());
+}

@@ -1,0 +1,13 @@
+SET lock_timeout = '2s';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);
+ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';
+ALTER TABLE users ADD CONSTRAINT users_region_not_null CHECK (region IS NOT NULL) NOT VALID;
+ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_region_not_null;
+ALTER TABLE users ALTER COLUMN region SET NOT NULL;
+CREATE TABLE events_v2 (id bigint PRIMARY KEY, name text);
+ALTER TABLE events_v2 ALTER COLUMN name TYPE varchar(200);
+ALTER TABLE events_v2 RENAME COLUMN name TO title;
+ALTER TABLE events_v2 DROP COLUMN title;
+DROP TABLE events_v2;
