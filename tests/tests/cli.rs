@@ -311,7 +311,7 @@ fn walking_the_current_directory_sorts_by_path_then_offset() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let json = json_of(&out);
     check_schema(&json, &data());
-    assert_eq!(json["summary"]["files"], 5);
+    assert_eq!(json["summary"]["files"], 7);
     let keys: Vec<(String, u64)> = findings(&json)
         .iter()
         .map(|f| {
