@@ -43,11 +43,11 @@ impl Session {
     }
 }
 
-pub(super) fn analyze(m: &mut Migration<'_>) {
+pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     let runner_transaction = m.settings.in_transaction;
     let mut session = Session::default();
     // NOT VALID check constraints proving non-null, by name, until validated.
-    let mut pending_proofs: HashMap<String, (String, String)> = HashMap::default();
+    let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
     for (index, statement) in m.statements.iter().enumerate() {
         m.contexts.push(Context {
             in_transaction: session.explicit_transaction || runner_transaction == Some(true),
@@ -87,9 +87,9 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
                 OpKind::CreateTable => {
                     if let Some(table) = &op.table {
                         m.created_tables
-                            .entry(table.name.clone())
+                            .entry(&table.name)
                             .or_default()
-                            .push((table.schema.clone(), index));
+                            .push((table.schema.as_deref(), index));
                     }
                 }
                 // Dropping an index later locks its table: harmless only when the
@@ -97,7 +97,7 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
                 OpKind::CreateIndex {
                     name: Some(name), ..
                 } if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) => {
-                    m.created_indexes.entry(name.clone()).or_insert(index);
+                    m.created_indexes.entry(name).or_insert(index);
                 }
                 OpKind::AddConstraint {
                     name,
@@ -108,19 +108,19 @@ pub(super) fn analyze(m: &mut Migration<'_>) {
                     not_valid,
                 } => {
                     let Some(table) = &op.table else { continue };
-                    let key = (table.name.clone(), column.clone());
+                    let key = (table.name.as_str(), column.as_str());
                     match (not_valid, name) {
                         (false, _) => {
                             m.not_null_proofs.entry(key).or_insert(index);
                         }
                         (true, Some(name)) => {
-                            pending_proofs.insert(name.clone(), key);
+                            pending_proofs.insert(name, key);
                         }
                         (true, None) => {}
                     }
                 }
                 OpKind::ValidateConstraint { name } => {
-                    if let Some(key) = pending_proofs.remove(name) {
+                    if let Some(key) = pending_proofs.remove(name.as_str()) {
                         m.not_null_proofs.entry(key).or_insert(index);
                     }
                 }

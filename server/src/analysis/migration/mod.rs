@@ -55,12 +55,12 @@ pub struct Migration<'a> {
     ops: Vec<OpAt<'a>>,
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
-    created_tables: HashMap<String, Vec<(Option<String>, usize)>>,
+    created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
     /// Indexes created on tables created earlier: index name → statement.
-    created_indexes: HashMap<String, usize>,
+    created_indexes: HashMap<&'a str, usize>,
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.
-    not_null_proofs: HashMap<(String, String), usize>,
+    not_null_proofs: HashMap<(&'a str, &'a str), usize>,
 }
 
 /// An operation with where it sits and the context it runs in.
@@ -140,15 +140,17 @@ impl<'a> Migration<'a> {
     /// Whether `table` was created by a statement before `before`: no other
     /// transaction can see it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &Name, before: usize) -> bool {
-        self.created_tables.get(&table.name).is_some_and(|created| {
-            created.iter().any(|(schema, at)| {
-                *at < before
-                    && match (schema, &table.schema) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => true,
-                    }
+        self.created_tables
+            .get(table.name.as_str())
+            .is_some_and(|created| {
+                created.iter().any(|(schema, at)| {
+                    *at < before
+                        && match (schema, &table.schema) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => true,
+                        }
+                })
             })
-        })
     }
 
     /// Whether the operation works only on relations created earlier in this
@@ -160,7 +162,7 @@ impl<'a> Migration<'a> {
                 !names.is_empty()
                     && names.iter().all(|n| {
                         self.created_indexes
-                            .get(&n.name)
+                            .get(n.name.as_str())
                             .is_some_and(|created| *created < index)
                     })
             }
@@ -172,7 +174,7 @@ impl<'a> Migration<'a> {
     /// statement `before`.
     pub fn not_null_proven(&self, table: &Name, column: &str, before: usize) -> bool {
         self.not_null_proofs
-            .get(&(table.name.clone(), column.to_string()))
+            .get(&(table.name.as_str(), column))
             .is_some_and(|at| *at < before)
     }
 }
