@@ -255,6 +255,9 @@ pub type Lookup = Result<Option<Arc<(PathBuf, Config)>>, ConfigError>;
 #[derive(Debug, Default)]
 pub struct ConfigCache {
     by_dir: HashMap<PathBuf, Lookup>,
+    /// Directories the walk up never leaves (the editor's workspace roots);
+    /// empty: no limit, as on the command line.
+    roots: Vec<PathBuf>,
 }
 
 impl ConfigCache {
@@ -262,11 +265,29 @@ impl ConfigCache {
         ConfigCache::default()
     }
 
+    /// A cache whose lookups read only inside `roots`: a file outside every
+    /// root gets no config file at all.
+    pub fn within(roots: Vec<PathBuf>) -> Self {
+        ConfigCache {
+            by_dir: HashMap::new(),
+            roots: roots.iter().map(|r| absolute(r)).collect(),
+        }
+    }
+
     pub fn lookup(&mut self, start_dir: &Path, is_known_rule: &dyn Fn(&str) -> bool) -> Lookup {
         let start = absolute(start_dir);
+        let root = self
+            .roots
+            .iter()
+            .filter(|root| start.starts_with(root))
+            .max_by_key(|root| root.as_os_str().len());
+        if root.is_none() && !self.roots.is_empty() {
+            return Ok(None);
+        }
+        let inside = |dir: &Path| root.is_none_or(|root| dir.starts_with(root));
         let mut walked = Vec::new();
         let mut answer = Ok(None);
-        for dir in start.ancestors() {
+        for dir in start.ancestors().take_while(|dir| inside(dir)) {
             if let Some(cached) = self.by_dir.get(dir) {
                 answer = cached.clone();
                 break;
@@ -1193,6 +1214,34 @@ drop-table = "error"
         let sibling = cache.lookup(&dir.dir("a/y"), &known).unwrap().unwrap();
         assert!(Arc::ptr_eq(&a, &sibling), "a/y stops at the cached a");
         assert_eq!(sibling.1.postgres_version, 12);
+    }
+
+    #[test]
+    fn cache_within_roots_never_reads_above_them() {
+        let dir = Scratch::new();
+        dir.write(CONFIG_FILE, "postgres-version = 12");
+        let root = dir.dir("workspace");
+        let mut cache = ConfigCache::within(vec![root.clone()]);
+        assert!(
+            cache
+                .lookup(&dir.dir("workspace/db"), &known)
+                .unwrap()
+                .is_none()
+        );
+        // Outside every root: nothing is read at all.
+        assert!(
+            cache
+                .lookup(&dir.dir("elsewhere"), &known)
+                .unwrap()
+                .is_none()
+        );
+        let inner = dir.write("workspace/preflight.toml", "postgres-version = 16");
+        let mut cache = ConfigCache::within(vec![root]);
+        let found = cache
+            .lookup(&dir.dir("workspace/db"), &known)
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.0.clone(), found.1.postgres_version), (inner, 16));
     }
 
     #[test]

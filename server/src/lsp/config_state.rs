@@ -2,7 +2,7 @@
 //! each document (cached per directory until something changes), with the
 //! editor's settings layered on top.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
@@ -28,6 +28,8 @@ pub struct ConfigState {
     /// are recognised as stale.
     generation: AtomicU64,
     cache: Mutex<ConfigCache>,
+    /// The workspace roots: config files are read only inside them.
+    roots: RwLock<Vec<PathBuf>>,
 }
 
 fn is_known_rule(id: &str) -> bool {
@@ -39,9 +41,16 @@ impl ConfigState {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// Limits config discovery to the workspace roots (none: no limit).
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        *self.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
+        self.invalidate();
+    }
+
     /// Forgets every config file read so far; the next `resolve` reads from disk.
     pub fn invalidate(&self) {
-        *lock(&self.cache) = ConfigCache::new();
+        let roots = self.roots.read().unwrap_or_else(|e| e.into_inner()).clone();
+        *lock(&self.cache) = ConfigCache::within(roots);
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 

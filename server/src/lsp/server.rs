@@ -378,6 +378,7 @@ impl LanguageServer for Backend {
         {
             roots.push(root);
         }
+        self.inner.config.set_roots(roots.clone());
         let _ = self.inner.roots.set(roots);
         if let Some(options) = &params.initialization_options
             && let Some(message) = self.inner.apply_settings(options)
