@@ -110,31 +110,47 @@ impl Analysis {
     /// Brings the statements and their operations up to date with `text`,
     /// re-parsing and re-lowering only statements whose text changed.
     fn update_sql(&mut self, text: &str) -> &SqlState {
-        let state = match (self.sql.take(), self.pending.take()) {
-            (Some(old), Some(edit)) => {
-                let (file, reused) = old.file.reparse(text, edit);
-                let statements = file
-                    .statements()
-                    .iter()
-                    .zip(reused)
-                    .map(|(statement, reused)| match reused {
-                        Some(i) => MigrationStatement {
-                            span: statement.span.clone(),
-                            ops: old.statements[i].ops.clone(),
-                        },
-                        None => lower(statement),
-                    })
-                    .collect();
-                SqlState { file, statements }
-            }
-            (Some(old), None) => old,
-            (None, _) => {
-                let file = SqlFile::parse(text);
-                let statements = file.statements().iter().map(lower).collect();
-                SqlState { file, statements }
-            }
-        };
-        self.sql.insert(state)
+        if let (Some(state), Some(edit)) = (&mut self.sql, self.pending.take()) {
+            state.apply(text, edit);
+        }
+        self.sql.get_or_insert_with(|| SqlState::parse(text))
+    }
+}
+
+impl SqlState {
+    fn parse(text: &str) -> Self {
+        let file = SqlFile::parse(text);
+        let statements = file.statements().iter().map(lower).collect();
+        SqlState { file, statements }
+    }
+
+    /// Follows the front end's in-place reparse: the replaced statements get
+    /// their operations (shared when the parse was), the rest are shifted.
+    fn apply(&mut self, text: &str, edit: ByteEdit) {
+        let reparsed = self.file.reparse(text, edit);
+        let fresh = &self.file.statements()[reparsed.start..][..reparsed.inserted.len()];
+        let replacements: Vec<MigrationStatement> = fresh
+            .iter()
+            .zip(&reparsed.inserted)
+            .map(|(statement, reused)| match reused {
+                Some(i) => MigrationStatement {
+                    span: statement.span.clone(),
+                    ops: self.statements[*i].ops.clone(),
+                },
+                None => lower(statement),
+            })
+            .collect();
+        let after = reparsed.start + replacements.len();
+        self.statements.splice(
+            reparsed.start..reparsed.start + reparsed.removed,
+            replacements,
+        );
+        for (statement, shifted) in self.statements[after..]
+            .iter_mut()
+            .zip(&self.file.statements()[after..])
+        {
+            statement.span = shifted.span.clone();
+        }
     }
 }
 

@@ -97,16 +97,15 @@ impl SqlFile {
         }
     }
 
-    /// The file after `edit`, which turned the old text into `text`. Statements
-    /// whose text is unchanged keep their `Arc<ParsedStatement>`; the second value
-    /// gives, for each new statement, the index of the old one it reuses.
-    pub fn reparse(&self, text: &str, edit: ByteEdit) -> (SqlFile, Vec<Option<usize>>) {
-        match Resplit::plan(self, text, edit) {
-            Some(plan) => plan.run(self, text),
-            // An edit that does not fit the texts: split everything again, still
-            // reusing every statement whose text survived.
-            None => Resplit::whole().run(self, text),
-        }
+    /// Brings the file up to date with `edit`, which turned the old text into
+    /// `text`, in place: only the statements the edit touched are split again,
+    /// those after it are shifted. Statements whose text is unchanged keep their
+    /// `Arc<ParsedStatement>`.
+    pub fn reparse(&mut self, text: &str, edit: ByteEdit) -> Reparsed {
+        let plan = Resplit::plan(self, text, edit);
+        // An edit that does not fit the texts: split everything again, still
+        // reusing every statement whose text survived.
+        plan.unwrap_or_else(Resplit::whole).run(self, text)
     }
 
     pub fn statements(&self) -> &[Statement] {
@@ -117,6 +116,17 @@ impl SqlFile {
     pub fn comments(&self) -> &[Range<usize>] {
         &self.comments
     }
+}
+
+/// What [`SqlFile::reparse`] replaced: the `removed` old statements from index
+/// `start` on gave way to the statements now at `start..start + inserted.len()`;
+/// for each of those, the old index whose parse it shares, if any. Every
+/// statement after them is an old one, shifted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reparsed {
+    pub start: usize,
+    pub removed: usize,
+    pub inserted: Vec<Option<usize>>,
 }
 
 /// Statements for `spans` of `text`, each sharing the parse of an old statement
@@ -209,32 +219,22 @@ impl Resplit {
         }
     }
 
-    fn run(&self, old: &SqlFile, text: &str) -> (SqlFile, Vec<Option<usize>>) {
-        let region = self.split_region(old, text);
-        let mut reused: Vec<Option<usize>> = (0..self.kept).map(Some).collect();
-        let mut statements = old.statements[..self.kept].to_vec();
-
+    fn run(&self, file: &mut SqlFile, text: &str) -> Reparsed {
+        let region = self.split_region(file, text);
         let candidates = self.kept..region.resync;
-        for (statement, source) in reuse_or_parse(old, candidates, text, region.statements) {
-            statements.push(statement);
-            reused.push(source);
+        let (fresh, inserted): (Vec<Statement>, Vec<Option<usize>>) =
+            reuse_or_parse(file, candidates.clone(), text, region.statements).unzip();
+        let after = self.kept + fresh.len();
+        file.statements.splice(candidates.clone(), fresh);
+        for statement in &mut file.statements[after..] {
+            statement.span = self.shift(&statement.span);
         }
-
-        let tail = &old.statements[region.resync..];
-        reused.extend((region.resync..old.statements.len()).map(Some));
-        statements.extend(tail.iter().map(|s| Statement {
-            span: self.shift(&s.span),
-            parsed: Arc::clone(&s.parsed),
-        }));
-
-        let comments = self.comments(old, region.comments, tail.first());
-        (
-            SqlFile {
-                statements,
-                comments,
-            },
-            reused,
-        )
+        self.splice_comments(file, region.comments, after);
+        Reparsed {
+            start: self.kept,
+            removed: candidates.len(),
+            inserted,
+        }
     }
 
     /// Splits from `resume` until a statement starts where an old statement
@@ -271,22 +271,30 @@ impl Resplit {
         }
     }
 
-    /// Old comments before `resume`, the region's, then old comments from the
-    /// first unchanged statement on, shifted.
-    fn comments(
+    /// Replaces the comments from `resume` up to the first unchanged statement
+    /// (now at `first_unchanged`, already shifted) with the region's, and
+    /// shifts the rest.
+    fn splice_comments(
         &self,
-        old: &SqlFile,
+        file: &mut SqlFile,
         region: Vec<Range<usize>>,
-        first_unchanged: Option<&Statement>,
-    ) -> Vec<Range<usize>> {
-        let before = old.comments.partition_point(|c| c.start < self.resume);
-        let after = first_unchanged.map_or(old.comments.len(), |s| {
-            old.comments.partition_point(|c| c.start < s.span.start)
-        });
-        let mut comments = old.comments[..before].to_vec();
-        comments.extend(region);
-        comments.extend(old.comments[after..].iter().map(|c| self.shift(c)));
-        comments
+        first_unchanged: usize,
+    ) {
+        let before = file.comments.partition_point(|c| c.start < self.resume);
+        let after = match file.statements.get(first_unchanged) {
+            Some(s) => {
+                // The statement is shifted already; its old start bounds the old comments.
+                let old_start = s.span.start - self.new_end + self.old_end;
+                file.comments.partition_point(|c| c.start < old_start)
+            }
+            None => file.comments.len(),
+        };
+        let kept_after = after.max(before);
+        let n_region = region.len();
+        file.comments.splice(before..kept_after, region);
+        for comment in &mut file.comments[before + n_region..] {
+            *comment = self.shift(comment);
+        }
     }
 
     fn shift(&self, span: &Range<usize>) -> Range<usize> {
@@ -299,6 +307,22 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// The new file and, for each of its statements, the old index whose parse
+    /// it shares: the whole picture the in-place `Reparsed` summary stands for.
+    fn reparsed(old: &SqlFile, text: &str, edit: ByteEdit) -> (SqlFile, Vec<Option<usize>>) {
+        let mut new = old.clone();
+        let summary = new.reparse(text, edit);
+        let mut reused: Vec<Option<usize>> = (0..summary.start).map(Some).collect();
+        reused.extend(summary.inserted.iter().copied());
+        reused.extend((summary.start + summary.removed..old.statements.len()).map(Some));
+        assert_eq!(
+            reused.len(),
+            new.statements.len(),
+            "summary covers every statement"
+        );
+        (new, reused)
+    }
 
     fn texts(file: &SqlFile) -> Vec<&str> {
         file.statements().iter().map(|s| &*s.parsed.text).collect()
@@ -323,7 +347,7 @@ mod tests {
     /// The reparsed file must be what a full parse gives, and every reused
     /// statement must really be the old one with the same text.
     fn check_reparse(old: &SqlFile, text: &str, edit: ByteEdit) -> Result<SqlFile, TestCaseError> {
-        let (new, reused) = old.reparse(text, edit);
+        let (new, reused) = reparsed(old, text, edit);
         let full = SqlFile::parse(text);
         let spans = |f: &SqlFile| {
             f.statements()
@@ -394,7 +418,7 @@ mod tests {
         assert_eq!(old.statements().len(), 1000);
         let at = old.statements()[500].span.start + "INSERT INTO t".len();
         let (text, edit) = apply(&old_text, at, at, "x");
-        let (new, reused) = old.reparse(&text, edit);
+        let (new, reused) = reparsed(&old, &text, edit);
         assert_eq!(reused.iter().filter(|r| r.is_none()).count(), 1);
         assert_eq!(reused[500], None);
         assert_eq!(reused[501], Some(501));
@@ -413,7 +437,7 @@ mod tests {
     fn edit_after_an_unterminated_last_statement_extends_it() {
         let old = SqlFile::parse("SELECT 1; SELECT 2 -- c");
         let (text, edit) = apply("SELECT 1; SELECT 2 -- c", 19, 23, "+ 3;");
-        let (new, reused) = old.reparse(&text, edit);
+        let (new, reused) = reparsed(&old, &text, edit);
         assert_eq!(texts(&new), ["SELECT 1;", "SELECT 2 + 3;"]);
         assert_eq!(reused, [Some(0), None]);
         assert!(new.comments().is_empty());
@@ -451,7 +475,7 @@ mod tests {
             },
         ];
         for edit in bad {
-            let (new, reused) = old.reparse("SELECT 2; é", edit);
+            let (new, reused) = reparsed(&old, "SELECT 2; é", edit);
             assert_eq!(texts(&new), ["SELECT 2;", "é"], "{edit:?}");
             assert_eq!(reused, [Some(1), None]);
         }

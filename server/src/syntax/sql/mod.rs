@@ -7,6 +7,6 @@ mod file;
 pub mod lexer;
 mod split;
 
-pub use file::{ParsedStatement, SqlFile, Statement};
+pub use file::{ParsedStatement, Reparsed, SqlFile, Statement};
 pub use lexer::{Token, TokenKind};
 pub use split::{Split, split};
