@@ -11,13 +11,7 @@ use super::from_tokens::{self, alter_table_header, is_serial, unclassified_actio
 use super::ops::{AddColumn, ConstraintKind, Name, Op, OpKind};
 
 pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
-    let whole = statement_span(text);
-    let op = |table: Option<Name>, kind: OpKind| Op {
-        span: whole.clone(),
-        table,
-        kind,
-        parsed: true,
-    };
+    let op = |table: Option<Name>, kind: OpKind| Op::on_statement(text, table, kind, true);
     match ast {
         Statement::AlterTable(alter) => alter_table(&alter.operations, c, text),
         Statement::CreateTable(create) => vec![op(Some(name(&create.name)), OpKind::CreateTable)],

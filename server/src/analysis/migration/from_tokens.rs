@@ -3,18 +3,12 @@
 //! `ALTER COLUMN ... SET STATISTICS`, PostgreSQL 18 syntax, ...) so that one
 //! statement outside sqlparser's grammar never hides what it does.
 
-use super::cursor::{Cursor, statement_span};
+use super::cursor::Cursor;
 use super::ops::{AddColumn, ConstraintKind, LockMode, Name, Op, OpKind};
 
 /// Operations of one statement, facts marked as not from a full parse.
 pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
-    let whole = statement_span(text);
-    let op = |table: Option<Name>, kind: OpKind| Op {
-        span: whole.clone(),
-        table,
-        kind,
-        parsed: false,
-    };
+    let op = |table: Option<Name>, kind: OpKind| Op::on_statement(text, table, kind, false);
     if c.eat(&["ALTER", "TABLE"]) {
         return alter_table(c);
     }

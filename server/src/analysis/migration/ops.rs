@@ -192,6 +192,16 @@ pub struct Op {
 }
 
 impl Op {
+    /// An operation that underlines its whole statement, without the `;`.
+    pub fn on_statement(text: &str, table: Option<Name>, kind: OpKind, parsed: bool) -> Op {
+        Op {
+            span: super::cursor::statement_span(text),
+            table,
+            kind,
+            parsed,
+        }
+    }
+
     /// The lock this operation takes on `table` (measured on PostgreSQL 15; see
     /// the reference's lock table).
     pub fn lock(&self) -> Option<LockMode> {
