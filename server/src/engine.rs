@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::analysis::migration::{self, Migration, MigrationStatement, Settings};
+use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -85,12 +86,26 @@ impl Analysis {
         }
         // Taken out so the front end can borrow `self` mutably; put back below.
         let text = std::mem::take(&mut self.text);
+        let runner = self.runner(&text);
         let sql = self.update_sql(&text);
         let settings = Settings {
             postgres_version: config.postgres_version,
-            in_transaction: config.assume_in_transaction,
+            in_transaction: config.assume_in_transaction.or(runner.in_transaction),
         };
-        let migration = Migration::build(&text, &sql.statements, settings);
+        // A goose or dbmate file holds its down migration too; the runner's up
+        // section is the migration these rules judge.
+        let up: Vec<MigrationStatement> = sql
+            .statements
+            .iter()
+            .filter(|s| runner.up.contains(&s.span.start))
+            .cloned()
+            .collect();
+        let statements = if up.len() == sql.statements.len() {
+            &sql.statements
+        } else {
+            &up
+        };
+        let migration = Migration::build(&text, statements, settings, &runner);
         let findings = run_rules(&migration, config);
         let spans: Vec<_> = sql
             .file
@@ -158,6 +173,28 @@ fn lower(statement: &Statement) -> MigrationStatement {
     MigrationStatement {
         span: statement.span.clone(),
         ops: migration::lower_statement(&statement.parsed).into(),
+    }
+}
+
+impl Analysis {
+    /// The migration runner's conventions for this file. Looks at its
+    /// neighbours on disk (a down file, diesel's `metadata.toml`), never at
+    /// anything outside its directory's parent.
+    fn runner(&self, text: &str) -> RunnerFacts {
+        let Some(path) = self.path.as_deref() else {
+            return runner::detect(Path::new(""), text, &ProjectFacts::default());
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+        let diesel_metadata = read("metadata.toml");
+        let diesel_down = read("down.sql");
+        let exists = |p: &Path| p.is_file();
+        let project = ProjectFacts {
+            exists: &exists,
+            diesel_metadata: diesel_metadata.as_deref(),
+            diesel_down: diesel_down.as_deref(),
+        };
+        runner::detect(path, text, &project)
     }
 }
 

@@ -391,7 +391,7 @@ fn non_utf8_file_exits_2_but_other_files_are_reported() {
     dir.write("bad.sql", b"SELECT '\xff\xfe';\n");
     dir.write(
         "good.sql",
-        format!("SET lock_timeout = '2s';\n{INDEX_LINE}\n"),
+        format!("SET lock_timeout = '2s';\nSET statement_timeout = '60s';\n{INDEX_LINE}\n"),
     );
     let out = run_in(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
@@ -473,7 +473,8 @@ fn unknown_subcommand_or_flag_is_a_usage_error() {
 #[test]
 fn walking_respects_gitignore_hidden_dirs_and_config_excludes_outside_git() {
     let dir = TempDir::new("walk");
-    let finding = format!("SET lock_timeout = '2s';\n{INDEX_LINE}\n");
+    let finding =
+        format!("SET lock_timeout = '2s';\nSET statement_timeout = '60s';\n{INDEX_LINE}\n");
     dir.write(".gitignore", "ignored.sql\nbuild/\n");
     dir.write("preflight.toml", "exclude = [\"vendor\"]\n");
     dir.write("a.sql", &finding);

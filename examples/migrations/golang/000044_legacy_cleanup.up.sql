@@ -1,5 +1,5 @@
 SET lock_timeout = '2s';
+SET statement_timeout = '60s';
 
--- preflight: ignore[drop-column] no code has read this column since release 2026.10
-ALTER TABLE orders DROP COLUMN legacy_flag;
+-- preflight: ignore[drop-table] unused since release 2026.10; backed up to cold storage
 DROP TABLE order_imports_2019;

@@ -2,4 +2,5 @@
 //! front end lowers into, and the context each operation runs in.
 
 pub mod migration;
+pub mod runner;
 pub mod suppression;

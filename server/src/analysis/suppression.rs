@@ -181,13 +181,13 @@ fn target(directive: &Directive, statements: &[Range<usize>]) -> Option<Target> 
             .cloned()
             .map(Target::Statement),
         Scope::NextStatement => {
-            // Inside a statement, code of that statement lies between the comment and
-            // whatever starts next, so the directive is not "above" anything.
-            if statements
+            // Inside a multi-line statement (above one `ALTER TABLE` action, say)
+            // the directive covers what follows it in that statement.
+            if let Some(inside) = statements
                 .iter()
-                .any(|s| s.start < comment.start && comment.start < s.end)
+                .find(|s| s.start < comment.start && comment.start < s.end)
             {
-                return None;
+                return Some(Target::Statement(comment.end..inside.end));
             }
             statements
                 .iter()

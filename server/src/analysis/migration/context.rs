@@ -2,17 +2,26 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{ConstraintKind, Migration, OpKind};
+use super::{ConstraintKind, LockMode, Migration, OpKind};
 
 /// The state of the session when a statement starts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context {
     /// Inside an explicit `BEGIN` or a transaction the runner opens.
     pub in_transaction: bool,
+    /// Which transaction, numbered from 0 in file order (the runner's, if it
+    /// opens one, is 0); `None` outside any.
+    pub transaction: Option<u32>,
     /// A non-zero `lock_timeout` is in force.
     pub lock_timeout: bool,
     /// A non-zero `statement_timeout` is in force.
     pub statement_timeout: bool,
+    /// The earlier statement of this transaction that took ACCESS EXCLUSIVE on
+    /// a relation other sessions use; the lock is held until commit.
+    pub access_exclusive_at: Option<usize>,
+    /// The same for any lock that blocks writes (SHARE ROW EXCLUSIVE or
+    /// stronger).
+    pub write_lock_at: Option<usize>,
 }
 
 /// A setting's state: set for the session, or for the current transaction only.
@@ -30,33 +39,69 @@ impl Timeout {
 
 #[derive(Default)]
 struct Session {
-    explicit_transaction: bool,
+    transaction: Option<u32>,
+    transactions_seen: u32,
+    /// The `BEGIN` that opened the current transaction, if one did.
+    begin_at: Option<usize>,
+    access_exclusive_at: Option<usize>,
+    write_lock_at: Option<usize>,
     lock_timeout: Timeout,
     statement_timeout: Timeout,
 }
 
 impl Session {
+    fn begin(&mut self, at: Option<usize>) {
+        if self.transaction.is_none() {
+            self.transaction = Some(self.transactions_seen);
+            self.transactions_seen += 1;
+            self.begin_at = at;
+        }
+    }
+
     fn end_transaction(&mut self) {
-        self.explicit_transaction = false;
+        self.transaction = None;
+        self.begin_at = None;
+        self.access_exclusive_at = None;
+        self.write_lock_at = None;
         self.lock_timeout.local = None;
         self.statement_timeout.local = None;
+    }
+
+    fn context(&self) -> Context {
+        Context {
+            in_transaction: self.transaction.is_some(),
+            transaction: self.transaction,
+            lock_timeout: self.lock_timeout.in_force(),
+            statement_timeout: self.statement_timeout.in_force(),
+            access_exclusive_at: self.access_exclusive_at,
+            write_lock_at: self.write_lock_at,
+        }
     }
 }
 
 pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     let runner_transaction = m.settings.in_transaction;
     let mut session = Session::default();
+    if runner_transaction == Some(true) {
+        session.begin(None);
+    }
     // NOT VALID check constraints proving non-null, by name, until validated.
     let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
     for (index, statement) in m.statements.iter().enumerate() {
-        m.contexts.push(Context {
-            in_transaction: session.explicit_transaction || runner_transaction == Some(true),
-            lock_timeout: session.lock_timeout.in_force(),
-            statement_timeout: session.statement_timeout.in_force(),
-        });
+        m.contexts.push(session.context());
         for op in statement.ops.iter() {
+            if session.transaction.is_some()
+                && let Some(lock) = op.lock()
+                && lock >= LockMode::ShareRowExclusive
+                && !m.works_on_new_relation(index, op)
+            {
+                session.write_lock_at.get_or_insert(index);
+                if lock == LockMode::AccessExclusive {
+                    session.access_exclusive_at.get_or_insert(index);
+                }
+            }
             match &op.kind {
-                OpKind::Begin => session.explicit_transaction = true,
+                OpKind::Begin => session.begin(Some(index)),
                 OpKind::Commit | OpKind::Rollback => session.end_transaction(),
                 OpKind::Set {
                     name, value: None, ..
@@ -74,7 +119,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                     // SET LOCAL outside any transaction is a no-op; when the runner's
                     // behaviour is unknown, trust that it opens one.
                     let has_transaction =
-                        session.explicit_transaction || runner_transaction != Some(false);
+                        session.transaction.is_some() || runner_transaction.is_none();
                     match (local, has_transaction) {
                         (true, true) => timeout.local = Some(enabled),
                         (true, false) => {}
@@ -84,7 +129,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                         }
                     }
                 }
-                OpKind::CreateTable => {
+                OpKind::CreateTable { .. } => {
                     if let Some(table) = &op.table {
                         m.created_tables
                             .entry(&table.name)
@@ -128,6 +173,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             }
         }
     }
+    m.unclosed_begin = session.begin_at;
 }
 
 /// `'2s'`, `2000`, `'1min'` are timeouts; `0`, `'0ms'` disable them.

@@ -191,6 +191,25 @@ impl<'a> Cursor<'a> {
         false
     }
 
+    /// A cursor on the first of `words` found outside parentheses from here,
+    /// e.g. the `UPDATE` after a `WITH` list.
+    pub fn after_top_level(&self, words: &[&str]) -> Option<Cursor<'a>> {
+        let mut probe = self.clone();
+        let mut depth = 0usize;
+        while let Some(token) = probe.peek() {
+            if depth == 0 && words.iter().any(|w| probe.at_word(w)) {
+                return Some(probe);
+            }
+            if self.is_punct(token, "(") {
+                depth += 1;
+            } else if self.is_punct(token, ")") {
+                depth = depth.saturating_sub(1);
+            }
+            probe.pos += 1;
+        }
+        None
+    }
+
     /// Byte offset of the next token (or of the end of the text).
     pub fn offset(&self) -> usize {
         self.peek().map_or(self.text.len(), |t| t.span.start)

@@ -14,31 +14,43 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
     let op = |table: Option<Name>, kind: OpKind| Op::on_statement(text, table, kind, true);
     match ast {
         Statement::AlterTable(alter) => alter_table(&alter.operations, c, text),
-        Statement::CreateTable(create) => vec![op(Some(name(&create.name)), OpKind::CreateTable)],
+        Statement::CreateTable(create) => vec![op(
+            Some(name(&create.name)),
+            OpKind::CreateTable {
+                if_not_exists: create.if_not_exists,
+            },
+        )],
         Statement::CreateIndex(index) => vec![op(
             Some(name(&index.table_name)),
             OpKind::CreateIndex {
                 name: index.name.as_ref().map(|n| name(n).name),
                 unique: index.unique,
                 concurrently: index.concurrently,
+                if_not_exists: index.if_not_exists,
             },
         )],
         Statement::Drop {
             object_type: ObjectType::Table,
             names,
+            if_exists,
             ..
         } => names
             .iter()
-            .map(|n| op(Some(name(n)), OpKind::DropTable))
+            .map(|n| {
+                let if_exists = *if_exists;
+                op(Some(name(n)), OpKind::DropTable { if_exists })
+            })
             .collect(),
         Statement::Drop {
             object_type: ObjectType::Index,
             names,
+            if_exists,
             ..
         } => vec![op(
             None,
             OpKind::DropIndex {
                 names: names.iter().map(name).collect(),
+                if_exists: *if_exists,
                 // sqlparser rejects `DROP INDEX CONCURRENTLY` today; should it
                 // learn it, the keyword is still read.
                 concurrently: c.clone().eat(&["DROP", "INDEX", "CONCURRENTLY"]),
@@ -82,9 +94,14 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
     // model keeps them as written, which the tokens still have.
     let written = || from_tokens::alter_action(tokens.clone());
     match operation {
-        AlterTableOperation::AddColumn { column_def, .. } => {
+        AlterTableOperation::AddColumn {
+            column_def,
+            if_not_exists,
+            ..
+        } => {
             let options = || column_def.options.iter().map(|o| &o.option);
             let mut column = AddColumn {
+                if_not_exists: *if_not_exists,
                 column: ident(&column_def.name),
                 data_type: column_def.data_type.to_string(),
                 not_null: options()
@@ -140,12 +157,16 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
             from: ident(old_column_name),
             to: ident(new_column_name),
         },
-        AlterTableOperation::DropColumn { column_names, .. } if column_names.len() == 1 => {
-            OpKind::DropColumn {
-                column: ident(&column_names[0]),
-            }
-        }
-        _ => unclassified_action(text, None),
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            ..
+        } if column_names.len() == 1 => OpKind::DropColumn {
+            column: ident(&column_names[0]),
+            if_exists: *if_exists,
+        },
+        // Everything else is classified from its keywords, as on the token path.
+        _ => written(),
     }
 }
 

@@ -4,7 +4,7 @@
 //! statement outside sqlparser's grammar never hides what it does.
 
 use super::cursor::Cursor;
-use super::ops::{AddColumn, ConstraintKind, LockMode, Name, Op, OpKind};
+use super::ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind};
 
 /// Operations of one statement, facts marked as not from a full parse.
 pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
@@ -17,23 +17,27 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
     }
     if c.eat(&["DROP", "INDEX"]) {
         let concurrently = c.eat(&["CONCURRENTLY"]);
-        c.eat(&["IF", "EXISTS"]);
+        let if_exists = c.eat(&["IF", "EXISTS"]);
         let names = c.names();
         return vec![op(
             None,
             OpKind::DropIndex {
                 names,
                 concurrently,
+                if_exists,
             },
         )];
     }
     if c.eat(&["DROP", "TABLE"]) {
-        c.eat(&["IF", "EXISTS"]);
+        let if_exists = c.eat(&["IF", "EXISTS"]);
         return c
             .names()
             .into_iter()
-            .map(|t| op(Some(t), OpKind::DropTable))
+            .map(|t| op(Some(t), OpKind::DropTable { if_exists }))
             .collect();
+    }
+    if let Some((table, kind)) = dml(c.clone()) {
+        return vec![op(table, kind)];
     }
     let (tables, kind) = other(c);
     if tables.is_empty() {
@@ -50,7 +54,7 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
     let unique = c.eat(&["UNIQUE"]);
     if c.eat(&["INDEX"]) {
         let concurrently = c.eat(&["CONCURRENTLY"]);
-        c.eat(&["IF", "NOT", "EXISTS"]);
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
         let name = if c.at_word("ON") { None } else { c.ident() };
         c.eat(&["ON"]);
         c.eat(&["ONLY"]);
@@ -59,6 +63,7 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
             name,
             unique,
             concurrently,
+            if_not_exists,
         };
         return Some((table, kind));
     }
@@ -66,8 +71,8 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         c.eat(&[modifier]);
     }
     if c.eat(&["TABLE"]) {
-        c.eat(&["IF", "NOT", "EXISTS"]);
-        return Some((c.name(), OpKind::CreateTable));
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
+        return Some((c.name(), OpKind::CreateTable { if_not_exists }));
     }
     Some((
         None,
@@ -80,22 +85,15 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
 /// Statements whose interest is the lock they take, transaction control and
 /// settings: the relations they work on (one operation each) and what they do.
 fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
-    let locking = |what: &str, lock| OpKind::Locking {
-        what: what.into(),
-        lock,
-    };
+    let maintenance = OpKind::Maintenance;
     if c.eat(&["REINDEX"]) {
         skip_parenthesized(&mut c);
         for target in ["INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"] {
             c.eat(&[target]);
         }
         let concurrently = c.eat(&["CONCURRENTLY"]);
-        let lock = if concurrently {
-            LockMode::ShareUpdateExclusive
-        } else {
-            LockMode::Share
-        };
-        return (c.name().into_iter().collect(), locking("REINDEX", lock));
+        let target = c.name().into_iter().collect();
+        return (target, maintenance(Maintenance::Reindex { concurrently }));
     }
     if c.eat(&["VACUUM"]) {
         let full = c.eat(&["FULL"]) || c.contains(&["FULL"]);
@@ -103,36 +101,30 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
         for word in ["FULL", "FREEZE", "VERBOSE", "ANALYZE"] {
             c.eat(&[word]);
         }
-        let (what, lock) = if full {
-            ("VACUUM FULL", LockMode::AccessExclusive)
-        } else {
-            ("VACUUM", LockMode::ShareUpdateExclusive)
-        };
-        return (relations(&mut c), locking(what, lock));
+        return (relations(&mut c), maintenance(Maintenance::Vacuum { full }));
     }
     if c.eat(&["CLUSTER"]) {
         c.eat(&["VERBOSE"]);
         let table = c.name().into_iter().collect();
-        return (table, locking("CLUSTER", LockMode::AccessExclusive));
+        return (table, maintenance(Maintenance::Cluster));
     }
     if c.eat(&["TRUNCATE"]) {
         c.eat(&["TABLE"]);
         let tables = relations(&mut c);
-        return (tables, locking("TRUNCATE", LockMode::AccessExclusive));
+        let cascade = c.contains(&["CASCADE"]);
+        return (tables, maintenance(Maintenance::Truncate { cascade }));
     }
     if c.eat(&["LOCK"]) {
         c.eat(&["TABLE"]);
         let tables = relations(&mut c);
-        return (tables, locking("LOCK", explicit_lock_mode(&c)));
+        let mode = explicit_lock_mode(&c);
+        return (tables, maintenance(Maintenance::Lock { mode }));
     }
     if c.eat(&["REFRESH", "MATERIALIZED", "VIEW"]) {
-        let lock = if c.eat(&["CONCURRENTLY"]) {
-            LockMode::Exclusive
-        } else {
-            LockMode::AccessExclusive
-        };
+        let concurrently = c.eat(&["CONCURRENTLY"]);
         let view = c.name().into_iter().collect();
-        return (view, locking("REFRESH MATERIALIZED VIEW", lock));
+        let kind = Maintenance::RefreshMaterializedView { concurrently };
+        return (view, maintenance(kind));
     }
     if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
         return (Vec::new(), OpKind::Begin);
@@ -167,6 +159,62 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     let what = c.bump().unwrap_or_default().to_uppercase();
     (Vec::new(), OpKind::Other { what })
+}
+
+/// `INSERT INTO t`, `UPDATE [ONLY] t`, `DELETE FROM [ONLY] t`, also after a
+/// leading `WITH` (the keyset-batch form): the target and its filters.
+fn dml(c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
+    let batched = c.contains(&["LIMIT"]);
+    let mut main = c.clone();
+    if main.at_word("WITH") {
+        // The main statement is the first of these outside the parenthesized
+        // CTE bodies; a `WITH ... SELECT ... FOR UPDATE` changes no data.
+        main = main.after_top_level(&[
+            "SELECT", "VALUES", "TABLE", "MERGE", "INSERT", "UPDATE", "DELETE",
+        ])?;
+    }
+    let kind = if main.eat(&["INSERT", "INTO"]) {
+        DmlKind::Insert
+    } else if main.eat(&["UPDATE"]) {
+        DmlKind::Update
+    } else if main.eat(&["DELETE", "FROM"]) {
+        DmlKind::Delete
+    } else {
+        return None;
+    };
+    main.eat(&["ONLY"]);
+    let table = main.name();
+    let filtered = match kind {
+        DmlKind::Insert => inserts_from_query(main),
+        DmlKind::Update | DmlKind::Delete => main.contains_top_level(&["WHERE"]),
+    };
+    let kind = OpKind::Dml {
+        kind,
+        filtered,
+        batched,
+    };
+    Some((table, kind))
+}
+
+/// After `INSERT INTO t`: `[AS alias] [(columns)] [OVERRIDING ... VALUE]` and
+/// whether the rows come from a query (`SELECT`, `TABLE`, `WITH`, possibly
+/// parenthesized) rather than from `VALUES` or `DEFAULT VALUES`.
+fn inserts_from_query(mut c: Cursor<'_>) -> bool {
+    let starts_query =
+        |c: &Cursor<'_>| c.at_word("SELECT") || c.at_word("WITH") || c.at_word("TABLE");
+    if c.eat(&["AS"]) {
+        c.ident();
+    }
+    let mut inside = c.clone();
+    if inside.eat_punct("(") && !starts_query(&inside) && !inside.at_word("VALUES") {
+        skip_parenthesized(&mut c);
+    }
+    if c.eat(&["OVERRIDING"]) {
+        c.bump();
+        c.eat(&["VALUE"]);
+    }
+    while c.eat_punct("(") {}
+    starts_query(&c)
 }
 
 /// `[ONLY] name [*] [(columns)]`, comma-separated: the relations of `TRUNCATE`,
@@ -284,9 +332,15 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
     }
     if c.eat(&["DROP"]) {
         c.eat(&["COLUMN"]);
-        c.eat(&["IF", "EXISTS"]);
+        let if_exists = c.eat(&["IF", "EXISTS"]);
         let column = c.ident().unwrap_or_default();
-        return OpKind::DropColumn { column };
+        return OpKind::DropColumn { column, if_exists };
+    }
+    if c.eat(&["DETACH", "PARTITION"]) {
+        // `FINALIZE` completes an interrupted `DETACH ... CONCURRENTLY` and
+        // takes its SHARE UPDATE EXCLUSIVE lock.
+        let concurrently = c.contains(&["CONCURRENTLY"]) || c.contains(&["FINALIZE"]);
+        return OpKind::DetachPartition { concurrently };
     }
     if c.eat(&["RENAME", "COLUMN"]) || (c.clone().eat(&["RENAME"]) && !renames_other(&c)) {
         c.eat(&["RENAME"]);
@@ -353,7 +407,7 @@ fn add(mut c: Cursor<'_>) -> OpKind {
 
 fn add_column(mut c: Cursor<'_>) -> OpKind {
     c.eat(&["COLUMN"]);
-    c.eat(&["IF", "NOT", "EXISTS"]);
+    let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
     let column = c.ident().unwrap_or_default();
     let data_type = type_text(&c);
     let auto_filled = is_serial(&data_type)
@@ -361,6 +415,7 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
         || c.contains_top_level(&["IDENTITY"]);
     let default = default_text(&c);
     OpKind::AddColumn(AddColumn {
+        if_not_exists,
         column,
         data_type,
         not_null: c.contains_top_level(&["NOT", "NULL"])

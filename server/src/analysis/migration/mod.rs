@@ -10,12 +10,14 @@ mod from_tokens;
 mod ops;
 
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::Arc;
 
 pub use context::Context;
-pub use ops::{AddColumn, ConstraintKind, LockMode, Name, Op, OpKind};
+pub use ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind};
 
+use crate::analysis::runner::RunnerFacts;
 use crate::syntax::sql::ParsedStatement;
 
 /// The operations of one parsed SQL statement, spans relative to its start.
@@ -48,6 +50,7 @@ pub struct Settings {
 pub struct Migration<'a> {
     /// The document the spans point into.
     source: &'a str,
+    runner: &'a RunnerFacts,
     statements: &'a [MigrationStatement],
     contexts: Vec<Context>,
     /// Every operation in execution order, flattened once because every rule
@@ -61,6 +64,10 @@ pub struct Migration<'a> {
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.
     not_null_proofs: HashMap<(&'a str, &'a str), usize>,
+    /// The statement with a `BEGIN` that no `COMMIT` or `ROLLBACK` closes.
+    unclosed_begin: Option<usize>,
+    /// Byte offsets of line starts, built the first time a message names a line.
+    line_starts: OnceCell<Vec<usize>>,
 }
 
 /// An operation with where it sits and the context it runs in.
@@ -88,9 +95,11 @@ impl<'a> Migration<'a> {
         source: &'a str,
         statements: &'a [MigrationStatement],
         settings: Settings,
+        runner: &'a RunnerFacts,
     ) -> Self {
         let mut migration = Migration {
             source,
+            runner,
             ops: Vec::new(),
             contexts: Vec::with_capacity(statements.len()),
             statements,
@@ -98,6 +107,8 @@ impl<'a> Migration<'a> {
             created_tables: HashMap::default(),
             created_indexes: HashMap::default(),
             not_null_proofs: HashMap::default(),
+            unclosed_begin: None,
+            line_starts: OnceCell::new(),
         };
         context::analyze(&mut migration);
         migration.ops = migration.flatten();
@@ -106,6 +117,27 @@ impl<'a> Migration<'a> {
 
     pub fn source(&self) -> &'a str {
         self.source
+    }
+
+    /// The 1-based line of a byte offset, for messages that point elsewhere
+    /// ("the schema change on line 3").
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        starts.partition_point(|&start| start <= offset)
+    }
+
+    /// The statement whose `BEGIN` is never committed or rolled back.
+    pub fn unclosed_begin(&self) -> Option<usize> {
+        self.unclosed_begin
+    }
+
+    /// What the migration runner's conventions say about this file.
+    pub fn runner(&self) -> &'a RunnerFacts {
+        self.runner
     }
 
     pub fn settings(&self) -> Settings {

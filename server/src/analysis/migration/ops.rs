@@ -103,8 +103,61 @@ pub enum ConstraintKind {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Maintenance {
+    Reindex { concurrently: bool },
+    Vacuum { full: bool },
+    Cluster,
+    Truncate { cascade: bool },
+    Lock { mode: LockMode },
+    RefreshMaterializedView { concurrently: bool },
+}
+
+impl Maintenance {
+    pub fn lock(self) -> LockMode {
+        use LockMode::*;
+        match self {
+            Maintenance::Reindex { concurrently: true } | Maintenance::Vacuum { full: false } => {
+                ShareUpdateExclusive
+            }
+            Maintenance::Reindex {
+                concurrently: false,
+            } => Share,
+            Maintenance::RefreshMaterializedView { concurrently: true } => Exclusive,
+            Maintenance::Lock { mode } => mode,
+            Maintenance::Vacuum { full: true }
+            | Maintenance::Cluster
+            | Maintenance::Truncate { .. }
+            | Maintenance::RefreshMaterializedView {
+                concurrently: false,
+            } => AccessExclusive,
+        }
+    }
+
+    /// The statement's keywords, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Maintenance::Reindex { .. } => "REINDEX",
+            Maintenance::Vacuum { full: true } => "VACUUM FULL",
+            Maintenance::Vacuum { full: false } => "VACUUM",
+            Maintenance::Cluster => "CLUSTER",
+            Maintenance::Truncate { .. } => "TRUNCATE",
+            Maintenance::Lock { .. } => "LOCK",
+            Maintenance::RefreshMaterializedView { .. } => "REFRESH MATERIALIZED VIEW",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DmlKind {
+    Insert,
+    Update,
+    Delete,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddColumn {
+    pub if_not_exists: bool,
     pub column: String,
     /// The type as written, e.g. `varchar(50)`.
     pub data_type: String,
@@ -118,15 +171,19 @@ pub struct AddColumn {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpKind {
-    CreateTable,
+    CreateTable {
+        if_not_exists: bool,
+    },
     CreateIndex {
         name: Option<String>,
         unique: bool,
         concurrently: bool,
+        if_not_exists: bool,
     },
     DropIndex {
         names: Vec<Name>,
         concurrently: bool,
+        if_exists: bool,
     },
     AddColumn(AddColumn),
     SetNotNull {
@@ -150,18 +207,29 @@ pub enum OpKind {
     },
     DropColumn {
         column: String,
+        if_exists: bool,
     },
-    DropTable,
+    DropTable {
+        if_exists: bool,
+    },
+    DetachPartition {
+        concurrently: bool,
+    },
     /// Any other `ALTER TABLE` action; `what` names it for messages.
     AlterTableOther {
         what: String,
         lock: LockMode,
     },
-    /// `REINDEX`, `VACUUM`, `CLUSTER`, `TRUNCATE`, `LOCK`...: statements whose
-    /// only fact of interest is the lock they take.
-    Locking {
-        what: String,
-        lock: LockMode,
+    /// `REINDEX`, `VACUUM`, `CLUSTER`, `TRUNCATE`, `LOCK`, `REFRESH
+    /// MATERIALIZED VIEW`.
+    Maintenance(Maintenance),
+    /// `INSERT`, `UPDATE`, `DELETE` (also inside a leading `WITH`).
+    Dml {
+        kind: DmlKind,
+        /// A top-level `WHERE` (for `INSERT`: rows come from a `SELECT`).
+        filtered: bool,
+        /// A `LIMIT` bounds the rows, as keyset batches do.
+        batched: bool,
     },
     /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
     Set {
@@ -176,6 +244,24 @@ pub enum OpKind {
     Other {
         what: String,
     },
+}
+
+impl OpKind {
+    /// An action of an `ALTER TABLE` statement.
+    pub fn is_alter_table_action(&self) -> bool {
+        matches!(
+            self,
+            OpKind::AddColumn(_)
+                | OpKind::SetNotNull { .. }
+                | OpKind::ChangeColumnType { .. }
+                | OpKind::AddConstraint { .. }
+                | OpKind::ValidateConstraint { .. }
+                | OpKind::RenameColumn { .. }
+                | OpKind::DropColumn { .. }
+                | OpKind::DetachPartition { .. }
+                | OpKind::AlterTableOther { .. }
+        )
+    }
 }
 
 /// One operation of a statement. An `ALTER TABLE` with three actions is three
@@ -225,9 +311,15 @@ impl Op {
             | OpKind::AddConstraint { .. }
             | OpKind::RenameColumn { .. }
             | OpKind::DropColumn { .. }
-            | OpKind::DropTable => AccessExclusive,
-            OpKind::AlterTableOther { lock, .. } | OpKind::Locking { lock, .. } => *lock,
-            OpKind::CreateTable
+            | OpKind::DropTable { .. } => AccessExclusive,
+            OpKind::DetachPartition { concurrently: true } => ShareUpdateExclusive,
+            OpKind::DetachPartition {
+                concurrently: false,
+            } => AccessExclusive,
+            OpKind::AlterTableOther { lock, .. } => *lock,
+            OpKind::Maintenance(m) => m.lock(),
+            OpKind::Dml { .. } => RowExclusive,
+            OpKind::CreateTable { .. }
             | OpKind::Set { .. }
             | OpKind::Begin
             | OpKind::Commit

@@ -3,7 +3,11 @@
 //! as PostgreSQL folds it), which path produced it (`parsed`: sqlparser's AST,
 //! or the token fallback) and the exact text underlined.
 
+use std::path::Path;
+
+use super::ops::{DmlKind, Maintenance};
 use super::*;
+use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
 use crate::syntax::sql::SqlFile;
 
 use LockMode::*;
@@ -18,12 +22,31 @@ fn lower(sql: &str) -> (String, Vec<Op>) {
     (statement.parsed.text.to_string(), ops)
 }
 
+/// The operations of `sql`'s one statement as the token fallback lowers it,
+/// whether or not sqlparser accepts it.
+fn lower_tokens(sql: &str) -> Vec<Op> {
+    let file = SqlFile::parse(sql);
+    let [statement] = file.statements() else {
+        panic!("expected one statement in {sql:?}");
+    };
+    let parsed = &statement.parsed;
+    from_tokens::lower(
+        cursor::Cursor::new(&parsed.text, &parsed.tokens),
+        &parsed.text,
+    )
+}
+
 /// An operation as the tests spell it: kind, table, parsed, underlined text.
 type Expected<'a> = (OpKind, Option<Name>, bool, &'a str);
 
 #[track_caller]
 fn check(sql: &str, expected: &[Expected<'_>]) {
     let (text, ops) = lower(sql);
+    check_ops(sql, &text, &ops, expected);
+}
+
+#[track_caller]
+fn check_ops(sql: &str, text: &str, ops: &[Op], expected: &[Expected<'_>]) {
     let actual: Vec<(OpKind, Option<Name>, bool, &str)> = ops
         .iter()
         .map(|op| {
@@ -59,11 +82,17 @@ fn st(schema: &str, name: &str) -> Option<Name> {
     Some(Name::new(Some(schema.into()), name))
 }
 
-fn create_index(name: Option<&str>, unique: bool, concurrently: bool) -> OpKind {
+fn create_index(
+    name: Option<&str>,
+    unique: bool,
+    concurrently: bool,
+    if_not_exists: bool,
+) -> OpKind {
     OpKind::CreateIndex {
         name: name.map(str::to_string),
         unique,
         concurrently,
+        if_not_exists,
     }
 }
 
@@ -75,6 +104,7 @@ fn add_column(
     auto_filled: bool,
 ) -> OpKind {
     OpKind::AddColumn(AddColumn {
+        if_not_exists: false,
         column: column.into(),
         data_type: data_type.into(),
         not_null,
@@ -104,10 +134,37 @@ fn other_action(what: &str, lock: LockMode) -> OpKind {
     }
 }
 
-fn locking(what: &str, lock: LockMode) -> OpKind {
-    OpKind::Locking {
-        what: what.into(),
-        lock,
+fn create_table(if_not_exists: bool) -> OpKind {
+    OpKind::CreateTable { if_not_exists }
+}
+
+fn drop_table(if_exists: bool) -> OpKind {
+    OpKind::DropTable { if_exists }
+}
+
+fn drop_column(column: &str, if_exists: bool) -> OpKind {
+    OpKind::DropColumn {
+        column: column.into(),
+        if_exists,
+    }
+}
+
+/// `AddColumn` with `IF NOT EXISTS`.
+fn if_not_exists(kind: OpKind) -> OpKind {
+    match kind {
+        OpKind::AddColumn(column) => OpKind::AddColumn(AddColumn {
+            if_not_exists: true,
+            ..column
+        }),
+        other => panic!("not an added column: {other:?}"),
+    }
+}
+
+fn dml(kind: DmlKind, filtered: bool, batched: bool) -> OpKind {
+    OpKind::Dml {
+        kind,
+        filtered,
+        batched,
     }
 }
 
@@ -130,7 +187,7 @@ fn create_index_variants() {
     check(
         "CREATE INDEX i ON t (a);",
         &[(
-            create_index(Some("i"), false, false),
+            create_index(Some("i"), false, false, false),
             t("t"),
             true,
             "CREATE INDEX i ON t (a)",
@@ -139,7 +196,7 @@ fn create_index_variants() {
     check(
         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS I ON S.T (a);",
         &[(
-            create_index(Some("i"), true, true),
+            create_index(Some("i"), true, true, true),
             st("s", "t"),
             true,
             "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS I ON S.T (a)",
@@ -148,7 +205,7 @@ fn create_index_variants() {
     check(
         "CREATE INDEX \"Ix\" ON \"My\".\"Tbl\" (a);",
         &[(
-            create_index(Some("Ix"), false, false),
+            create_index(Some("Ix"), false, false, false),
             st("My", "Tbl"),
             true,
             "CREATE INDEX \"Ix\" ON \"My\".\"Tbl\" (a)",
@@ -157,7 +214,7 @@ fn create_index_variants() {
     check(
         "create index on t(a)",
         &[(
-            create_index(None, false, false),
+            create_index(None, false, false, false),
             t("t"),
             true,
             "create index on t(a)",
@@ -170,7 +227,7 @@ fn create_index_outside_sqlparser_takes_the_token_path() {
     check(
         "CREATE INDEX i ON t (a) TABLESPACE x;",
         &[(
-            create_index(Some("i"), false, false),
+            create_index(Some("i"), false, false, false),
             t("t"),
             false,
             "CREATE INDEX i ON t (a) TABLESPACE x",
@@ -179,7 +236,7 @@ fn create_index_outside_sqlparser_takes_the_token_path() {
     check(
         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Ix\" ON \"S\".t (a) TABLESPACE x;",
         &[(
-            create_index(Some("Ix"), true, true),
+            create_index(Some("Ix"), true, true, true),
             st("S", "t"),
             false,
             "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Ix\" ON \"S\".t (a) TABLESPACE x",
@@ -188,7 +245,7 @@ fn create_index_outside_sqlparser_takes_the_token_path() {
     check(
         "CREATE INDEX CONCURRENTLY ON t (a) TABLESPACE x;",
         &[(
-            create_index(None, false, true),
+            create_index(None, false, true, false),
             t("t"),
             false,
             "CREATE INDEX CONCURRENTLY ON t (a) TABLESPACE x",
@@ -197,7 +254,7 @@ fn create_index_outside_sqlparser_takes_the_token_path() {
     check(
         "CREATE INDEX i ON ONLY t (a);",
         &[(
-            create_index(Some("i"), false, false),
+            create_index(Some("i"), false, false, false),
             t("t"),
             false,
             "CREATE INDEX i ON ONLY t (a)",
@@ -213,6 +270,7 @@ fn drop_index() {
             OpKind::DropIndex {
                 names: vec![Name::new(None, "i")],
                 concurrently: false,
+                if_exists: false,
             },
             None,
             true,
@@ -225,6 +283,7 @@ fn drop_index() {
             OpKind::DropIndex {
                 names: vec![Name::new(None, "I")],
                 concurrently: false,
+                if_exists: true,
             },
             None,
             true,
@@ -237,10 +296,102 @@ fn drop_index() {
             OpKind::DropIndex {
                 names: vec![Name::new(Some("s".into()), "i"), Name::new(None, "j")],
                 concurrently: true,
+                if_exists: true,
             },
             None,
             false,
             "DROP INDEX CONCURRENTLY IF EXISTS S.i, j",
+        )],
+    );
+}
+
+/// `IF [NOT] EXISTS` on statements, from sqlparser's AST and from the tokens
+/// alike.
+#[test]
+fn statement_existence_flags_on_both_paths() {
+    let drop_index = |names: Vec<Name>, concurrently: bool, if_exists: bool| OpKind::DropIndex {
+        names,
+        concurrently,
+        if_exists,
+    };
+    let cases = [
+        (
+            "CREATE TABLE t (id int)",
+            vec![(create_table(false), t("t"))],
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS s.t (id int)",
+            vec![(create_table(true), st("s", "t"))],
+        ),
+        (
+            "CREATE INDEX i ON t (a)",
+            vec![(create_index(Some("i"), false, false, false), t("t"))],
+        ),
+        (
+            "CREATE INDEX IF NOT EXISTS i ON t (a)",
+            vec![(create_index(Some("i"), false, false, true), t("t"))],
+        ),
+        (
+            "CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a)",
+            vec![(create_index(Some("i"), true, false, true), t("t"))],
+        ),
+        (
+            "DROP INDEX i",
+            vec![(drop_index(vec![Name::new(None, "i")], false, false), None)],
+        ),
+        (
+            "DROP INDEX IF EXISTS i, s.j",
+            vec![(
+                drop_index(
+                    vec![Name::new(None, "i"), Name::new(Some("s".into()), "j")],
+                    false,
+                    true,
+                ),
+                None,
+            )],
+        ),
+        ("DROP TABLE t", vec![(drop_table(false), t("t"))]),
+        (
+            "DROP TABLE IF EXISTS t, s.u CASCADE",
+            vec![(drop_table(true), t("t")), (drop_table(true), st("s", "u"))],
+        ),
+    ];
+    for (sql, ops) in cases {
+        let expected = |parsed: bool| -> Vec<Expected<'_>> {
+            ops.iter()
+                .map(|(kind, table)| (kind.clone(), table.clone(), parsed, sql))
+                .collect()
+        };
+        check(sql, &expected(true));
+        check_ops(sql, sql, &lower_tokens(sql), &expected(false));
+    }
+    // Only the token path reads `DROP INDEX CONCURRENTLY` and index options
+    // sqlparser does not know.
+    check(
+        "DROP INDEX CONCURRENTLY i",
+        &[(
+            drop_index(vec![Name::new(None, "i")], true, false),
+            None,
+            false,
+            "DROP INDEX CONCURRENTLY i",
+        )],
+    );
+    check(
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) TABLESPACE x",
+        &[(
+            create_index(Some("i"), false, true, true),
+            t("t"),
+            false,
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) TABLESPACE x",
+        )],
+    );
+    check(
+        "CREATE TABLE IF NOT EXISTS t (LIKE u INCLUDING ALL)",
+        &[(
+            create_table(true),
+            t("t"),
+            false,
+            "CREATE TABLE IF NOT EXISTS t (LIKE u INCLUDING ALL)",
         )],
     );
 }
@@ -252,21 +403,21 @@ fn drop_table_is_one_operation_per_table() {
     check(
         "DROP TABLE a, b;",
         &[
-            (OpKind::DropTable, t("a"), true, "DROP TABLE a, b"),
-            (OpKind::DropTable, t("b"), true, "DROP TABLE a, b"),
+            (drop_table(false), t("a"), true, "DROP TABLE a, b"),
+            (drop_table(false), t("b"), true, "DROP TABLE a, b"),
         ],
     );
     check(
         "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
         &[
             (
-                OpKind::DropTable,
+                drop_table(true),
                 t("A"),
                 true,
                 "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
             ),
             (
-                OpKind::DropTable,
+                drop_table(true),
                 st("s", "b"),
                 true,
                 "DROP TABLE IF EXISTS \"A\", s.b CASCADE",
@@ -279,12 +430,12 @@ fn drop_table_is_one_operation_per_table() {
 fn create_table_variants() {
     check(
         "CREATE TABLE t (id int);",
-        &[(OpKind::CreateTable, t("t"), true, "CREATE TABLE t (id int)")],
+        &[(create_table(false), t("t"), true, "CREATE TABLE t (id int)")],
     );
     check(
         "CREATE TABLE IF NOT EXISTS S.T (id int);",
         &[(
-            OpKind::CreateTable,
+            create_table(true),
             st("s", "t"),
             true,
             "CREATE TABLE IF NOT EXISTS S.T (id int)",
@@ -293,7 +444,7 @@ fn create_table_variants() {
     check(
         "CREATE UNLOGGED TABLE t (id int);",
         &[(
-            OpKind::CreateTable,
+            create_table(false),
             t("t"),
             true,
             "CREATE UNLOGGED TABLE t (id int)",
@@ -302,7 +453,7 @@ fn create_table_variants() {
     check(
         "CREATE TEMP TABLE IF NOT EXISTS \"Q\" (id int) ON COMMIT DROP;",
         &[(
-            OpKind::CreateTable,
+            create_table(true),
             t("Q"),
             true,
             "CREATE TEMP TABLE IF NOT EXISTS \"Q\" (id int) ON COMMIT DROP",
@@ -311,7 +462,7 @@ fn create_table_variants() {
     check(
         "CREATE TABLE t (LIKE u INCLUDING ALL);",
         &[(
-            OpKind::CreateTable,
+            create_table(false),
             t("t"),
             false,
             "CREATE TABLE t (LIKE u INCLUDING ALL)",
@@ -338,12 +489,7 @@ fn each_alter_table_action_underlines_its_own_text() {
                 true,
                 "ALTER COLUMN b SET NOT NULL",
             ),
-            (
-                OpKind::DropColumn { column: "c".into() },
-                t("t"),
-                true,
-                "DROP COLUMN c",
-            ),
+            (drop_column("c", false), t("t"), true, "DROP COLUMN c"),
         ],
     );
     // Whitespace, comments and the `;` around actions are never underlined.
@@ -486,7 +632,7 @@ fn add_column_facts() {
         ),
         (
             "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int DEFAULT 0",
-            add_column("a", "int", false, Some("0"), false),
+            if_not_exists(add_column("a", "int", false, Some("0"), false)),
         ),
     ];
     for (sql, kind) in cases {
@@ -550,6 +696,13 @@ fn both_paths_lower_an_action_alike() {
         "OWNER TO bob",
         "SET LOGGED",
         "ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
+        "DETACH PARTITION p",
+        "DETACH PARTITION s.p CONCURRENTLY",
+        "DETACH PARTITION p FINALIZE",
+        "ADD COLUMN IF NOT EXISTS a int",
+        "ADD IF NOT EXISTS a int NOT NULL DEFAULT 0",
+        "DROP IF EXISTS a",
+        "DROP COLUMN a",
     ];
     for action in actions {
         let (_, parsed) = lower(&format!("ALTER TABLE t {action};"));
@@ -563,6 +716,73 @@ fn both_paths_lower_an_action_alike() {
         assert_eq!(parsed[0].kind, tokens[0].kind, "{action}");
         assert_eq!(parsed[0].table, tokens[0].table, "{action}");
         assert_eq!(parsed[0].span, tokens[0].span, "{action}");
+    }
+}
+
+/// `ADD COLUMN IF NOT EXISTS` and `DROP COLUMN IF EXISTS`, each path spelled
+/// out (`SET STATISTICS` sends the statement down the token path).
+#[test]
+fn column_existence_flags_on_both_paths() {
+    let cases = [
+        (
+            "ADD COLUMN a int",
+            add_column("a", "int", false, None, false),
+        ),
+        (
+            "ADD COLUMN IF NOT EXISTS a int",
+            if_not_exists(add_column("a", "int", false, None, false)),
+        ),
+        (
+            "ADD IF NOT EXISTS \"A\" text NOT NULL DEFAULT 'x'",
+            if_not_exists(add_column("A", "text", true, Some("'x'"), false)),
+        ),
+        ("DROP COLUMN a", drop_column("a", false)),
+        ("DROP a", drop_column("a", false)),
+        ("DROP COLUMN IF EXISTS a", drop_column("a", true)),
+        ("DROP IF EXISTS \"A\" CASCADE", drop_column("A", true)),
+    ];
+    for (action, kind) in cases {
+        check(
+            &format!("ALTER TABLE t {action};"),
+            &[(kind.clone(), t("t"), true, action)],
+        );
+        check(
+            &format!("ALTER TABLE t {action}, ALTER z SET STATISTICS 5;"),
+            &[
+                (kind, t("t"), false, action),
+                (
+                    other_action("SET STATISTICS", ShareUpdateExclusive),
+                    t("t"),
+                    false,
+                    "ALTER z SET STATISTICS 5",
+                ),
+            ],
+        );
+    }
+}
+
+#[test]
+fn detach_partition() {
+    let cases = [
+        ("DETACH PARTITION p", false, AccessExclusive),
+        (
+            "DETACH PARTITION s.p CONCURRENTLY",
+            true,
+            ShareUpdateExclusive,
+        ),
+        // Completes an interrupted concurrent detach, under its lock.
+        ("DETACH PARTITION p FINALIZE", true, ShareUpdateExclusive),
+    ];
+    for (action, concurrently, lock) in cases {
+        let kind = OpKind::DetachPartition { concurrently };
+        let sql = format!("ALTER TABLE t {action};");
+        check(&sql, &[(kind.clone(), t("t"), true, action)]);
+        assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
+        let sql = format!("ALTER TABLE t {action}, ALTER z SET STATISTICS 5;");
+        let (_, ops) = lower(&sql);
+        assert_eq!(ops[0].kind, kind, "{sql}");
+        assert!(!ops[0].parsed, "{sql}");
+        assert_eq!(ops[0].lock(), Some(lock), "{sql}");
     }
 }
 
@@ -762,12 +982,12 @@ fn validate_rename_and_drop() {
         ),
         (
             "DROP COLUMN IF EXISTS a",
-            OpKind::DropColumn { column: "a".into() },
+            drop_column("a", true),
             AccessExclusive,
         ),
         (
             "DROP COLUMN \"A\" CASCADE",
-            OpKind::DropColumn { column: "A".into() },
+            drop_column("A", false),
             AccessExclusive,
         ),
         (
@@ -836,11 +1056,6 @@ fn other_alter_table_actions_carry_their_lock() {
             "ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
             true,
             other_action("ATTACH PARTITION", ShareUpdateExclusive),
-        ),
-        (
-            "DETACH PARTITION p",
-            true,
-            other_action("DETACH PARTITION", AccessExclusive),
         ),
         (
             "OWNER TO bob",
@@ -1019,131 +1234,180 @@ fn transaction_control() {
     }
 }
 
-// ---------------------------------------------------------------- locking statements
+// ---------------------------------------------------------------- maintenance statements
 
 #[test]
-fn statements_that_only_lock() {
+fn maintenance_statements() {
+    use Maintenance::*;
     let cases = [
         (
             "REINDEX INDEX i;",
             vec![t("i")],
-            locking("REINDEX", Share),
+            Reindex {
+                concurrently: false,
+            },
+            Share,
             "REINDEX INDEX i",
         ),
         (
             "REINDEX TABLE CONCURRENTLY s.t;",
             vec![st("s", "t")],
-            locking("REINDEX", ShareUpdateExclusive),
+            Reindex { concurrently: true },
+            ShareUpdateExclusive,
             "REINDEX TABLE CONCURRENTLY s.t",
         ),
         (
             "REINDEX (VERBOSE) TABLE t;",
             vec![t("t")],
-            locking("REINDEX", Share),
+            Reindex {
+                concurrently: false,
+            },
+            Share,
             "REINDEX (VERBOSE) TABLE t",
         ),
         (
             "VACUUM t;",
             vec![t("t")],
-            locking("VACUUM", ShareUpdateExclusive),
+            Vacuum { full: false },
+            ShareUpdateExclusive,
             "VACUUM t",
         ),
         (
             "VACUUM ANALYZE t (a, b), u;",
             vec![t("t"), t("u")],
-            locking("VACUUM", ShareUpdateExclusive),
+            Vacuum { full: false },
+            ShareUpdateExclusive,
             "VACUUM ANALYZE t (a, b), u",
         ),
         (
             "VACUUM FULL t;",
             vec![t("t")],
-            locking("VACUUM FULL", AccessExclusive),
+            Vacuum { full: true },
+            AccessExclusive,
             "VACUUM FULL t",
         ),
         (
             "VACUUM (FULL) t;",
             vec![t("t")],
-            locking("VACUUM FULL", AccessExclusive),
+            Vacuum { full: true },
+            AccessExclusive,
             "VACUUM (FULL) t",
         ),
         (
             "VACUUM (VERBOSE, FULL) T;",
             vec![t("t")],
-            locking("VACUUM FULL", AccessExclusive),
+            Vacuum { full: true },
+            AccessExclusive,
             "VACUUM (VERBOSE, FULL) T",
         ),
         (
             "VACUUM;",
             vec![None],
-            locking("VACUUM", ShareUpdateExclusive),
+            Vacuum { full: false },
+            ShareUpdateExclusive,
             "VACUUM",
         ),
         (
             "CLUSTER t USING i;",
             vec![t("t")],
-            locking("CLUSTER", AccessExclusive),
+            Cluster,
+            AccessExclusive,
             "CLUSTER t USING i",
         ),
         (
             "CLUSTER VERBOSE t;",
             vec![t("t")],
-            locking("CLUSTER", AccessExclusive),
+            Cluster,
+            AccessExclusive,
             "CLUSTER VERBOSE t",
         ),
         (
             "TRUNCATE t;",
             vec![t("t")],
-            locking("TRUNCATE", AccessExclusive),
+            Truncate { cascade: false },
+            AccessExclusive,
             "TRUNCATE t",
+        ),
+        (
+            "TRUNCATE a, b CASCADE;",
+            vec![t("a"), t("b")],
+            Truncate { cascade: true },
+            AccessExclusive,
+            "TRUNCATE a, b CASCADE",
         ),
         (
             "TRUNCATE TABLE ONLY s.t, ONLY u * CASCADE;",
             vec![st("s", "t"), t("u")],
-            locking("TRUNCATE", AccessExclusive),
+            Truncate { cascade: true },
+            AccessExclusive,
             "TRUNCATE TABLE ONLY s.t, ONLY u * CASCADE",
+        ),
+        (
+            "TRUNCATE t RESTART IDENTITY RESTRICT;",
+            vec![t("t")],
+            Truncate { cascade: false },
+            AccessExclusive,
+            "TRUNCATE t RESTART IDENTITY RESTRICT",
         ),
         (
             "LOCK TABLE t IN SHARE MODE;",
             vec![t("t")],
-            locking("LOCK", Share),
+            Lock { mode: Share },
+            Share,
             "LOCK TABLE t IN SHARE MODE",
         ),
         (
             "LOCK a, b IN ROW EXCLUSIVE MODE NOWAIT;",
             vec![t("a"), t("b")],
-            locking("LOCK", RowExclusive),
+            Lock { mode: RowExclusive },
+            RowExclusive,
             "LOCK a, b IN ROW EXCLUSIVE MODE NOWAIT",
         ),
         (
             "LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE;",
             vec![t("t")],
-            locking("LOCK", ShareUpdateExclusive),
+            Lock {
+                mode: ShareUpdateExclusive,
+            },
+            ShareUpdateExclusive,
             "LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE",
+        ),
+        (
+            "LOCK TABLE t IN ACCESS SHARE MODE;",
+            vec![t("t")],
+            Lock { mode: AccessShare },
+            AccessShare,
+            "LOCK TABLE t IN ACCESS SHARE MODE",
         ),
         (
             "LOCK TABLE t;",
             vec![t("t")],
-            locking("LOCK", AccessExclusive),
+            Lock {
+                mode: AccessExclusive,
+            },
+            AccessExclusive,
             "LOCK TABLE t",
         ),
         (
             "REFRESH MATERIALIZED VIEW v;",
             vec![t("v")],
-            locking("REFRESH MATERIALIZED VIEW", AccessExclusive),
+            RefreshMaterializedView {
+                concurrently: false,
+            },
+            AccessExclusive,
             "REFRESH MATERIALIZED VIEW v",
         ),
         (
             "REFRESH MATERIALIZED VIEW CONCURRENTLY s.v;",
             vec![st("s", "v")],
-            locking("REFRESH MATERIALIZED VIEW", Exclusive),
+            RefreshMaterializedView { concurrently: true },
+            Exclusive,
             "REFRESH MATERIALIZED VIEW CONCURRENTLY s.v",
         ),
     ];
-    for (sql, tables, kind, span) in cases {
-        let lock = match &kind {
-            OpKind::Locking { lock, .. } => *lock,
-            _ => unreachable!(),
-        };
+    for (sql, tables, maintenance, lock, span) in cases {
+        assert_eq!(maintenance.lock(), lock, "{sql}");
+        let kind = OpKind::Maintenance(maintenance);
         let expected: Vec<Expected<'_>> = tables
             .into_iter()
             .map(|table| (kind.clone(), table, false, span))
@@ -1153,6 +1417,198 @@ fn statements_that_only_lock() {
             assert_eq!(op.lock(), Some(lock), "{sql}");
         }
     }
+}
+
+#[test]
+fn maintenance_names() {
+    use Maintenance::*;
+    let names = [
+        (Reindex { concurrently: true }, "REINDEX"),
+        (Vacuum { full: false }, "VACUUM"),
+        (Vacuum { full: true }, "VACUUM FULL"),
+        (Cluster, "CLUSTER"),
+        (Truncate { cascade: true }, "TRUNCATE"),
+        (Lock { mode: Share }, "LOCK"),
+        (
+            RefreshMaterializedView {
+                concurrently: false,
+            },
+            "REFRESH MATERIALIZED VIEW",
+        ),
+    ];
+    for (maintenance, name) in names {
+        assert_eq!(maintenance.name(), name);
+    }
+}
+
+// ---------------------------------------------------------------- data changes
+
+#[test]
+fn dml_statements() {
+    use DmlKind::*;
+    let cases = [
+        ("UPDATE t SET a = 1;", t("t"), dml(Update, false, false)),
+        // A WHERE inside parentheses filters nothing of `t`.
+        (
+            "UPDATE t SET a = (SELECT 1 WHERE true);",
+            t("t"),
+            dml(Update, false, false),
+        ),
+        (
+            "UPDATE t SET a = 1 WHERE id < 10;",
+            t("t"),
+            dml(Update, true, false),
+        ),
+        (
+            "update ONLY S.T set a = 1 where id < 10;",
+            st("s", "t"),
+            dml(Update, true, false),
+        ),
+        ("DELETE FROM t;", t("t"), dml(Delete, false, false)),
+        (
+            "DELETE FROM ONLY s.t WHERE x;",
+            st("s", "t"),
+            dml(Delete, true, false),
+        ),
+        (
+            "DELETE FROM \"T\" WHERE id IN (SELECT id FROM t LIMIT 100);",
+            t("T"),
+            dml(Delete, true, true),
+        ),
+        (
+            "INSERT INTO t VALUES (1);",
+            t("t"),
+            dml(Insert, false, false),
+        ),
+        (
+            "INSERT INTO t (a) VALUES ((SELECT 1));",
+            t("t"),
+            dml(Insert, false, false),
+        ),
+        (
+            "INSERT INTO t (a) SELECT a FROM u;",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+        (
+            "INSERT INTO t DEFAULT VALUES;",
+            t("t"),
+            dml(Insert, false, false),
+        ),
+        (
+            "INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET b = 1 WHERE t.b IS NULL;",
+            t("t"),
+            dml(Insert, false, false),
+        ),
+        (
+            "INSERT INTO t (VALUES (1), (2));",
+            t("t"),
+            dml(Insert, false, false),
+        ),
+        // Rows from a query, however it is spelled.
+        (
+            "INSERT INTO t (SELECT a FROM u);",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+        (
+            "INSERT INTO t (a) ((SELECT a FROM u));",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+        (
+            "INSERT INTO t AS x (a) OVERRIDING SYSTEM VALUE SELECT a FROM u;",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+        ("INSERT INTO t TABLE u;", t("t"), dml(Insert, true, false)),
+        (
+            "INSERT INTO t WITH x AS (SELECT 1) SELECT * FROM x;",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+        (
+            "INSERT INTO s.t SELECT a FROM u ORDER BY a LIMIT 10;",
+            st("s", "t"),
+            dml(Insert, true, true),
+        ),
+        // The keyset batch: the CTE picks the batch, the UPDATE joins it.
+        (
+            "WITH batch AS (SELECT id FROM t WHERE done IS NULL ORDER BY id LIMIT 1000 FOR NO KEY UPDATE) UPDATE t SET done = true FROM batch WHERE t.id = batch.id;",
+            t("t"),
+            dml(Update, true, true),
+        ),
+        (
+            "WITH old AS (SELECT id FROM t WHERE created < now()) DELETE FROM t USING old WHERE t.id = old.id;",
+            t("t"),
+            dml(Delete, true, false),
+        ),
+        (
+            "WITH x AS (SELECT 1), y AS (SELECT 2) INSERT INTO t SELECT * FROM x, y;",
+            t("t"),
+            dml(Insert, true, false),
+        ),
+    ];
+    for (sql, table, kind) in cases {
+        let span = sql.strip_suffix(';').unwrap_or(sql);
+        check(sql, &[(kind, table, false, span)]);
+        assert_eq!(only_op(sql).lock(), Some(RowExclusive), "{sql}");
+    }
+}
+
+#[test]
+fn incomplete_data_changes_do_not_panic() {
+    for sql in [
+        "UPDATE",
+        "UPDATE t SET",
+        "DELETE FROM",
+        "INSERT INTO",
+        "INSERT INTO t (",
+        "INSERT INTO t AS",
+        "INSERT INTO t OVERRIDING",
+        "WITH",
+        "WITH x AS (",
+        "WITH x AS (SELECT 1)",
+        "WITH x AS (UPDATE t SET a = 1",
+    ] {
+        let (text, ops) = lower(sql);
+        assert_eq!(ops.len(), 1, "{sql}: {ops:?}");
+        assert!(ops[0].span.end <= text.len(), "{sql}: {ops:?}");
+    }
+}
+
+#[test]
+fn a_with_query_is_dml_only_when_its_main_statement_is() {
+    for (sql, span) in [
+        (
+            "WITH x AS (SELECT 1) SELECT * FROM x;",
+            "WITH x AS (SELECT 1) SELECT * FROM x",
+        ),
+        (
+            "WITH x AS (SELECT 1) TABLE x;",
+            "WITH x AS (SELECT 1) TABLE x",
+        ),
+        (
+            "WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x WHERE n < 5) VALUES (1);",
+            "WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x WHERE n < 5) VALUES (1)",
+        ),
+        (
+            "WITH x AS (SELECT 1) SELECT * FROM t FOR UPDATE;",
+            "WITH x AS (SELECT 1) SELECT * FROM t FOR UPDATE",
+        ),
+        (
+            "WITH x AS (SELECT 1) SELECT * FROM t FOR NO KEY UPDATE OF t SKIP LOCKED;",
+            "WITH x AS (SELECT 1) SELECT * FROM t FOR NO KEY UPDATE OF t SKIP LOCKED",
+        ),
+    ] {
+        check(sql, &[(other("WITH"), None, false, span)]);
+        assert_eq!(only_op(sql).lock(), None, "{sql}");
+    }
+    // Without WITH, a locking SELECT is no data change either.
+    check(
+        "SELECT * FROM t FOR UPDATE;",
+        &[(other("SELECT"), None, false, "SELECT * FROM t FOR UPDATE")],
+    );
 }
 
 // ---------------------------------------------------------------- everything else
@@ -1222,6 +1678,47 @@ fn lock_of_each_kind() {
     );
     assert_eq!(lock("ALTER TABLE t RENAME a TO b"), Some(AccessExclusive));
     assert_eq!(lock("ALTER TABLE t DROP a"), Some(AccessExclusive));
+    assert_eq!(lock("CREATE TABLE IF NOT EXISTS t (a int)"), None);
+    assert_eq!(lock("DROP TABLE IF EXISTS t"), Some(AccessExclusive));
+    assert_eq!(lock("DROP INDEX IF EXISTS i"), Some(AccessExclusive));
+    assert_eq!(lock("CREATE INDEX IF NOT EXISTS i ON t (a)"), Some(Share));
+    assert_eq!(
+        lock("ALTER TABLE t DROP COLUMN IF EXISTS a"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t DETACH PARTITION p"),
+        Some(AccessExclusive)
+    );
+    assert_eq!(
+        lock("ALTER TABLE t DETACH PARTITION p CONCURRENTLY"),
+        Some(ShareUpdateExclusive)
+    );
+    assert_eq!(lock("REINDEX TABLE t"), Some(Share));
+    assert_eq!(
+        lock("REINDEX TABLE CONCURRENTLY t"),
+        Some(ShareUpdateExclusive)
+    );
+    assert_eq!(lock("VACUUM t"), Some(ShareUpdateExclusive));
+    assert_eq!(lock("VACUUM FULL t"), Some(AccessExclusive));
+    assert_eq!(lock("CLUSTER t"), Some(AccessExclusive));
+    assert_eq!(lock("TRUNCATE t"), Some(AccessExclusive));
+    assert_eq!(lock("TRUNCATE t CASCADE"), Some(AccessExclusive));
+    assert_eq!(lock("LOCK t IN ROW SHARE MODE"), Some(RowShare));
+    assert_eq!(lock("LOCK t IN EXCLUSIVE MODE"), Some(Exclusive));
+    assert_eq!(
+        lock("LOCK t IN SHARE ROW EXCLUSIVE MODE"),
+        Some(ShareRowExclusive)
+    );
+    assert_eq!(lock("REFRESH MATERIALIZED VIEW v"), Some(AccessExclusive));
+    assert_eq!(
+        lock("REFRESH MATERIALIZED VIEW CONCURRENTLY v"),
+        Some(Exclusive)
+    );
+    assert_eq!(lock("INSERT INTO t VALUES (1)"), Some(RowExclusive));
+    assert_eq!(lock("UPDATE t SET a = 1"), Some(RowExclusive));
+    assert_eq!(lock("DELETE FROM t"), Some(RowExclusive));
+    assert_eq!(lock("WITH x AS (SELECT 1) SELECT * FROM x"), None);
     assert_eq!(lock("SET lock_timeout = '1s'"), None);
     assert_eq!(lock("BEGIN"), None);
     assert_eq!(lock("COMMIT"), None);
@@ -1236,6 +1733,7 @@ struct Fixture<'t> {
     text: &'t str,
     statements: Vec<MigrationStatement>,
     in_transaction: Option<bool>,
+    runner: RunnerFacts,
 }
 
 impl Fixture<'_> {
@@ -1244,7 +1742,7 @@ impl Fixture<'_> {
             postgres_version: 15,
             in_transaction: self.in_transaction,
         };
-        Migration::build(self.text, &self.statements, settings)
+        Migration::build(self.text, &self.statements, settings, &self.runner)
     }
 }
 
@@ -1261,6 +1759,7 @@ fn fixture(text: &str, in_transaction: Option<bool>) -> Fixture<'_> {
         text,
         statements,
         in_transaction,
+        runner: runner::detect(Path::new(""), text, &ProjectFacts::default()),
     }
 }
 
@@ -1293,7 +1792,12 @@ fn explicit_transactions() {
     let explicit = [false, false, true, true, false, false, true, true, false];
     assert_eq!(in_tx(None), explicit);
     assert_eq!(in_tx(Some(false)), explicit);
-    assert_eq!(in_tx(Some(true)), [true; 9]);
+    // The runner's transaction is open from the start; the file's COMMIT ends
+    // it, as PostgreSQL does, and the file's own BEGIN starts the next.
+    assert_eq!(
+        in_tx(Some(true)),
+        [true, true, true, true, false, false, true, true, false]
+    );
     // A savepoint rollback does not leave the transaction.
     let f = fixture("BEGIN; ROLLBACK TO SAVEPOINT s; SELECT 1; COMMIT;", None);
     let m = f.migration();

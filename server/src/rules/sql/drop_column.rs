@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in on_existing(m) {
-        let OpKind::DropColumn { column } = &at.op.kind else {
+        let OpKind::DropColumn { column, .. } = &at.op.kind else {
             continue;
         };
         out.push(

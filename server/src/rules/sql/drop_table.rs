@@ -34,7 +34,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in on_existing(m) {
-        if at.op.kind != OpKind::DropTable {
+        if !matches!(at.op.kind, OpKind::DropTable { .. }) {
             continue;
         }
         out.push(

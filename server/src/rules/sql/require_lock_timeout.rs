@@ -29,7 +29,7 @@ use crate::analysis::migration::{LockMode, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{Unguarded, table_of};
 
 pub static RULE: Rule = Rule {
     id: "require-lock-timeout",
@@ -42,33 +42,24 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    let unguarded: Vec<_> = on_existing(m)
-        .filter(|at| !at.context.lock_timeout && at.op.lock().is_some_and(LockMode::is_dangerous))
-        .collect();
-    let Some(first) = unguarded.first() else {
+    let Some(unguarded) = Unguarded::find(m, |context| context.lock_timeout) else {
         return;
     };
-    let strongest = unguarded.iter().filter_map(|at| at.op.lock()).max();
-    let others = unguarded.len() - 1;
-    let lock = first.op.lock().unwrap_or(LockMode::Share);
-    let mut message = format!(
-        "{} lock on {} without a lock_timeout: while it waits for the lock, {} on the table queue behind it",
+    let lock = unguarded.first.op.lock().unwrap_or(LockMode::Share);
+    let message = format!(
+        "{} lock on {} without a lock_timeout: while it waits for the lock, {} on the table queue behind it{}",
         lock.as_str(),
-        table_of(first),
-        lock.blocks()
+        table_of(&unguarded.first),
+        lock.blocks(),
+        unguarded.others_note(),
     );
-    match others {
-        0 => {}
-        1 => message.push_str(" (1 more statement takes such a lock)"),
-        n => message.push_str(&format!(" ({n} more statements take such locks)")),
-    }
-    let severity = if strongest == Some(LockMode::AccessExclusive) {
+    let severity = if unguarded.strongest == LockMode::AccessExclusive {
         Severity::Error
     } else {
         Severity::Warning
     };
     out.push(
-        RULE.finding(first.range(), message)
+        RULE.finding(unguarded.first.range(), message)
             .with_severity(severity)
             .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout."),
     );

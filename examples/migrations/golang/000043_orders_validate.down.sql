@@ -1,0 +1,2 @@
+-- Validation cannot be undone, and need not be: nothing to roll back.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Irreversible: the table's data is in the 2026-10 cold-storage backup.
+SELECT 1;

@@ -1,0 +1,54 @@
+//! ## What it does
+//! Flags a migration whose runner supports a down (rollback) migration when
+//! that down migration is missing or empty: golang-migrate and sqlx
+//! `N_name.up.sql` without `N_name.down.sql`, a diesel directory without a
+//! non-empty `down.sql`, goose without a `-- +goose Down` section, dbmate with
+//! an empty `-- migrate:down` section. `info`. Runners without down
+//! migrations (Prisma, Drizzle, Atlas, Flyway's community edition, sqlx simple
+//! migrations) are not flagged.
+//!
+//! ## Why it matters
+//! When a deploy goes wrong, the rollback path is what gets you back quickly;
+//! discovering during the incident that there is none costs the time you
+//! need most.
+//!
+//! ## Example
+//! `migrations/000042_add_plan.up.sql` with no `000042_add_plan.down.sql`.
+//!
+//! ## Safe alternative
+//! Write the inverse (CREATE → DROP, ADD → DROP, RENAME → RENAME back), or make
+//! the down migration an explicit, commented "irreversible" marker so the gap
+//! is a decision rather than an accident.
+
+use crate::analysis::migration::Migration;
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "missing-down-migration",
+    severity: Severity::Info,
+    class: MigrationClass::Any,
+    default_enabled: true,
+    summary: "Migration has no (or an empty) down migration",
+    source: include_str!("missing_down_migration.rs"),
+    check: Check::Migration(check),
+};
+
+fn check(m: &Migration, out: &mut Vec<Finding>) {
+    let runner = m.runner();
+    let (Some(problem), Some(first)) = (&runner.down_missing, m.statements().first()) else {
+        return;
+    };
+    out.push(
+        RULE.finding(
+            first.span.clone(),
+            format!(
+                "This {} migration has no way back: {problem}",
+                runner.runner.name()
+            ),
+        )
+        .with_help(
+            "Write the inverse migration, or an explicit irreversible marker, before deploying.",
+        ),
+    );
+}

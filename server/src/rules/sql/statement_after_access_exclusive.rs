@@ -1,0 +1,73 @@
+//! ## What it does
+//! Inside one transaction, flags the first statement that runs after another
+//! statement took an ACCESS EXCLUSIVE lock on an existing table. Reported
+//! once per transaction.
+//!
+//! ## Why it matters
+//! ACCESS EXCLUSIVE is held until the transaction commits, so every statement
+//! that follows extends the time the table accepts no reads and no writes.
+//! Taking more locks while holding it also invites deadlocks with application
+//! transactions.
+//!
+//! ## Example
+//! ```sql
+//! BEGIN;
+//! ALTER TABLE users ADD COLUMN nickname text;
+//! UPDATE accounts SET plan = 'free' WHERE plan IS NULL;
+//! COMMIT;
+//! ```
+//!
+//! ## Safe alternative
+//! End the transaction right after the ACCESS EXCLUSIVE statement: put what
+//! follows in its own migration (or `COMMIT;` and start a new transaction),
+//! and take the most contended lock last.
+
+use crate::analysis::migration::{LockMode, Migration, OpKind};
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "statement-after-access-exclusive",
+    severity: Severity::Warning,
+    class: MigrationClass::Any,
+    default_enabled: true,
+    summary: "Statement runs while an earlier ACCESS EXCLUSIVE lock is still held",
+    source: include_str!("statement_after_access_exclusive.rs"),
+    check: Check::Migration(check),
+};
+
+fn check(m: &Migration, out: &mut Vec<Finding>) {
+    let mut reported = None;
+    for at in m.ops() {
+        let Some(locked_at) = at.context.access_exclusive_at else {
+            continue;
+        };
+        let ends_or_tunes_transaction = matches!(
+            at.op.kind,
+            OpKind::Commit | OpKind::Rollback | OpKind::Set { .. } | OpKind::Begin
+        );
+        if ends_or_tunes_transaction || reported == at.context.transaction {
+            continue;
+        }
+        reported = at.context.transaction;
+        let Some(holder) = m.statements().get(locked_at) else {
+            continue;
+        };
+        let table = holder
+            .ops
+            .iter()
+            .filter(|op| op.lock() == Some(LockMode::AccessExclusive))
+            .find_map(|op| op.table.as_ref())
+            .map_or_else(|| "A table".to_string(), |t| format!("`{t}`"));
+        let line = m.line_of(holder.span.start);
+        out.push(
+            RULE.finding(
+                at.range(),
+                format!(
+                    "{table} is locked against all reads and writes until commit (ACCESS EXCLUSIVE from line {line}); running this statement in the same transaction makes that outage longer",
+                ),
+            )
+            .with_help("Commit right after the ACCESS EXCLUSIVE statement: move what follows to its own migration or transaction."),
+        );
+    }
+}
