@@ -94,15 +94,20 @@ impl Analysis {
         };
         // A goose or dbmate file holds its down migration too; the runner's up
         // section is the migration these rules judge.
-        let up: Vec<MigrationStatement> = sql
+        let whole_file = sql
             .statements
             .iter()
-            .filter(|s| runner.up.contains(&s.span.start))
-            .cloned()
-            .collect();
-        let statements = if up.len() == sql.statements.len() {
+            .all(|s| runner.up.contains(&s.span.start));
+        let up: Vec<MigrationStatement>;
+        let statements = if whole_file {
             &sql.statements
         } else {
+            up = sql
+                .statements
+                .iter()
+                .filter(|s| runner.up.contains(&s.span.start))
+                .cloned()
+                .collect();
             &up
         };
         let migration = Migration::build(&text, statements, settings, &runner);
@@ -116,7 +121,7 @@ impl Analysis {
         let mut findings =
             Suppressions::parse(&text, sql.file.comments(), "--")
                 .apply(findings, &spans, &|id| rules::find(id).is_some());
-        findings.retain_mut(|f| configure(f, config));
+        findings.retain_mut(|f| configure_engine_finding(f, config));
         findings.sort_by_key(|f| (f.range.start, f.range.end));
         self.text = text;
         findings
@@ -216,15 +221,20 @@ fn run_rules(migration: &Migration, config: &Config) -> Vec<Finding> {
         let Check::Migration(check) = rule.check else {
             continue;
         };
-        if config
-            .severity_of(rule.id, rule.severity, rule.default_enabled)
-            .is_none()
-        {
+        let Some(severity) = config.severity_of(rule.id, rule.severity, rule.default_enabled)
+        else {
             continue;
-        }
+        };
         let mut out = Vec::new();
         match catch_unwind(AssertUnwindSafe(|| check(migration, &mut out))) {
-            Ok(()) => findings.append(&mut out),
+            Ok(()) => {
+                // A rule may grade its own findings (require-lock-timeout); only
+                // an explicit configured severity replaces that grade.
+                if severity != rule.severity {
+                    out.iter_mut().for_each(|f| f.severity = severity);
+                }
+                findings.append(&mut out);
+            }
             Err(_) => report_panic(rule),
         }
     }
@@ -241,19 +251,17 @@ fn report_panic(rule: &Rule) {
     }
 }
 
-/// Applies the configured severity; `false` when the rule is turned off.
-fn configure(finding: &mut Finding, config: &Config) -> bool {
-    let Some(rule) = rules::find(finding.rule) else {
+/// Configures what the suppression pass added (its own engine rules'
+/// findings); `false` when that rule is turned off. Rule findings were
+/// configured as they were produced.
+fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
+    let Some(rule) = rules::engine::RULES.iter().find(|r| r.id == finding.rule) else {
         return true;
     };
     match config.severity_of(rule.id, rule.severity, rule.default_enabled) {
         None => false,
         Some(severity) => {
-            // A rule may grade its own findings (require-lock-timeout); only an
-            // explicit configured severity replaces that grade.
-            if severity != rule.severity {
-                finding.severity = severity;
-            }
+            finding.severity = severity;
             true
         }
     }

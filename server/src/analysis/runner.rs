@@ -197,6 +197,16 @@ const DBMATE_DOWN: &str = "-- migrate:down";
 /// line by line: `--` at the start of the line (no indentation), then
 /// `+goose` and the command, both case-insensitive, spacing free.
 fn goose(text: &str) -> Option<RunnerFacts> {
+    // Walking every line of a large file on each keystroke is the cost; a
+    // `+` followed by `goose` (any case) is rare and cheap to look for.
+    let mentions_goose = text.match_indices('+').any(|(at, _)| {
+        text.as_bytes()
+            .get(at + 1..at + 6)
+            .is_some_and(|word| word.eq_ignore_ascii_case(b"goose"))
+    });
+    if !mentions_goose {
+        return None;
+    }
     let mut up_start = None;
     let mut down_line = None;
     let mut no_transaction = false;
@@ -251,6 +261,11 @@ fn goose_annotation(line: &str) -> Option<Goose> {
 /// `key:value` words on that line; the last `transaction:` wins, and only
 /// `false` turns the transaction off.
 fn dbmate(text: &str) -> Option<RunnerFacts> {
+    // One substring search instead of walking every line (the directive is
+    // case-sensitive).
+    if !text.contains("migrate:up") {
+        return None;
+    }
     let mut lines = lines(text);
     let (up_line, options) = lines
         .by_ref()

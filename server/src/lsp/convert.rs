@@ -80,9 +80,10 @@ pub fn diagnostic(
 fn diagnostic_at(finding: &Finding, range: ls::Range) -> Diagnostic {
     // The help goes into the message: related information and code descriptions
     // are shown inconsistently across clients, the message is shown everywhere.
-    let mut message = finding.message.clone();
-    if let Some(help) = &finding.help {
-        message.reserve(help.len() + 8);
+    let help = finding.help.as_deref().unwrap_or("");
+    let mut message = String::with_capacity(finding.message.len() + help.len() + 8);
+    message.push_str(&finding.message);
+    if !help.is_empty() {
         message.push_str("\n\nhelp: ");
         message.push_str(help);
     }

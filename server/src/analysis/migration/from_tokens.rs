@@ -164,7 +164,8 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
 /// `INSERT INTO t`, `UPDATE [ONLY] t`, `DELETE FROM [ONLY] t`, also after a
 /// leading `WITH` (the keyset-batch form): the target and its filters.
 fn dml(c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
-    let batched = c.contains(&["LIMIT"]);
+    // A `LIMIT` (keyset loop) or a `BETWEEN` key range bounds one batch.
+    let batched = c.contains(&["LIMIT"]) || c.contains(&["BETWEEN"]);
     let mut main = c.clone();
     if main.at_word("WITH") {
         // The main statement is the first of these outside the parenthesized

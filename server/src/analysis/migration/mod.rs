@@ -15,7 +15,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use context::Context;
-pub use ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind};
+pub use ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind, OpTag};
 
 use crate::analysis::runner::RunnerFacts;
 use crate::syntax::sql::ParsedStatement;
@@ -56,6 +56,9 @@ pub struct Migration<'a> {
     /// Every operation in execution order, flattened once because every rule
     /// walks them all.
     ops: Vec<OpAt<'a>>,
+    /// Positions in `ops` of each kind of operation, so a rule visits only the
+    /// operations it judges.
+    by_tag: [Vec<u32>; OpTag::COUNT],
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
     created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
@@ -101,6 +104,7 @@ impl<'a> Migration<'a> {
             source,
             runner,
             ops: Vec::new(),
+            by_tag: Default::default(),
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,
@@ -112,6 +116,10 @@ impl<'a> Migration<'a> {
         };
         context::analyze(&mut migration);
         migration.ops = migration.flatten();
+        for (position, at) in migration.ops.iter().enumerate() {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            migration.by_tag[at.op.kind.tag() as usize].push(position);
+        }
         migration
     }
 
@@ -151,6 +159,13 @@ impl<'a> Migration<'a> {
     /// Every operation in execution order.
     pub fn ops(&self) -> impl Iterator<Item = OpAt<'a>> + '_ {
         self.ops.iter().copied()
+    }
+
+    /// The operations of one kind, in execution order.
+    pub fn ops_of(&self, tag: OpTag) -> impl Iterator<Item = OpAt<'a>> + '_ {
+        self.by_tag[tag as usize]
+            .iter()
+            .filter_map(|&position| self.ops.get(position as usize).copied())
     }
 
     fn flatten(&self) -> Vec<OpAt<'a>> {

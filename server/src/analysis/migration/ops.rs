@@ -228,7 +228,7 @@ pub enum OpKind {
         kind: DmlKind,
         /// A top-level `WHERE` (for `INSERT`: rows come from a `SELECT`).
         filtered: bool,
-        /// A `LIMIT` bounds the rows, as keyset batches do.
+        /// A `LIMIT` or a `BETWEEN` range bounds the rows, as batches do.
         batched: bool,
     },
     /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
@@ -246,7 +246,62 @@ pub enum OpKind {
     },
 }
 
+/// The variant of an [`OpKind`] without its fields: what rules ask the
+/// migration for ("every `CREATE INDEX`").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpTag {
+    CreateTable,
+    CreateIndex,
+    DropIndex,
+    AddColumn,
+    SetNotNull,
+    ChangeColumnType,
+    AddConstraint,
+    ValidateConstraint,
+    RenameColumn,
+    DropColumn,
+    DropTable,
+    DetachPartition,
+    AlterTableOther,
+    Maintenance,
+    Dml,
+    Set,
+    Begin,
+    Commit,
+    Rollback,
+    Other,
+}
+
+impl OpTag {
+    pub const COUNT: usize = OpTag::Other as usize + 1;
+}
+
 impl OpKind {
+    pub fn tag(&self) -> OpTag {
+        match self {
+            OpKind::CreateTable { .. } => OpTag::CreateTable,
+            OpKind::CreateIndex { .. } => OpTag::CreateIndex,
+            OpKind::DropIndex { .. } => OpTag::DropIndex,
+            OpKind::AddColumn(_) => OpTag::AddColumn,
+            OpKind::SetNotNull { .. } => OpTag::SetNotNull,
+            OpKind::ChangeColumnType { .. } => OpTag::ChangeColumnType,
+            OpKind::AddConstraint { .. } => OpTag::AddConstraint,
+            OpKind::ValidateConstraint { .. } => OpTag::ValidateConstraint,
+            OpKind::RenameColumn { .. } => OpTag::RenameColumn,
+            OpKind::DropColumn { .. } => OpTag::DropColumn,
+            OpKind::DropTable { .. } => OpTag::DropTable,
+            OpKind::DetachPartition { .. } => OpTag::DetachPartition,
+            OpKind::AlterTableOther { .. } => OpTag::AlterTableOther,
+            OpKind::Maintenance(_) => OpTag::Maintenance,
+            OpKind::Dml { .. } => OpTag::Dml,
+            OpKind::Set { .. } => OpTag::Set,
+            OpKind::Begin => OpTag::Begin,
+            OpKind::Commit => OpTag::Commit,
+            OpKind::Rollback => OpTag::Rollback,
+            OpKind::Other { .. } => OpTag::Other,
+        }
+    }
+
     /// An action of an `ALTER TABLE` statement.
     pub fn is_alter_table_action(&self) -> bool {
         matches!(

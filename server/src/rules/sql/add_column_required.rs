@@ -22,11 +22,11 @@
 //! set NOT NULL. Serial, identity and generated columns fill themselves and are
 //! not flagged here.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "add-column-required",
@@ -39,7 +39,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::AddColumn) {
         let OpKind::AddColumn(column) = &at.op.kind else {
             continue;
         };

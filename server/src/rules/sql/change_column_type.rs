@@ -22,11 +22,11 @@
 //! trigger, backfill it in batches, switch the application to it, then drop the
 //! old column in a later deploy.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "change-column-type",
@@ -39,7 +39,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::ChangeColumnType) {
         let OpKind::ChangeColumnType { column, data_type } = &at.op.kind else {
             continue;
         };

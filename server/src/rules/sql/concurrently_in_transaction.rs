@@ -25,7 +25,7 @@
 //! false` in `metadata.toml`, Atlas `-- atlas:txmode none`, golang-migrate: the
 //! only statement in its file.
 
-use crate::analysis::migration::{Maintenance, Migration, OpKind};
+use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -40,7 +40,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in m.ops() {
+    let candidates = [
+        OpTag::CreateIndex,
+        OpTag::DropIndex,
+        OpTag::Maintenance,
+        OpTag::DetachPartition,
+    ];
+    for at in candidates.into_iter().flat_map(|tag| m.ops_of(tag)) {
         if !at.context.in_transaction {
             continue;
         }

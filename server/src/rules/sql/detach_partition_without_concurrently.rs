@@ -17,11 +17,11 @@
 //! ALTER TABLE events DETACH PARTITION events_2019 CONCURRENTLY;
 //! ```
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "detach-partition-without-concurrently",
@@ -37,7 +37,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let blocking = OpKind::DetachPartition {
         concurrently: false,
     };
-    for at in on_existing(m).filter(|at| at.op.kind == blocking) {
+    for at in existing(m, OpTag::DetachPartition).filter(|at| at.op.kind == blocking) {
         let help = if m.settings().postgres_version >= 14 {
             "Use `DETACH PARTITION ... CONCURRENTLY` in a migration that runs outside a transaction."
         } else {

@@ -18,11 +18,11 @@
 //! migration, drop its indexes and foreign keys and
 //! `DROP COLUMN IF EXISTS` with a `lock_timeout`.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "drop-column",
@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::DropColumn) {
         let OpKind::DropColumn { column, .. } = &at.op.kind else {
             continue;
         };

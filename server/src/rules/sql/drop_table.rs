@@ -16,11 +16,11 @@
 //! own migration (with a `lock_timeout`), and drop the table last. Tables
 //! created earlier in the same migration are not flagged.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "drop-table",
@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::DropTable) {
         if !matches!(at.op.kind, OpKind::DropTable { .. }) {
             continue;
         }

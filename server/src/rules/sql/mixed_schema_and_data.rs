@@ -23,7 +23,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::analysis::migration::{DmlKind, LockMode, Migration, OpAt, OpKind};
+use crate::analysis::migration::{DmlKind, LockMode, Migration, OpAt, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -51,7 +51,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             schema_changes.entry(transaction).or_insert(at);
         }
     }
-    for at in m.ops().filter(|at| changes_data(&at.op.kind)) {
+    for at in m.ops_of(OpTag::Dml).filter(|at| changes_data(&at.op.kind)) {
         let Some(schema_change) = at
             .context
             .transaction

@@ -35,7 +35,7 @@ mod validate_in_same_transaction;
 use std::fmt;
 
 use crate::analysis::migration::{
-    ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind,
+    ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
 };
 
 use super::Rule;
@@ -82,6 +82,11 @@ pub static RULES: &[&Rule] = &[
 /// whose locks and rewrites other sessions can feel.
 fn on_existing<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = OpAt<'m>> {
     m.ops().filter(|at| !at.new_relation)
+}
+
+/// The operations of one kind on relations that existed before this migration.
+fn existing<'m>(m: &'m Migration<'_>, tag: OpTag) -> impl Iterator<Item = OpAt<'m>> {
+    m.ops_of(tag).filter(|at| !at.new_relation)
 }
 
 /// Statements taking a lock that blocks reads or writes on an existing table
@@ -142,7 +147,7 @@ impl fmt::Display for TableLabel<'_> {
 fn validated_on_add<'m>(
     m: &'m Migration<'_>,
 ) -> impl Iterator<Item = (OpAt<'m>, &'m ConstraintKind)> {
-    on_existing(m).filter_map(|at| match &at.op.kind {
+    existing(m, OpTag::AddConstraint).filter_map(|at| match &at.op.kind {
         OpKind::AddConstraint {
             kind,
             not_valid: false,

@@ -24,7 +24,7 @@
 //! After a failed concurrent build, `DROP INDEX CONCURRENTLY IF EXISTS` the
 //! invalid index before retrying.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -42,7 +42,19 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     if m.settings().in_transaction != Some(false) {
         return;
     }
-    for at in m.ops().filter(|at| !at.context.in_transaction) {
+    let candidates = [
+        OpTag::CreateTable,
+        OpTag::CreateIndex,
+        OpTag::AddColumn,
+        OpTag::DropTable,
+        OpTag::DropIndex,
+        OpTag::DropColumn,
+    ];
+    let outside_transactions = candidates
+        .into_iter()
+        .flat_map(|tag| m.ops_of(tag))
+        .filter(|at| !at.context.in_transaction);
+    for at in outside_transactions {
         let missing = match &at.op.kind {
             OpKind::CreateTable {
                 if_not_exists: false,

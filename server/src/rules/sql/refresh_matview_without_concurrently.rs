@@ -19,11 +19,11 @@
 //! Readers continue during a concurrent refresh (it takes EXCLUSIVE, which
 //! allows reads).
 
-use crate::analysis::migration::{Maintenance, Migration, OpKind};
+use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "refresh-matview-without-concurrently",
@@ -39,7 +39,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let blocking = OpKind::Maintenance(Maintenance::RefreshMaterializedView {
         concurrently: false,
     });
-    for at in on_existing(m).filter(|at| at.op.kind == blocking) {
+    for at in existing(m, OpTag::Maintenance).filter(|at| at.op.kind == blocking) {
         out.push(
             RULE.finding(
                 at.range(),

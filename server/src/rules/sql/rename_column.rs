@@ -17,11 +17,11 @@
 //! backfill, move readers and writers to the new name, and drop the old column
 //! in a later deploy. Or rename only in the ORM and keep the database name.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "rename-column",
@@ -34,7 +34,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::RenameColumn) {
         let OpKind::RenameColumn { from, to } = &at.op.kind else {
             continue;
         };

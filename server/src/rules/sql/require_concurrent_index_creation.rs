@@ -23,12 +23,12 @@
 //! INVALID index behind: `DROP INDEX CONCURRENTLY IF EXISTS` it and retry.
 //! Indexes on tables created earlier in the same migration are not flagged.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "require-concurrent-index-creation",
@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::CreateIndex) {
         let OpKind::CreateIndex {
             concurrently: false,
             ..

@@ -19,11 +19,11 @@
 //! ```
 //! Not applicable to indexes backing a constraint: drop the constraint instead.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::on_existing;
+use super::existing;
 
 pub static RULE: Rule = Rule {
     id: "require-concurrent-index-deletion",
@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::DropIndex) {
         let OpKind::DropIndex {
             names,
             concurrently: false,

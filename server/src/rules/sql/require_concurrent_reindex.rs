@@ -18,11 +18,11 @@
 //! REINDEX INDEX CONCURRENTLY users_email_idx;
 //! ```
 
-use crate::analysis::migration::{Maintenance, Migration, OpKind};
+use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "require-concurrent-reindex",
@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::Maintenance) {
         if at.op.kind
             != OpKind::Maintenance(Maintenance::Reindex {
                 concurrently: false,

@@ -24,11 +24,11 @@
 //! PostgreSQL 18+: `ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID;`
 //! then `VALIDATE CONSTRAINT` in a later migration.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null-requires-scan",
@@ -42,7 +42,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     let version = m.settings().postgres_version;
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::SetNotNull) {
         let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
             continue;
         };

@@ -21,7 +21,7 @@
 //! transaction, or mark the migration non-transactional in the runner's own
 //! way and manage transactions yourself.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in m.ops() {
+    for at in m.ops_of(OpTag::Begin) {
         if at.op.kind != OpKind::Begin || !at.context.in_transaction {
             continue;
         }

@@ -16,11 +16,11 @@
 //! Delete in batches (`DELETE ... WHERE id IN (SELECT id ... LIMIT 1000)`,
 //! repeated), or name every table to empty explicitly, without `CASCADE`.
 
-use crate::analysis::migration::{Maintenance, Migration, OpKind};
+use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "truncate",
@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::Maintenance) {
         let OpKind::Maintenance(Maintenance::Truncate { cascade }) = at.op.kind else {
             continue;
         };

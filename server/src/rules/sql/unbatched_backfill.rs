@@ -1,7 +1,8 @@
 //! ## What it does
 //! Flags `UPDATE` and `DELETE` on a table that existed before this migration
 //! when the statement is not batched (no `LIMIT`-bounded batch, as in a keyset
-//! loop). Without any `WHERE` it is an error: every row of the table.
+//! loop, and no `BETWEEN` key range). Without any `WHERE` it is an error:
+//! every row of the table.
 //!
 //! ## Why it matters
 //! One statement over many rows is one long transaction: it locks every row it
@@ -23,11 +24,11 @@
 //! -- repeat until no row is updated, sleeping briefly between batches
 //! ```
 
-use crate::analysis::migration::{DmlKind, Migration, OpKind};
+use crate::analysis::migration::{DmlKind, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "unbatched-backfill",
@@ -40,7 +41,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::Dml) {
         let OpKind::Dml {
             kind: kind @ (DmlKind::Update | DmlKind::Delete),
             filtered,

@@ -18,7 +18,7 @@
 //! COMMIT;
 //! ```
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -36,10 +36,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let Some(begin) = m.unclosed_begin() else {
         return;
     };
-    let Some(at) = m
-        .ops()
-        .find(|at| at.index == begin && at.op.kind == OpKind::Begin)
-    else {
+    let Some(at) = m.ops_of(OpTag::Begin).find(|at| at.index == begin) else {
         return;
     };
     out.push(

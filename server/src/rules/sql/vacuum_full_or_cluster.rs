@@ -14,11 +14,11 @@
 //! Use `pg_repack` (online rewrite), or on PostgreSQL 19+
 //! `REPACK (CONCURRENTLY) events;`.
 
-use crate::analysis::migration::{Maintenance, Migration, OpKind};
+use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{on_existing, table_of};
+use super::{existing, table_of};
 
 pub static RULE: Rule = Rule {
     id: "vacuum-full-or-cluster",
@@ -31,7 +31,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in on_existing(m) {
+    for at in existing(m, OpTag::Maintenance) {
         let statement = match at.op.kind {
             OpKind::Maintenance(Maintenance::Vacuum { full: true }) => "VACUUM FULL",
             OpKind::Maintenance(Maintenance::Cluster) => "CLUSTER",

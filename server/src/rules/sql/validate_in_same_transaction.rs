@@ -22,7 +22,7 @@
 //! Commit after the `ADD ... NOT VALID` and run `VALIDATE CONSTRAINT` in the
 //! next transaction (usually the next migration).
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -39,7 +39,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in m.ops() {
+    for at in m.ops_of(OpTag::ValidateConstraint) {
         let OpKind::ValidateConstraint { name } = &at.op.kind else {
             continue;
         };
