@@ -3,6 +3,7 @@
 //! an editor and CI always agree.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,7 +12,7 @@ use crate::analysis::migration::{self, Migration, MigrationStatement, Settings};
 use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Finding, MigrationClass};
 use crate::rules::{self, Check, Rule};
 use crate::syntax::sql::{SqlFile, Statement};
 use crate::text::{ByteEdit, Document, EditError, Language, PositionEncoding, TextChange};
@@ -127,6 +128,23 @@ impl Analysis {
         findings
     }
 
+    /// Every statement of the document with its class and effects; empty for
+    /// documents that are not SQL.
+    pub fn summaries(&mut self) -> Vec<StatementSummary> {
+        if self.document.language() != Language::Sql {
+            return Vec::new();
+        }
+        let text = std::mem::take(&mut self.text);
+        let sql = self.update_sql(&text);
+        let summaries = sql
+            .statements
+            .iter()
+            .map(|statement| summarize(&text, statement))
+            .collect();
+        self.text = text;
+        summaries
+    }
+
     /// Brings the statements and their operations up to date with `text`,
     /// re-parsing and re-lowering only statements whose text changed.
     fn update_sql(&mut self, text: &str) -> &SqlState {
@@ -201,6 +219,77 @@ impl Analysis {
         };
         runner::detect(path, text, &project)
     }
+}
+
+/// One statement as the migration runs it: its class and, per operation, what
+/// it does to the database (for hover and the classification lenses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSummary {
+    /// The statement's byte range, without its `;`.
+    pub range: Range<usize>,
+    pub class: MigrationClass,
+    /// One line per operation: lock, table work, transaction restriction, class.
+    pub effects: Vec<String>,
+}
+
+/// How many statements of each class a migration has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ClassCounts {
+    pub additive: usize,
+    pub transformative: usize,
+    pub destructive: usize,
+}
+
+impl ClassCounts {
+    pub fn of(summaries: &[StatementSummary]) -> Self {
+        let mut counts = ClassCounts::default();
+        for summary in summaries {
+            match summary.class {
+                MigrationClass::Additive => counts.additive += 1,
+                MigrationClass::Transformative => counts.transformative += 1,
+                MigrationClass::Destructive => counts.destructive += 1,
+                MigrationClass::Any => {}
+            }
+        }
+        counts
+    }
+}
+
+impl std::fmt::Display for ClassCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} additive, {} transformative, {} destructive",
+            self.additive, self.transformative, self.destructive
+        )
+    }
+}
+
+fn summarize(text: &str, statement: &MigrationStatement) -> StatementSummary {
+    let span = statement.span.clone();
+    let written = text.get(span.clone()).unwrap_or("");
+    let trimmed = written.trim_end();
+    let trimmed = trimmed.strip_suffix(';').unwrap_or(trimmed).trim_end();
+    let effects: Vec<_> = statement.ops.iter().map(|op| (op, op.effects())).collect();
+    StatementSummary {
+        range: span.start..span.start + trimmed.len(),
+        class: statement_class(effects.iter().map(|(_, e)| e.class)),
+        effects: effects
+            .iter()
+            .map(|(op, e)| e.describe(op.table.as_ref().map(|t| t.to_string()).as_deref()))
+            .collect(),
+    }
+}
+
+/// The most consequential class among a statement's operations.
+fn statement_class(classes: impl Iterator<Item = MigrationClass>) -> MigrationClass {
+    let rank = |c: &MigrationClass| match c {
+        MigrationClass::Any => 0,
+        MigrationClass::Additive => 1,
+        MigrationClass::Transformative => 2,
+        MigrationClass::Destructive => 3,
+    };
+    classes.max_by_key(rank).unwrap_or(MigrationClass::Any)
 }
 
 /// One edit equivalent to `first` followed by `second`.
@@ -287,6 +376,36 @@ mod tests {
         let mut out = text.to_string();
         out.replace_range(e.start..e.old_end, insert);
         out
+    }
+
+    #[test]
+    fn summaries_classify_each_statement_and_describe_its_locks() {
+        let text = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON users (email);\nALTER TABLE users DROP COLUMN legacy, ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;\n";
+        let mut analysis = Analysis::new(None, Document::new(text, 1, Language::Sql));
+        let summaries = analysis.summaries();
+        let classes: Vec<_> = summaries.iter().map(|s| s.class).collect();
+        assert_eq!(
+            classes,
+            [
+                MigrationClass::Any,
+                MigrationClass::Additive,
+                MigrationClass::Destructive,
+                MigrationClass::Transformative
+            ]
+        );
+        assert_eq!(
+            &text[summaries[1].range.clone()],
+            "CREATE INDEX CONCURRENTLY i ON users (email)"
+        );
+        assert!(summaries[1].effects[0].contains("SHARE UPDATE EXCLUSIVE on `users`"));
+        assert!(summaries[1].effects[0].contains("cannot run inside a transaction block"));
+        assert_eq!(summaries[2].effects.len(), 2);
+        assert!(summaries[2].effects[0].starts_with("takes ACCESS EXCLUSIVE on `users`"));
+        let counts = ClassCounts::of(&summaries);
+        assert_eq!(
+            counts.to_string(),
+            "1 additive, 1 transformative, 1 destructive"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod context;
 mod cursor;
+mod effects;
 mod from_ast;
 mod from_tokens;
 mod ops;
@@ -15,6 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use context::Context;
+pub use effects::{Effects, TableWork};
 pub use ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind, OpTag};
 
 use crate::analysis::runner::RunnerFacts;
