@@ -91,10 +91,10 @@ impl Suppressions {
             .iter()
             .map(|d| target(d, statements))
             .collect();
-        let mut used: Vec<Vec<bool>> = self
+        let mut used: Vec<Vec<Use>> = self
             .directives
             .iter()
-            .map(|d| vec![false; d.rules.len()])
+            .map(|d| vec![Use::None; d.rules.len()])
             .collect();
         let mut kept: Vec<Finding> = findings
             .into_iter()
@@ -108,7 +108,7 @@ impl Suppressions {
     fn problems(
         &self,
         targets: &[Option<Target>],
-        used: &[Vec<bool>],
+        used: &[Vec<Use>],
         is_known_rule: &dyn Fn(&str) -> bool,
     ) -> Vec<Finding> {
         let mut problems: Vec<Finding> = self
@@ -121,8 +121,14 @@ impl Suppressions {
                 if !is_known_rule(&rule.id) {
                     let message = format!("unknown rule `{}` in suppression", rule.id);
                     problems.push(invalid(rule.range.clone(), message));
-                } else if !used {
+                } else if *used == Use::None {
                     problems.push(unused(rule, target.is_some()));
+                } else if *used == Use::Destructive && directive.reason.is_none() {
+                    let message = format!(
+                        "`{}` is destructive: acknowledge it with a reason after the `]`",
+                        rule.id
+                    );
+                    problems.push(invalid(rule.range.clone(), message));
                 }
             }
         }
@@ -134,7 +140,7 @@ impl Suppressions {
         &self,
         finding: &Finding,
         targets: &[Option<Target>],
-        used: &mut [Vec<bool>],
+        used: &mut [Vec<Use>],
     ) -> bool {
         let mut suppressed = false;
         for ((directive, target), used) in self.directives.iter().zip(targets).zip(used) {
@@ -146,13 +152,26 @@ impl Suppressions {
             }
             for (rule, used) in directive.rules.iter().zip(used.iter_mut()) {
                 if rule.id == finding.rule {
-                    *used = true;
+                    *used = (*used).max(if finding.class == MigrationClass::Destructive {
+                        Use::Destructive
+                    } else {
+                        Use::Plain
+                    });
                     suppressed = true;
                 }
             }
         }
         suppressed
     }
+}
+
+/// What a directive's rule id hid: nothing, findings, or at least one
+/// destructive finding (which needs a reason to stay hidden quietly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Use {
+    None,
+    Plain,
+    Destructive,
 }
 
 /// The part of the document a directive applies to.
@@ -385,7 +404,7 @@ mod tests {
         Finding {
             rule,
             severity: Severity::Warning,
-            class: MigrationClass::Destructive,
+            class: MigrationClass::Transformative,
             range,
             message: String::new(),
             help: None,
@@ -636,6 +655,29 @@ mod tests {
             .collect();
         assert_eq!(ids, ["drop-table", "rename-column"]);
         assert_eq!(suppressions.directives()[1].scope, Scope::File);
+    }
+
+    #[test]
+    fn destructive_findings_need_a_reason() {
+        let text = "-- preflight: ignore[drop-table]\nDROP TABLE a;\n-- preflight: ignore[drop-table] archived in 2026\nDROP TABLE b;\n";
+        let statement = |s: &str| {
+            let start = text.find(s).unwrap();
+            start..start + s.len()
+        };
+        let destructive = |range| Finding {
+            class: MigrationClass::Destructive,
+            ..finding("drop-table", range)
+        };
+        let statements = [statement("DROP TABLE a;"), statement("DROP TABLE b;")];
+        let findings = statements.iter().cloned().map(destructive).collect();
+        let comments = crate::syntax::sql::split(text).comments;
+        let out =
+            Suppressions::parse(text, &comments, "--").apply(findings, &statements, &|_| true);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule, INVALID_SUPPRESSION);
+        assert!(out[0].message.contains("`drop-table` is destructive"));
+        assert_eq!(&text[out[0].range.clone()], "drop-table");
+        assert!(out[0].range.end < statements[0].start);
     }
 
     #[test]
