@@ -37,7 +37,8 @@ impl Op {
             OpKind::CreateIndex { concurrently, .. } => (Scan, *concurrently, Additive),
             OpKind::DropIndex { concurrently, .. } => (None, *concurrently, Destructive),
             OpKind::AddColumn(column) => {
-                let rewrites = column.auto_filled;
+                let rewrites =
+                    column.auto_increment || column.stored_generated || column.volatile_default();
                 (if rewrites { Rewrite } else { None }, false, Additive)
             }
             OpKind::SetNotNull { .. } => (Scan, false, Transformative),
@@ -58,7 +59,22 @@ impl Op {
                 (None, false, Destructive)
             }
             OpKind::DetachPartition { concurrently } => (None, *concurrently, Destructive),
-            OpKind::AlterTableOther { .. } => (None, false, Transformative),
+            OpKind::RenameTable { .. }
+            | OpKind::DropNotNull { .. }
+            | OpKind::DropConstraint { .. }
+            | OpKind::DropTrigger
+            | OpKind::RenameEnumValue
+            | OpKind::DropSchema { .. }
+            | OpKind::RenameSchema => (None, false, Destructive),
+            OpKind::DropDefault { .. } | OpKind::AlterTableOther { .. } => {
+                (None, false, Transformative)
+            }
+            OpKind::MoveTable { .. } => (Rewrite, false, Transformative),
+            OpKind::DomainConstraint => (Scan, false, Transformative),
+            OpKind::CreateTrigger | OpKind::CreateEnum => (None, false, Additive),
+            // Before PostgreSQL 12 it fails in a transaction block; after, the
+            // value is unusable until commit. Either way: outside one.
+            OpKind::AddEnumValue { .. } => (None, true, Additive),
             OpKind::Maintenance(m) => maintenance(*m),
             OpKind::Dml { kind, .. } => (
                 Scan,

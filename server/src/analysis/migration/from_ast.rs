@@ -7,7 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::cursor::{Cursor, statement_span};
-use super::from_tokens::{self, alter_table_header, is_serial, unclassified_action};
+use super::from_tokens::{self, alter_table_header, is_serial};
 use super::ops::{AddColumn, ConstraintKind, Name, Op, OpKind};
 
 pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
@@ -78,9 +78,8 @@ fn alter_table(operations: &[AlterTableOperation], mut c: Cursor<'_>, text: &str
         .enumerate()
         .map(|(i, operation)| {
             let span = span_of(i);
-            let action_text = &text[span.clone()];
             Op {
-                kind: alter_action(operation, action_text, c.within(span.clone())),
+                kind: alter_action(operation, c.within(span.clone())),
                 span,
                 table: table.clone(),
                 parsed: true,
@@ -89,7 +88,7 @@ fn alter_table(operations: &[AlterTableOperation], mut c: Cursor<'_>, text: &str
         .collect()
 }
 
-fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>) -> OpKind {
+fn alter_action(operation: &AlterTableOperation, tokens: Cursor<'_>) -> OpKind {
     // sqlparser normalises types and expressions (`int` becomes `INT`); the
     // model keeps them as written, which the tokens still have.
     let written = || from_tokens::alter_action(tokens.clone());
@@ -111,7 +110,12 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
                     _ => None,
                 }),
                 auto_filled: options().any(|o| matches!(o, ColumnOption::Generated { .. })),
+                auto_increment: false,
+                stored_generated: false,
+                inline_constraint: None,
             };
+            // Keyword facts (identity, STORED, inline constraints) come from the
+            // tokens, as on the token path, so both paths agree.
             if let OpKind::AddColumn(as_written) = written() {
                 if !as_written.data_type.is_empty() {
                     column.data_type = as_written.data_type;
@@ -119,8 +123,11 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
                 if column.default.is_some() && as_written.default.is_some() {
                     column.default = as_written.default;
                 }
+                column.auto_increment = as_written.auto_increment;
+                column.stored_generated = as_written.stored_generated;
+                column.inline_constraint = as_written.inline_constraint;
             }
-            column.auto_filled |= is_serial(&column.data_type);
+            column.auto_filled |= is_serial(&column.data_type) || column.auto_increment;
             OpKind::AddColumn(column)
         }
         AlterTableOperation::AlterColumn { column_name, op } => match op {
@@ -138,10 +145,7 @@ fn alter_action(operation: &AlterTableOperation, text: &str, tokens: Cursor<'_>)
             },
             // Named by what follows the column (`SET DEFAULT`, `DROP NOT`), as
             // on the token path.
-            _ => match written() {
-                other @ OpKind::AlterTableOther { .. } => other,
-                _ => unclassified_action(text, None),
-            },
+            _ => written(),
         },
         AlterTableOperation::AddConstraint {
             constraint,

@@ -51,6 +51,38 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
 
 fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
     c.eat(&["OR", "REPLACE"]);
+    c.eat(&["CONSTRAINT"]);
+    if c.eat(&["TRIGGER"]) {
+        // Half-typed, without its `ON` yet, it is still a trigger.
+        let table = c.after_top_level(&["ON"]).and_then(|mut on| {
+            on.eat(&["ON"]);
+            on.name()
+        });
+        return Some((table, OpKind::CreateTrigger));
+    }
+    if c.eat(&["TYPE"]) {
+        let name = c.name();
+        return Some(if c.eat(&["AS", "ENUM"]) {
+            (name, OpKind::CreateEnum)
+        } else {
+            (
+                None,
+                OpKind::Other {
+                    what: "CREATE TYPE".into(),
+                },
+            )
+        });
+    }
+    if c.eat(&["DOMAIN"]) {
+        let kind = if c.contains(&["CHECK"]) {
+            OpKind::DomainConstraint
+        } else {
+            OpKind::Other {
+                what: "CREATE DOMAIN".into(),
+            }
+        };
+        return Some((None, kind));
+    }
     let unique = c.eat(&["UNIQUE"]);
     if c.eat(&["INDEX"]) {
         let concurrently = c.eat(&["CONCURRENTLY"]);
@@ -125,6 +157,63 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
         let view = c.name().into_iter().collect();
         let kind = Maintenance::RefreshMaterializedView { concurrently };
         return (view, maintenance(kind));
+    }
+    if c.eat(&["ALTER", "TYPE"]) {
+        let name = c.name().into_iter().collect();
+        if c.eat(&["ADD", "VALUE"]) {
+            c.eat(&["IF", "NOT", "EXISTS"]);
+            let value = string_literal(c.bump().unwrap_or_default());
+            let positioned = c.at_word("BEFORE") || c.at_word("AFTER");
+            return (name, OpKind::AddEnumValue { value, positioned });
+        }
+        if c.eat(&["RENAME", "VALUE"]) {
+            return (name, OpKind::RenameEnumValue);
+        }
+        return (
+            name,
+            OpKind::Other {
+                what: "ALTER TYPE".into(),
+            },
+        );
+    }
+    if c.eat(&["ALTER", "DOMAIN"]) {
+        c.name();
+        if c.eat(&["ADD"]) {
+            return (Vec::new(), OpKind::DomainConstraint);
+        }
+        return (
+            Vec::new(),
+            OpKind::Other {
+                what: "ALTER DOMAIN".into(),
+            },
+        );
+    }
+    if c.eat(&["ALTER", "SCHEMA"]) {
+        c.name();
+        if c.eat(&["RENAME", "TO"]) {
+            return (Vec::new(), OpKind::RenameSchema);
+        }
+        return (
+            Vec::new(),
+            OpKind::Other {
+                what: "ALTER SCHEMA".into(),
+            },
+        );
+    }
+    for what in ["SCHEMA", "DATABASE"] {
+        if c.eat(&["DROP", what]) {
+            let kind = OpKind::DropSchema {
+                what: format!("DROP {what}"),
+            };
+            return (Vec::new(), kind);
+        }
+    }
+    if c.eat(&["DROP", "TRIGGER"]) {
+        let Some(mut on) = c.after_top_level(&["ON"]) else {
+            return (Vec::new(), OpKind::DropTrigger);
+        };
+        on.eat(&["ON"]);
+        return (on.name().into_iter().collect(), OpKind::DropTrigger);
     }
     if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
         return (Vec::new(), OpKind::Begin);
@@ -272,6 +361,14 @@ fn explicit_lock_mode(c: &Cursor<'_>) -> LockMode {
         .map_or(LockMode::AccessExclusive, |(_, mode)| *mode)
 }
 
+/// `'it''s'` → `it's`; anything else (unterminated) without its quotes.
+fn string_literal(raw: &str) -> String {
+    match raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        Some(inner) => inner.replace("''", "'"),
+        None => raw.trim_matches('\'').to_string(),
+    }
+}
+
 fn skip_parenthesized(c: &mut Cursor<'_>) {
     if c.eat_punct("(") {
         while !c.at_end() && !c.eat_punct(")") {
@@ -324,12 +421,35 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
             let data_type = type_text(&c);
             return OpKind::ChangeColumnType { column, data_type };
         }
+        if c.eat(&["DROP", "NOT", "NULL"]) {
+            return OpKind::DropNotNull { column };
+        }
+        if c.eat(&["DROP", "DEFAULT"]) {
+            return OpKind::DropDefault { column };
+        }
         // `DROP NOT NULL`, `SET DEFAULT`, `SET STATISTICS`...: named by what
         // follows the column, never mistaken for the table-level `DROP` below.
         return unclassified_action(c.rest_text(), None);
     }
     if c.eat(&["DROP", "CONSTRAINT"]) {
-        return unclassified_action(c.rest_text(), Some("DROP CONSTRAINT"));
+        c.eat(&["IF", "EXISTS"]);
+        let name = c.ident().unwrap_or_default();
+        return OpKind::DropConstraint { name };
+    }
+    if c.eat(&["RENAME", "TO"]) {
+        let to = c.ident().unwrap_or_default();
+        return OpKind::RenameTable { to };
+    }
+    for what in [
+        &["SET", "TABLESPACE"][..],
+        &["SET", "LOGGED"],
+        &["SET", "UNLOGGED"],
+    ] {
+        if c.clone().eat(what) {
+            return OpKind::MoveTable {
+                what: what.join(" "),
+            };
+        }
     }
     if c.eat(&["DROP"]) {
         c.eat(&["COLUMN"]);
@@ -415,6 +535,17 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
         || c.contains_top_level(&["GENERATED"])
         || c.contains_top_level(&["IDENTITY"]);
     let default = default_text(&c);
+    let auto_increment = is_serial(&data_type) || c.contains_top_level(&["IDENTITY"]);
+    let stored_generated =
+        c.contains_top_level(&["GENERATED", "ALWAYS", "AS"]) && c.contains_top_level(&["STORED"]);
+    let inline_constraint = [
+        ("CHECK", "CHECK"),
+        ("UNIQUE", "UNIQUE"),
+        ("PRIMARY", "PRIMARY KEY"),
+    ]
+    .into_iter()
+    .find(|(word, _)| c.contains_top_level(&[word]))
+    .map(|(_, name)| name);
     OpKind::AddColumn(AddColumn {
         if_not_exists,
         column,
@@ -423,6 +554,9 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
             || c.contains_top_level(&["PRIMARY", "KEY"]),
         default,
         auto_filled,
+        auto_increment,
+        stored_generated,
+        inline_constraint,
     })
 }
 

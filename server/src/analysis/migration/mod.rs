@@ -106,7 +106,7 @@ impl<'a> Migration<'a> {
             source,
             runner,
             ops: Vec::new(),
-            by_tag: Default::default(),
+            by_tag: std::array::from_fn(|_| Vec::new()),
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,

@@ -167,6 +167,41 @@ pub struct AddColumn {
     /// Filled by PostgreSQL without a `DEFAULT` clause: serial types, identity
     /// and generated columns.
     pub auto_filled: bool,
+    /// `serial`-family type or `GENERATED ... AS IDENTITY`: every row gets a value.
+    pub auto_increment: bool,
+    /// `GENERATED ALWAYS AS (...) STORED`.
+    pub stored_generated: bool,
+    /// Inline `CHECK`, `UNIQUE` or `PRIMARY KEY` on the new column.
+    pub inline_constraint: Option<&'static str>,
+}
+
+impl AddColumn {
+    /// The default calls a volatile function, so every row gets its own value
+    /// and PostgreSQL must rewrite the table to store them.
+    pub fn volatile_default(&self) -> bool {
+        const VOLATILE: [&str; 8] = [
+            "gen_random_uuid",
+            "uuid_generate_v1",
+            "uuid_generate_v4",
+            "uuidv7",
+            "clock_timestamp",
+            "random",
+            "nextval",
+            "timeofday",
+        ];
+        let Some(default) = self.default.as_deref() else {
+            return false;
+        };
+        let lower = default.to_ascii_lowercase();
+        let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        VOLATILE.iter().any(|function| {
+            lower.match_indices(function).any(|(at, _)| {
+                let whole_word = !lower[..at].ends_with(is_ident);
+                let called = lower[at + function.len()..].trim_start().starts_with('(');
+                whole_word && called
+            })
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,6 +250,22 @@ pub enum OpKind {
     DetachPartition {
         concurrently: bool,
     },
+    RenameTable {
+        to: String,
+    },
+    DropNotNull {
+        column: String,
+    },
+    DropDefault {
+        column: String,
+    },
+    DropConstraint {
+        name: String,
+    },
+    /// `SET TABLESPACE`, `SET LOGGED`, `SET UNLOGGED`: the table is copied.
+    MoveTable {
+        what: String,
+    },
     /// Any other `ALTER TABLE` action; `what` names it for messages.
     AlterTableOther {
         what: String,
@@ -231,6 +282,24 @@ pub enum OpKind {
         /// A `LIMIT` or a `BETWEEN` range bounds the rows, as batches do.
         batched: bool,
     },
+    /// `ALTER TYPE t ADD VALUE`.
+    AddEnumValue {
+        value: String,
+        /// `BEFORE` or `AFTER` places it.
+        positioned: bool,
+    },
+    /// `ALTER TYPE t RENAME VALUE`.
+    RenameEnumValue,
+    CreateEnum,
+    /// `DROP SCHEMA` or `DROP DATABASE`; `what` says which.
+    DropSchema {
+        what: String,
+    },
+    RenameSchema,
+    CreateTrigger,
+    DropTrigger,
+    /// `CREATE DOMAIN ... CHECK` or `ALTER DOMAIN ... ADD CONSTRAINT`.
+    DomainConstraint,
     /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
     Set {
         name: String,
@@ -262,9 +331,22 @@ pub enum OpTag {
     DropColumn,
     DropTable,
     DetachPartition,
+    RenameTable,
+    DropNotNull,
+    DropDefault,
+    DropConstraint,
+    MoveTable,
     AlterTableOther,
     Maintenance,
     Dml,
+    AddEnumValue,
+    RenameEnumValue,
+    CreateEnum,
+    DropSchema,
+    RenameSchema,
+    CreateTrigger,
+    DropTrigger,
+    DomainConstraint,
     Set,
     Begin,
     Commit,
@@ -291,6 +373,19 @@ impl OpKind {
             OpKind::DropColumn { .. } => OpTag::DropColumn,
             OpKind::DropTable { .. } => OpTag::DropTable,
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
+            OpKind::RenameTable { .. } => OpTag::RenameTable,
+            OpKind::DropNotNull { .. } => OpTag::DropNotNull,
+            OpKind::DropDefault { .. } => OpTag::DropDefault,
+            OpKind::DropConstraint { .. } => OpTag::DropConstraint,
+            OpKind::MoveTable { .. } => OpTag::MoveTable,
+            OpKind::AddEnumValue { .. } => OpTag::AddEnumValue,
+            OpKind::RenameEnumValue => OpTag::RenameEnumValue,
+            OpKind::CreateEnum => OpTag::CreateEnum,
+            OpKind::DropSchema { .. } => OpTag::DropSchema,
+            OpKind::RenameSchema => OpTag::RenameSchema,
+            OpKind::CreateTrigger => OpTag::CreateTrigger,
+            OpKind::DropTrigger => OpTag::DropTrigger,
+            OpKind::DomainConstraint => OpTag::DomainConstraint,
             OpKind::AlterTableOther { .. } => OpTag::AlterTableOther,
             OpKind::Maintenance(_) => OpTag::Maintenance,
             OpKind::Dml { .. } => OpTag::Dml,
@@ -314,6 +409,11 @@ impl OpKind {
                 | OpKind::RenameColumn { .. }
                 | OpKind::DropColumn { .. }
                 | OpKind::DetachPartition { .. }
+                | OpKind::RenameTable { .. }
+                | OpKind::DropNotNull { .. }
+                | OpKind::DropDefault { .. }
+                | OpKind::DropConstraint { .. }
+                | OpKind::MoveTable { .. }
                 | OpKind::AlterTableOther { .. }
         )
     }
@@ -371,10 +471,23 @@ impl Op {
             OpKind::DetachPartition {
                 concurrently: false,
             } => AccessExclusive,
+            OpKind::RenameTable { .. }
+            | OpKind::DropNotNull { .. }
+            | OpKind::DropDefault { .. }
+            | OpKind::DropConstraint { .. }
+            | OpKind::MoveTable { .. }
+            | OpKind::DropTrigger => AccessExclusive,
+            OpKind::CreateTrigger => ShareRowExclusive,
             OpKind::AlterTableOther { lock, .. } => *lock,
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,
             OpKind::CreateTable { .. }
+            | OpKind::AddEnumValue { .. }
+            | OpKind::RenameEnumValue
+            | OpKind::CreateEnum
+            | OpKind::DropSchema { .. }
+            | OpKind::RenameSchema
+            | OpKind::DomainConstraint
             | OpKind::Set { .. }
             | OpKind::Begin
             | OpKind::Commit

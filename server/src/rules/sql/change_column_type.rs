@@ -12,6 +12,9 @@
 //! `timestamptz` with `TimeZone` UTC on PostgreSQL 12+), and a plain SQL
 //! migration does not say what the old type was.
 //!
+//! A target with a size limit (`text` → `varchar(50)`) is classed
+//! destructive: existing values may not fit.
+//!
 //! ## Example
 //! ```sql
 //! ALTER TABLE events ALTER COLUMN id TYPE bigint;
@@ -43,15 +46,36 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let OpKind::ChangeColumnType { column, data_type } = &at.op.kind else {
             continue;
         };
-        out.push(
-            RULE.finding(
-                at.range(),
-                format!(
-                    "Changing the type of `{column}` to `{data_type}` rewrites {} and all its indexes under an ACCESS EXCLUSIVE lock, unless the old type converts without a rewrite",
-                    table_of(&at)
-                ),
-            )
-            .with_help("Expand and contract: add a new column, sync it with a trigger, backfill in batches, switch readers, drop the old column later."),
-        );
+        let mut finding = RULE.finding(
+            at.range(),
+            format!(
+                "Changing the type of `{column}` to `{data_type}` rewrites {} and all its indexes under an ACCESS EXCLUSIVE lock, unless the old type converts without a rewrite",
+                table_of(&at)
+            ),
+        )
+        .with_help("Expand and contract: add a new column, sync it with a trigger, backfill in batches, switch readers, drop the old column later.");
+        if is_bounded(data_type) {
+            // A length or precision limit can reject or truncate existing values.
+            finding.class = MigrationClass::Destructive;
+        }
+        out.push(finding);
     }
+}
+
+/// `varchar(50)`, `char(3)`, `numeric(10,2)`, `bit(8)`: a target type with a
+/// size limit, which existing values may not fit.
+fn is_bounded(data_type: &str) -> bool {
+    let lower = data_type.to_ascii_lowercase();
+    [
+        "varchar",
+        "character varying",
+        "char",
+        "character",
+        "numeric",
+        "decimal",
+        "bit",
+    ]
+    .iter()
+    .any(|base| lower.starts_with(base))
+        && lower.contains('(')
 }

@@ -1,16 +1,32 @@
 //! Rules over migration operations: `.sql` files today; ORM migrations lower
 //! into the same operations, so each rule here is written once.
 
+mod add_column_auto_increment;
+mod add_column_code_default_dropped;
+mod add_column_inline_constraint;
 mod add_column_required;
+mod add_column_stored_generated;
+mod add_column_volatile_default;
 mod add_exclusion_constraint;
 mod add_primary_key;
 mod add_unique_constraint;
+mod alter_table_misc_ae;
 mod change_column_type;
 mod concurrently_in_transaction;
 mod constraint_missing_not_valid;
+mod create_enum;
+mod create_table_force;
+mod create_trigger;
 mod detach_partition_without_concurrently;
+mod domain_with_constraint;
 mod drop_column;
+mod drop_foreign_key;
+mod drop_not_null;
+mod drop_schema_or_database;
 mod drop_table;
+mod drop_trigger;
+mod enum_add_value_in_transaction;
+mod enum_value_ordering;
 mod foreign_key_missing_not_valid;
 mod missing_down_migration;
 mod mixed_schema_and_data;
@@ -18,12 +34,16 @@ mod multiple_alter_table;
 mod non_idempotent_non_transactional;
 mod refresh_matview_without_concurrently;
 mod rename_column;
+mod rename_enum_value;
+mod rename_schema;
+mod rename_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
 mod require_concurrent_reindex;
 mod require_lock_timeout;
 mod require_statement_timeout;
 mod set_not_null_requires_scan;
+mod set_tablespace_or_logged;
 mod statement_after_access_exclusive;
 mod transaction_nesting;
 mod truncate;
@@ -59,6 +79,9 @@ pub static RULES: &[&Rule] = &[
     &require_concurrent_index_deletion::RULE,
     &require_concurrent_reindex::RULE,
     // Constraints
+    &drop_not_null::RULE,
+    &drop_foreign_key::RULE,
+    &domain_with_constraint::RULE,
     &constraint_missing_not_valid::RULE,
     &foreign_key_missing_not_valid::RULE,
     &set_not_null_requires_scan::RULE,
@@ -66,16 +89,33 @@ pub static RULES: &[&Rule] = &[
     &add_primary_key::RULE,
     &add_exclusion_constraint::RULE,
     // Columns and tables
+    &add_column_volatile_default::RULE,
     &add_column_required::RULE,
+    &add_column_code_default_dropped::RULE,
+    &add_column_auto_increment::RULE,
+    &add_column_stored_generated::RULE,
+    &add_column_inline_constraint::RULE,
     &change_column_type::RULE,
     &rename_column::RULE,
+    &rename_table::RULE,
     &drop_column::RULE,
     &drop_table::RULE,
+    &drop_schema_or_database::RULE,
     &truncate::RULE,
-    // Partitions, views, maintenance
+    &create_table_force::RULE,
+    &set_tablespace_or_logged::RULE,
+    // Enums, partitions, views, triggers, maintenance
+    &enum_add_value_in_transaction::RULE,
+    &enum_value_ordering::RULE,
+    &rename_enum_value::RULE,
+    &create_enum::RULE,
+    &rename_schema::RULE,
     &detach_partition_without_concurrently::RULE,
     &refresh_matview_without_concurrently::RULE,
     &vacuum_full_or_cluster::RULE,
+    &create_trigger::RULE,
+    &drop_trigger::RULE,
+    &alter_table_misc_ae::RULE,
 ];
 
 /// Operations on relations that existed before this migration: the only ones
