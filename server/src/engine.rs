@@ -135,10 +135,13 @@ impl Analysis {
             return Vec::new();
         }
         let text = std::mem::take(&mut self.text);
+        let up = self.runner(&text).up;
         let sql = self.update_sql(&text);
+        // As for findings: a goose or dbmate down section is not the migration.
         let summaries = sql
             .statements
             .iter()
+            .filter(|statement| up.contains(&statement.span.start))
             .map(|statement| summarize(&text, statement))
             .collect();
         self.text = text;

@@ -208,7 +208,14 @@ fn text_output_points_at_the_statement_with_a_caret_line_and_help() {
         );
         next += 1;
     }
-    assert_eq!(lines[next..], ["", "Found 1 finding (1 error) in 1 file."]);
+    assert_eq!(
+        lines[next..],
+        [
+            "",
+            "Found 1 finding (1 error) in 1 file.",
+            "Statements: 1 additive, 0 transformative, 0 destructive."
+        ]
+    );
     assert!(text.stderr.is_empty(), "{}", text.stderr);
 }
 
@@ -230,8 +237,11 @@ fn text_caret_line_accounts_for_wide_characters() {
         "{carets:?}"
     );
     assert_eq!(
-        *lines.last().unwrap(),
-        "Found 1 finding (1 warning) in 1 file."
+        lines[lines.len() - 2..],
+        [
+            "Found 1 finding (1 warning) in 1 file.",
+            "Statements: 0 additive, 0 transformative, 1 destructive."
+        ]
     );
 }
 
@@ -239,7 +249,10 @@ fn text_caret_line_accounts_for_wide_characters() {
 fn clean_file_says_no_findings_and_exits_0() {
     let out = run(&["check", "clean.sql"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert_eq!(out.stdout, "No findings in 1 file.\n");
+    assert_eq!(
+        out.stdout,
+        "No findings in 1 file.\nStatements: 0 additive, 0 transformative, 0 destructive.\n"
+    );
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 }
 
@@ -338,8 +351,104 @@ fn json_on_a_clean_file_is_an_empty_list() {
     let json = json_of(&out);
     assert_eq!(
         json,
-        serde_json::json!({"version": 1, "findings": [], "summary": {"files": 1, "findings": 0}})
+        serde_json::json!({
+            "version": 1,
+            "findings": [],
+            "files": [{
+                "path": "clean.sql",
+                "classes": {"additive": 0, "transformative": 0, "destructive": 0}
+            }],
+            "summary": {"files": 1, "findings": 0}
+        })
     );
+}
+
+// ---------------------------------------------------------------- classification
+
+/// Two additive statements (one flagged, one not), one transformative, two
+/// destructive, and a `SET` that has no class.
+const MIXED_SQL: &str = "SET lock_timeout = '2s';\n\
+CREATE TABLE accounts (id bigint PRIMARY KEY);\n\
+CREATE INDEX CONCURRENTLY accounts_id_idx ON accounts (id);\n\
+UPDATE users SET plan = 'free' WHERE plan IS NULL;\n\
+ALTER TABLE users DROP COLUMN legacy;\n\
+DROP TABLE sessions;\n";
+
+fn classified_dir(name: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    dir.write("mixed.sql", MIXED_SQL);
+    dir.write("clean.sql", "SET lock_timeout = '2s';\nSELECT 1;\n");
+    dir.write("notes.txt", format!("{INDEX_LINE}\n"));
+    dir
+}
+
+#[test]
+fn json_files_count_each_sql_file_statements_by_class() {
+    let dir = classified_dir("classes-json");
+    // notes.txt is checked because it is named, but it is not SQL.
+    let out = run_in(
+        dir.path(),
+        &["check", "--format", "json", "mixed.sql", ".", "notes.txt"],
+    );
+    let json = json_of(&out);
+    check_schema(&json, dir.path());
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["summary"]["files"], 3, "{}", out.stdout);
+    assert_eq!(
+        json["files"],
+        serde_json::json!([
+            {"path": "clean.sql", "classes": {"additive": 0, "transformative": 0, "destructive": 0}},
+            {"path": "mixed.sql", "classes": {"additive": 2, "transformative": 1, "destructive": 2}},
+        ])
+    );
+}
+
+#[test]
+fn json_files_list_files_without_findings_too() {
+    let out = run(&["check", "--format", "json"]);
+    let json = json_of(&out);
+    let files = json["files"].as_array().expect("`files` is an array");
+    assert_eq!(json["summary"]["files"].as_u64(), Some(files.len() as u64));
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert!(paths.contains(&"clean.sql"), "{paths:?}");
+    for file in files {
+        for class in ["additive", "transformative", "destructive"] {
+            assert!(file["classes"][class].is_u64(), "{file}");
+        }
+    }
+}
+
+#[test]
+fn text_summary_ends_with_the_statement_counts() {
+    let dir = classified_dir("classes-text");
+    let out = run_in(dir.path(), &["check", "notes.txt", "."]);
+    let json = json_of(&run_in(
+        dir.path(),
+        &["check", "--format", "json", "notes.txt", "."],
+    ));
+    let found = findings(&json).len();
+    assert!(found > 0, "mixed.sql has findings: {json}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let [found_line, statements_line] = lines[lines.len() - 2..] else {
+        panic!("two summary lines: {}", out.stdout)
+    };
+    assert!(
+        found_line.starts_with(&format!("Found {found} findings ("))
+            && found_line.ends_with(") in 1 file."),
+        "{found_line}"
+    );
+    assert_eq!(
+        statements_line,
+        "Statements: 2 additive, 1 transformative, 2 destructive."
+    );
+    // Nothing else about the statements anywhere in the report.
+    assert_eq!(out.stdout.matches("Statements:").count(), 1);
+    // Only a file that is not SQL: no statements to count, no line.
+    let out = run_in(dir.path(), &["check", "notes.txt"]);
+    assert_eq!(out.stdout, "No findings in 1 file.\n");
 }
 
 // ---------------------------------------------------------------- exit codes
@@ -426,7 +535,10 @@ fn unreadable_file_exits_2_but_other_files_are_reported() {
         "{}",
         out.stderr
     );
-    assert_eq!(out.stdout, "No findings in 1 file.\n");
+    assert_eq!(
+        out.stdout,
+        "No findings in 1 file.\nStatements: 0 additive, 0 transformative, 0 destructive.\n"
+    );
 }
 
 #[test]
@@ -458,7 +570,10 @@ fn invalid_config_exits_2_naming_file_line_and_key() {
         out.stderr
     );
     // Files under a valid config are still checked.
-    assert_eq!(out.stdout, "No findings in 1 file.\n");
+    assert_eq!(
+        out.stdout,
+        "No findings in 1 file.\nStatements: 0 additive, 0 transformative, 0 destructive.\n"
+    );
 }
 
 #[test]

@@ -520,3 +520,240 @@ fn saving_a_config_file_reloads_it() {
     });
     assert_clean_exit(&mut client);
 }
+
+// ------------------------------------------------- statement facts and classes
+
+/// Three classified statements after a comment and a `SET`: an additive
+/// `CREATE TABLE` on line 2, a transformative `UPDATE` over lines 3 and 4, a
+/// destructive `DROP COLUMN` on line 5 (which `SET` makes unflagged: it is a
+/// finding, but not of the index rule).
+const CLASSES_SQL: &str = "-- 0042: plans\nSET lock_timeout = '2s';\nCREATE TABLE accounts (id bigint PRIMARY KEY);\nUPDATE users\n   SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE users DROP COLUMN legacy;\n";
+
+fn hover_text(client: &mut LspClient, uri: &str, line: u32, character: u32) -> Value {
+    client.result(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    )
+}
+
+#[test]
+fn hover_on_an_unflagged_statement_shows_its_lock_facts() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0016.sql");
+    let text =
+        "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY idx ON users (email);\nSELECT 1;\n";
+    let mut client = plain_client();
+    client.open(&uri, 1, text);
+    let published = client.diagnostics(&uri, 1);
+    let on_index: Vec<&Value> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| at(d).0.0 == 1)
+        .collect();
+    assert!(
+        on_index.is_empty(),
+        "the statement is not flagged: {published}"
+    );
+
+    // Anywhere inside the statement, its `;` included.
+    for character in [0, 20, 46] {
+        let hover = hover_text(&mut client, &uri, 1, character);
+        assert_eq!(hover["contents"]["kind"], "markdown");
+        let value = hover["contents"]["value"].as_str().unwrap();
+        assert!(
+            value.contains("SHARE UPDATE EXCLUSIVE on `users`"),
+            "{value}"
+        );
+        assert!(
+            value.contains("cannot run inside a transaction block"),
+            "{value}"
+        );
+        assert!(value.contains("additive"), "{value}");
+        assert!(!value.contains("**preflight** `"), "no rule docs: {value}");
+        assert_eq!(hover["range"], range((1, 0), (1, 46)));
+    }
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn hover_on_a_flagged_statement_shows_the_rule_docs_then_the_facts() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0017.sql");
+    let mut client = plain_client();
+    client.open(&uri, 1, INDEX_SQL);
+    assert_eq!(with_code(&client.diagnostics(&uri, 1), INDEX_RULE).len(), 1);
+    let hover = hover_text(&mut client, &uri, 0, 15);
+    let value = hover["contents"]["value"].as_str().unwrap();
+    let docs = preflight::rules::find(INDEX_RULE).unwrap().docs();
+    let docs_at = value
+        .find(&docs)
+        .unwrap_or_else(|| panic!("docs in {value}"));
+    let facts_at = value
+        .find("statement class: **additive**")
+        .unwrap_or_else(|| panic!("facts in {value}"));
+    assert!(docs_at < facts_at, "docs first: {value}");
+    assert!(value[facts_at..].contains("on `users`"), "{value}");
+    assert!(value.contains("\n\n---\n\n"), "sections apart: {value}");
+    assert_eq!(hover["range"], range((0, 0), (0, INDEX_LEN)));
+    assert_clean_exit(&mut client);
+}
+
+/// `(line, title)` of every lens, in order, checking each is a plain-text lens.
+fn lens_titles(lenses: &Value) -> Vec<(u64, String)> {
+    lenses
+        .as_array()
+        .expect("a list of lenses")
+        .iter()
+        .map(|lens| {
+            let command = &lens["command"];
+            assert_eq!(command["command"], "preflight.showClassification");
+            assert!(command.get("arguments").is_none(), "{lens}");
+            assert_eq!(lens["range"]["start"]["line"], lens["range"]["end"]["line"]);
+            (
+                lens["range"]["start"]["line"].as_u64().unwrap(),
+                command["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn code_lenses_classify_each_statement_and_summarise_the_file() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0018.sql");
+    let mut client = LspClient::spawn();
+    let result = client.initialize(
+        json!({"textDocument": {"codeLens": {}, "inlayHint": {}}}),
+        None,
+    );
+    assert_eq!(
+        result["capabilities"]["codeLensProvider"],
+        json!({"resolveProvider": false})
+    );
+    assert!(
+        result["capabilities"].get("inlayHintProvider").is_none(),
+        "lenses already show the classes: {result}"
+    );
+    client.open(&uri, 1, CLASSES_SQL);
+    let lenses = client.result(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let expected: Vec<(u64, String)> = [
+        (0, "1 additive, 1 transformative, 1 destructive"),
+        (2, "additive"),
+        (3, "transformative"),
+        (5, "destructive"),
+    ]
+    .iter()
+    .map(|(line, title)| (*line, title.to_string()))
+    .collect();
+    assert_eq!(lens_titles(&lenses), expected);
+
+    // After an edit the lenses follow the text.
+    client.change(&uri, 2, (5, 0), (6, 0), "");
+    let lenses = client.result(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(
+        lens_titles(&lenses),
+        [
+            (0, "1 additive, 1 transformative, 0 destructive".to_string()),
+            (2, "additive".to_string()),
+            (3, "transformative".to_string()),
+        ]
+    );
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn a_client_without_code_lenses_gets_inlay_hints() {
+    let dir = TempDir::new();
+    let uri = dir.uri("0019.sql");
+    let mut client = LspClient::spawn();
+    let result = client.initialize(
+        json!({
+            "textDocument": {"inlayHint": {}},
+            "workspace": {"inlayHint": {"refreshSupport": true}},
+        }),
+        None,
+    );
+    assert_eq!(result["capabilities"]["inlayHintProvider"], true);
+    client.open(&uri, 1, CLASSES_SQL);
+    let hints = client.result(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": range((0, 0), (6, 0))}),
+    );
+    let shown: Vec<(Value, &str)> = hints
+        .as_array()
+        .expect("a list of hints")
+        .iter()
+        .map(|h| {
+            assert_eq!(h["paddingLeft"], true);
+            (h["position"].clone(), h["label"].as_str().unwrap())
+        })
+        .collect();
+    let pos = |line: u32, character: u32| json!({"line": line, "character": character});
+    assert_eq!(
+        shown,
+        [
+            (pos(2, 46), "additive"),
+            (pos(3, 12), "transformative"),
+            (pos(5, 37), "destructive"),
+            (pos(0, 14), "1 additive, 1 transformative, 1 destructive"),
+        ]
+    );
+    // Only the requested lines.
+    let hints = client.result(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": range((3, 0), (4, 0))}),
+    );
+    assert_eq!(hints.as_array().unwrap().len(), 1, "{hints}");
+    assert_eq!(hints[0]["label"], "transformative");
+
+    // A configuration change asks the client to fetch the hints again.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"preflight": {"postgresVersion": 14}}}),
+    );
+    client.wait_method("workspace/inlayHint/refresh", |_| true);
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn code_lens_refresh_only_for_clients_that_support_it() {
+    let settings = json!({"settings": {"preflight": {"postgresVersion": 14}}});
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({
+            "textDocument": {"codeLens": {}},
+            "workspace": {"codeLens": {"refreshSupport": true}},
+        }),
+        None,
+    );
+    client.notify("workspace/didChangeConfiguration", settings.clone());
+    client.wait_method("workspace/codeLens/refresh", |_| true);
+    assert_clean_exit(&mut client);
+
+    // Without refresh support: the diagnostic refresh, sent from the same
+    // place right after where a lens refresh would go, comes alone.
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({
+            "textDocument": {"codeLens": {}, "diagnostic": {}},
+            "workspace": {"diagnostics": {"refreshSupport": true}},
+        }),
+        None,
+    );
+    client.notify("workspace/didChangeConfiguration", settings);
+    client.wait_method("workspace/diagnostic/refresh", |_| true);
+    assert_clean_exit(&mut client);
+    let refreshes: Vec<Value> = client
+        .drain()
+        .into_iter()
+        .filter(|m| m["method"] == "workspace/codeLens/refresh")
+        .collect();
+    assert!(refreshes.is_empty(), "{refreshes:?}");
+}

@@ -23,9 +23,10 @@ use ignore::WalkBuilder;
 use super::report::{FileReport, Report, json, text};
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, display_path, exit};
 use crate::config::{Config, ConfigCache};
-use crate::engine;
+use crate::engine::{self, Analysis, ClassCounts};
 use crate::finding::{Finding, Severity};
 use crate::rules;
+use crate::text::{Document, Language};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
@@ -269,12 +270,18 @@ fn check_file(file: &Selected) -> Result<FileReport, String> {
             error.utf8_error().valid_up_to()
         )
     })?;
-    let mut findings = engine::check_text(&file.path, &text, &file.config.1);
+    let language = Language::from_path(&file.path);
+    let document = Document::new(&text, 0, language);
+    let mut analysis = Analysis::new(Some(file.path.clone()), document);
+    let mut findings = analysis.findings(&file.config.1);
+    // The statements parsed for the findings are reused here.
+    let classes = (language == Language::Sql).then(|| ClassCounts::of(&analysis.summaries()));
     sort_findings(&mut findings);
     Ok(FileReport {
         path: file.display.clone(),
         text,
         findings,
+        classes,
     })
 }
 

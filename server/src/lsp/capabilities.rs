@@ -3,9 +3,10 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    DiagnosticOptions, DiagnosticServerCapabilities, HoverProviderCapability, PositionEncodingKind,
-    ResourceOperationKind, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    CodeLensOptions, DiagnosticOptions, DiagnosticServerCapabilities, HoverProviderCapability,
+    OneOf, PositionEncodingKind, ResourceOperationKind, SaveOptions, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions,
 };
 
 use crate::text::PositionEncoding;
@@ -27,6 +28,15 @@ pub struct ClientSupport {
     pub document_changes: bool,
     /// Workspace edits may create files (needs `documentChanges` too).
     pub create_files: bool,
+    /// The client shows code lenses (`textDocument.codeLens`): the statement
+    /// classes go there.
+    pub code_lens: bool,
+    /// The client accepts `workspace/codeLens/refresh`.
+    pub code_lens_refresh: bool,
+    /// The client shows inlay hints (`textDocument.inlayHint`).
+    pub inlay_hints: bool,
+    /// The client accepts `workspace/inlayHint/refresh`.
+    pub inlay_hint_refresh: bool,
 }
 
 impl ClientSupport {
@@ -40,6 +50,7 @@ impl ClientSupport {
                 .map(PositionEncodingKind::as_str),
         );
         let workspace = caps.workspace.as_ref();
+        let text_document = caps.text_document.as_ref();
         let edit = workspace.and_then(|w| w.workspace_edit.as_ref());
         let document_changes = edit.and_then(|e| e.document_changes).unwrap_or(false);
         let create_files = document_changes
@@ -48,10 +59,7 @@ impl ClientSupport {
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
         ClientSupport {
             encoding,
-            pull_diagnostics: caps
-                .text_document
-                .as_ref()
-                .is_some_and(|t| t.diagnostic.is_some()),
+            pull_diagnostics: text_document.is_some_and(|t| t.diagnostic.is_some()),
             diagnostic_refresh: workspace
                 .and_then(|w| w.diagnostics.as_ref())
                 .and_then(|d| d.refresh_support)
@@ -62,7 +70,23 @@ impl ClientSupport {
                 .unwrap_or(false),
             document_changes,
             create_files,
+            code_lens: text_document.is_some_and(|t| t.code_lens.is_some()),
+            code_lens_refresh: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+            inlay_hints: text_document.is_some_and(|t| t.inlay_hint.is_some()),
+            inlay_hint_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
         }
+    }
+
+    /// Statement classes go into inlay hints: the client shows hints but no
+    /// code lenses, which carry them otherwise.
+    pub fn class_hints(&self) -> bool {
+        self.inlay_hints && !self.code_lens
     }
 }
 
@@ -83,6 +107,11 @@ pub fn server_capabilities(support: &ClientSupport) -> ServerCapabilities {
             },
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        // Announced to every client: one that does not show lenses never asks.
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        inlay_hint_provider: support.class_hints().then_some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             resolve_provider: Some(false),
@@ -118,6 +147,28 @@ mod tests {
         let server = server_capabilities(&support);
         assert_eq!(server.position_encoding, Some(PositionEncodingKind::UTF16));
         assert!(server.diagnostic_provider.is_none());
+        assert!(server.code_lens_provider.is_some());
+        assert!(server.inlay_hint_provider.is_none());
+    }
+
+    #[test]
+    fn inlay_hints_only_for_clients_without_code_lenses() {
+        let hints_only = ClientSupport::negotiate(&caps(json!({
+            "textDocument": { "inlayHint": {} },
+            "workspace": { "inlayHint": { "refreshSupport": true } }
+        })));
+        assert!(hints_only.class_hints() && hints_only.inlay_hint_refresh);
+        assert!(!hints_only.code_lens && !hints_only.code_lens_refresh);
+        let server = server_capabilities(&hints_only);
+        assert_eq!(server.inlay_hint_provider, Some(OneOf::Left(true)));
+        assert!(server.code_lens_provider.is_some());
+
+        let both = ClientSupport::negotiate(&caps(json!({
+            "textDocument": { "inlayHint": {}, "codeLens": {} },
+            "workspace": { "codeLens": { "refreshSupport": true } }
+        })));
+        assert!(both.code_lens && both.code_lens_refresh && !both.class_hints());
+        assert!(server_capabilities(&both).inlay_hint_provider.is_none());
     }
 
     #[test]

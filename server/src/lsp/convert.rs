@@ -1,4 +1,5 @@
-//! Engine data → LSP data. The engine speaks byte offsets only; this module is
+//! Engine data → LSP data (diagnostics, code actions, hovers, classification
+//! lenses and hints). The engine speaks byte offsets only; this module is
 //! the one place they become line/column positions, always through the
 //! document's [`LineIndex`] and the encoding negotiated with the client, so that
 //! an emoji or a CJK identifier can never shift a squiggle.
@@ -8,14 +9,16 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types::{
-    self as ls, CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions,
-    Diagnostic, DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, Hover, HoverContents,
-    MarkupContent, MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
-    ResourceOp, TextDocumentContentChangeEvent, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    self as ls, CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, CreateFile,
+    CreateFileOptions, Diagnostic, DiagnosticSeverity, DocumentChangeOperation, DocumentChanges,
+    Hover, HoverContents, InlayHint, InlayHintLabel, MarkupContent, MarkupKind, NumberOrString,
+    OneOf, OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentContentChangeEvent,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::capabilities::ClientSupport;
-use crate::finding::{Applicability, Finding, Fix, Severity};
+use crate::engine::{ClassCounts, StatementSummary};
+use crate::finding::{Applicability, Finding, Fix, MigrationClass, Severity};
 use crate::rules;
 use crate::text::{Document, Language, LineIndex, Position, PositionEncoding, TextChange};
 
@@ -146,26 +149,32 @@ fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 /// The hover for a position: the documentation of every rule with a finding
-/// there, in finding order, each rule once.
+/// there, in finding order, each rule once; then what the statement there does
+/// (its class, and per operation its lock, table work and transaction
+/// restriction), whether or not anything was found in it.
 pub fn hover(
     document: &Document,
     findings: &[Finding],
+    summaries: &[StatementSummary],
     at: ls::Position,
     encoding: PositionEncoding,
 ) -> Option<Hover> {
     let index = document.line_index();
     let at = offset(&index, at, encoding);
-    let hits: Vec<&Finding> = findings
+    let mut sections: Vec<String> = Vec::new();
+    let mut span: Option<Range<usize>> = None;
+    let mut cover = |range: &Range<usize>| {
+        span = Some(match span.take() {
+            Some(span) => span.start.min(range.start)..span.end.max(range.end),
+            None => range.clone(),
+        });
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for finding in findings
         .iter()
         .filter(|f| (f.range.start <= at && at < f.range.end) || f.range.start == at)
-        .collect();
-    let first = hits.first()?;
-    let mut sections: Vec<String> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut span = first.range.clone();
-    for finding in &hits {
-        span.start = span.start.min(finding.range.start);
-        span.end = span.end.max(finding.range.end);
+    {
+        cover(&finding.range);
         if seen.contains(&finding.rule) {
             continue;
         }
@@ -176,6 +185,15 @@ pub fn hover(
             .unwrap_or_else(|| finding.message.clone());
         sections.push(format!("**preflight** `{}`\n\n{docs}", finding.rule));
     }
+    // The statement's range stops before its `;`; the `;` still belongs to it.
+    if let Some(statement) = summaries
+        .iter()
+        .find(|s| s.range.start <= at && at <= s.range.end)
+    {
+        cover(&statement.range);
+        sections.push(statement_facts(statement));
+    }
+    let span = span?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -183,6 +201,125 @@ pub fn hover(
         }),
         range: Some(range(&index, &span, encoding)),
     })
+}
+
+/// A statement's hover section: its class, then one line per operation.
+fn statement_facts(statement: &StatementSummary) -> String {
+    let mut out = format!("**preflight** statement class: **{}**", statement.class);
+    if !statement.effects.is_empty() {
+        out.push('\n');
+        for effect in &statement.effects {
+            out.push_str("\n- ");
+            out.push_str(effect);
+        }
+    }
+    out
+}
+
+/// The command id on every classification lens. Lenses are information only:
+/// clients need not implement it, but VS Code shows a lens only with a title
+/// and a command.
+pub const SHOW_CLASSIFICATION: &str = "preflight.showClassification";
+
+/// Statement classes as code lenses: the file's counts at line 0, then one lens
+/// at the first line of every classified statement. Nothing for a document
+/// without statements.
+pub fn code_lenses(
+    document: &Document,
+    summaries: &[StatementSummary],
+    encoding: PositionEncoding,
+) -> Vec<CodeLens> {
+    if summaries.is_empty() {
+        return Vec::new();
+    }
+    let lens = |at: ls::Position, title: String| CodeLens {
+        range: ls::Range::new(at, at),
+        command: Some(Command {
+            title,
+            command: SHOW_CLASSIFICATION.to_string(),
+            arguments: None,
+        }),
+        data: None,
+    };
+    let classified = classified(summaries);
+    let starts: Vec<usize> = classified.iter().map(|s| s.range.start).collect();
+    let positions = document.line_index().positions(&starts, encoding);
+    let mut lenses = Vec::with_capacity(classified.len() + 1);
+    lenses.push(lens(
+        ls::Position::new(0, 0),
+        ClassCounts::of(summaries).to_string(),
+    ));
+    for (statement, at) in classified.iter().zip(positions) {
+        lenses.push(lens(lsp_position(at), statement.class.to_string()));
+    }
+    lenses
+}
+
+/// Statement classes as inlay hints, for clients without code lenses: each
+/// classified statement's class at the end of its first line, and the file's
+/// counts at the end of line 0, after any class there. Only hints inside
+/// `requested`.
+pub fn inlay_hints(
+    document: &Document,
+    summaries: &[StatementSummary],
+    requested: ls::Range,
+    encoding: PositionEncoding,
+) -> Vec<InlayHint> {
+    if summaries.is_empty() {
+        return Vec::new();
+    }
+    let index = document.line_index();
+    let classified = classified(summaries);
+    let starts: Vec<usize> = classified.iter().map(|s| s.range.start).collect();
+    let lines = index
+        .positions(&starts, encoding)
+        .into_iter()
+        .map(|p| p.line);
+    let labelled = classified
+        .iter()
+        .map(|s| s.class.to_string())
+        .zip(lines)
+        .map(|(label, line)| (line, label))
+        .chain([(0, ClassCounts::of(summaries).to_string())]);
+    let mut hints = Vec::new();
+    for (line, label) in labelled {
+        if line < requested.start.line || line > requested.end.line {
+            continue;
+        }
+        let at = line_end(&index, line, encoding);
+        if at < requested.start || at > requested.end {
+            continue;
+        }
+        hints.push(InlayHint {
+            position: at,
+            label: InlayHintLabel::String(label),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        });
+    }
+    hints
+}
+
+/// The position after the last character of a line, before its terminator.
+fn line_end(index: &LineIndex<'_>, line: u32, encoding: PositionEncoding) -> ls::Position {
+    let text = index.line_text(line as usize);
+    let width = match encoding {
+        PositionEncoding::Utf8 => text.len(),
+        PositionEncoding::Utf16 => text.encode_utf16().count(),
+        PositionEncoding::Utf32 => text.chars().count(),
+    };
+    ls::Position::new(line, u32::try_from(width).unwrap_or(u32::MAX))
+}
+
+fn classified(summaries: &[StatementSummary]) -> Vec<&StatementSummary> {
+    summaries
+        .iter()
+        .filter(|s| s.class != MigrationClass::Any)
+        .collect()
 }
 
 /// What building code actions needs besides the findings.
@@ -497,7 +634,7 @@ mod tests {
         let doc = Document::new(TEXT, 3, Language::Sql);
         let findings = [finding(vec![])];
         let inside = ls::Position::new(1, 20);
-        let hover = hover(&doc, &findings, inside, PositionEncoding::Utf16).unwrap();
+        let hover = hover(&doc, &findings, &[], inside, PositionEncoding::Utf16).unwrap();
         let HoverContents::Markup(markup) = hover.contents else {
             panic!("markdown")
         };
@@ -506,11 +643,141 @@ mod tests {
             super::hover(
                 &doc,
                 &findings,
+                &[],
                 ls::Position::new(0, 1),
                 PositionEncoding::Utf16
             )
             .is_none()
         );
+    }
+
+    fn summary(text: &str, statement: &str, class: MigrationClass) -> StatementSummary {
+        let start = text.find(statement).unwrap();
+        StatementSummary {
+            range: start..start + statement.len(),
+            class,
+            effects: vec![format!("takes a lock · {class}")],
+        }
+    }
+
+    fn markdown(hover: Option<Hover>) -> String {
+        match hover.expect("a hover").contents {
+            HoverContents::Markup(markup) => markup.value,
+            other => panic!("markdown, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hover_shows_docs_then_statement_facts() {
+        let doc = Document::new(TEXT, 3, Language::Sql);
+        let findings = [finding(vec![])];
+        let summaries = [
+            summary(TEXT, "SELECT '🚀'", MigrationClass::Any),
+            summary(TEXT, "CREATE INDEX i ON t (a)", MigrationClass::Additive),
+        ];
+        let at = |character| ls::Position::new(1, character);
+        let both = markdown(hover(
+            &doc,
+            &findings,
+            &summaries,
+            at(20),
+            PositionEncoding::Utf16,
+        ));
+        let docs = both.find("require-concurrent-index-creation").unwrap();
+        let facts = both
+            .find("**preflight** statement class: **additive**\n\n- takes a lock · additive")
+            .unwrap();
+        assert!(docs < facts, "{both}");
+        // No finding on the SELECT: its facts alone, up to and including its `;`.
+        let semicolon = at(11);
+        let hover = hover(
+            &doc,
+            &findings,
+            &summaries,
+            semicolon,
+            PositionEncoding::Utf16,
+        );
+        assert_eq!(
+            hover.as_ref().unwrap().range,
+            Some(ls::Range::new(at(0), at(11)))
+        );
+        let facts = markdown(hover);
+        assert!(
+            facts.starts_with("**preflight** statement class: **any**"),
+            "{facts}"
+        );
+        assert!(!facts.contains("require-concurrent"), "{facts}");
+        // Between the statements there is nothing.
+        let between = super::hover(&doc, &findings, &summaries, at(12), PositionEncoding::Utf16);
+        assert!(between.is_none());
+    }
+
+    #[test]
+    fn lenses_and_hints_carry_classes_and_the_file_counts() {
+        let text = "SET lock_timeout = '2s';\nCREATE TABLE t (a int);\n\nDROP TABLE u;\n";
+        let doc = Document::new(text, 1, Language::Sql);
+        let summaries = [
+            summary(text, "SET lock_timeout = '2s'", MigrationClass::Any),
+            summary(text, "CREATE TABLE t (a int)", MigrationClass::Additive),
+            summary(text, "DROP TABLE u", MigrationClass::Destructive),
+        ];
+        let lenses = code_lenses(&doc, &summaries, PositionEncoding::Utf16);
+        let shown: Vec<(u32, &str, &str)> = lenses
+            .iter()
+            .map(|l| {
+                let command = l.command.as_ref().unwrap();
+                (
+                    l.range.start.line,
+                    command.title.as_str(),
+                    command.command.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    0,
+                    "1 additive, 0 transformative, 1 destructive",
+                    SHOW_CLASSIFICATION
+                ),
+                (1, "additive", SHOW_CLASSIFICATION),
+                (3, "destructive", SHOW_CLASSIFICATION),
+            ]
+        );
+        assert!(
+            lenses
+                .iter()
+                .all(|l| l.command.as_ref().unwrap().arguments.is_none())
+        );
+        assert!(code_lenses(&doc, &[], PositionEncoding::Utf16).is_empty());
+
+        let everything = ls::Range::new(ls::Position::new(0, 0), ls::Position::new(9, 0));
+        let hints = inlay_hints(&doc, &summaries, everything, PositionEncoding::Utf16);
+        let shown: Vec<(ls::Position, String)> = hints
+            .iter()
+            .map(|h| {
+                let InlayHintLabel::String(label) = &h.label else {
+                    panic!("a plain label")
+                };
+                (h.position, label.clone())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (ls::Position::new(1, 23), "additive".to_string()),
+                (ls::Position::new(3, 13), "destructive".to_string()),
+                (
+                    ls::Position::new(0, 24),
+                    "1 additive, 0 transformative, 1 destructive".to_string()
+                ),
+            ]
+        );
+        let line_3 = ls::Range::new(ls::Position::new(3, 0), ls::Position::new(4, 0));
+        let hints = inlay_hints(&doc, &summaries, line_3, PositionEncoding::Utf16);
+        assert_eq!(hints.len(), 1);
+        assert_eq!(hints[0].position, ls::Position::new(3, 13));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The open documents, each with its engine state and the findings last computed
-//! for it.
+//! The open documents, each with its engine state and the findings and statement
+//! summaries last computed for it.
 //!
 //! Locking: an entry is locked (DashMap shard lock) for the whole of an
 //! analysis, which runs on the blocking pool. `didChange` takes the same lock
@@ -14,7 +14,7 @@ use dashmap::DashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::config::Config;
-use crate::engine::Analysis;
+use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
 use crate::text::{Document, EditError, PositionEncoding, TextChange};
 
@@ -22,6 +22,34 @@ struct Open {
     analysis: Analysis,
     /// Findings for (document version, configuration generation).
     cached: Option<(i32, u64, Arc<Vec<Finding>>)>,
+    /// Statement summaries for a document version; no configuration changes them.
+    summaries: Option<(i32, Arc<Vec<StatementSummary>>)>,
+}
+
+impl Open {
+    fn findings(&mut self, config: &Config, generation: u64) -> Arc<Vec<Finding>> {
+        let version = self.analysis.document().version();
+        match &self.cached {
+            Some((v, g, findings)) if *v == version && *g == generation => findings.clone(),
+            _ => {
+                let findings = Arc::new(self.analysis.findings(config));
+                self.cached = Some((version, generation, findings.clone()));
+                findings
+            }
+        }
+    }
+
+    fn summaries(&mut self) -> Arc<Vec<StatementSummary>> {
+        let version = self.analysis.document().version();
+        match &self.summaries {
+            Some((v, summaries)) if *v == version => summaries.clone(),
+            _ => {
+                let summaries = Arc::new(self.analysis.summaries());
+                self.summaries = Some((version, summaries.clone()));
+                summaries
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -45,6 +73,7 @@ impl Documents {
             Open {
                 analysis,
                 cached: None,
+                summaries: None,
             },
         );
     }
@@ -66,6 +95,7 @@ impl Documents {
             return Applied::Unknown;
         };
         open.cached = None;
+        open.summaries = None;
         match open.analysis.apply_changes(version, changes, encoding) {
             Ok(()) => Applied::Ok,
             Err(error) => Applied::Failed(error),
@@ -108,14 +138,36 @@ impl Documents {
         if only_version.is_some_and(|wanted| wanted != version) {
             return None;
         }
-        let findings = match &open.cached {
-            Some((v, g, findings)) if *v == version && *g == generation => findings.clone(),
-            _ => {
-                let findings = Arc::new(open.analysis.findings(config));
-                open.cached = Some((version, generation, findings.clone()));
-                findings
-            }
-        };
+        let findings = open.findings(config, generation);
         Some(f(open.analysis.document(), open.analysis.path(), &findings))
+    }
+
+    /// Runs `f` over the document, its findings under `config` and its
+    /// statement summaries, each reused while still current. Blocking.
+    pub fn with_facts<R>(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        generation: u64,
+        f: impl FnOnce(&Document, &[Finding], &[StatementSummary]) -> R,
+    ) -> Option<R> {
+        let mut open = self.map.get_mut(uri)?;
+        let open = &mut *open;
+        let findings = open.findings(config, generation);
+        let summaries = open.summaries();
+        Some(f(open.analysis.document(), &findings, &summaries))
+    }
+
+    /// Runs `f` over the document and its statement summaries (reused while the
+    /// text is unchanged). Blocking.
+    pub fn with_summaries<R>(
+        &self,
+        uri: &Uri,
+        f: impl FnOnce(&Document, &[StatementSummary]) -> R,
+    ) -> Option<R> {
+        let mut open = self.map.get_mut(uri)?;
+        let open = &mut *open;
+        let summaries = open.summaries();
+        Some(f(open.analysis.document(), &summaries))
     }
 }

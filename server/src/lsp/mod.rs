@@ -5,8 +5,9 @@
 //! - `server`: the protocol handlers.
 //! - `documents`: open documents and their engine state.
 //! - `config_state`: config files and editor settings, per document.
-//! - `convert`: findings → diagnostics, code actions, hovers; the only place
-//!   byte offsets become LSP positions.
+//! - `convert`: findings → diagnostics, code actions, hovers; statement
+//!   summaries → hover facts, code lenses, inlay hints; the only place byte
+//!   offsets become LSP positions.
 
 mod capabilities;
 mod config_state;

@@ -17,13 +17,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CodeActionParams, CodeActionResponse, Diagnostic, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams, Diagnostic,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
     DocumentDiagnosticReport, DocumentDiagnosticReportResult, FileSystemWatcher,
     FullDocumentDiagnosticReport, GlobPattern, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, Registration,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, Registration,
     RelatedFullDocumentDiagnosticReport, ServerInfo, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
@@ -34,8 +34,8 @@ use super::config_state::{self, ConfigState};
 use super::convert::{self, ActionTarget};
 use super::documents::{Applied, Documents};
 use super::transport::{Malformed, MalformedParams};
-use crate::config::{self, ConfigError};
-use crate::engine::Analysis;
+use crate::config::{self, Config, ConfigError};
+use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
 use crate::text::{Document, Language};
 
@@ -140,6 +140,31 @@ impl Inner {
         R: Send + 'static,
         F: FnOnce(&Document, Option<&Path>, &[Finding]) -> R + Send + 'static,
     {
+        self.configured(uri, move |documents, uri, config, generation| {
+            documents.with_findings(uri, config, generation, only_version, f)
+        })
+        .await
+    }
+
+    /// Like `analyze`, with the document's statement summaries as well.
+    async fn analyze_facts<R, F>(self: &Arc<Self>, uri: Uri, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Document, &[Finding], &[StatementSummary]) -> R + Send + 'static,
+    {
+        self.configured(uri, move |documents, uri, config, generation| {
+            documents.with_facts(uri, config, generation, f)
+        })
+        .await
+    }
+
+    /// Runs `f` on the blocking pool with the configuration of the document at
+    /// `uri`, then reports that configuration's problem if it is new.
+    async fn configured<R, F>(self: &Arc<Self>, uri: Uri, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Documents, &Uri, &Config, u64) -> Option<R> + Send + 'static,
+    {
         let path = self.documents.path(&uri)?;
         let dir = self.config_dir(path.as_deref());
         let this = Arc::clone(self);
@@ -147,9 +172,7 @@ impl Inner {
             // Generation first: a change while we read files makes this stale.
             let generation = this.config.generation();
             let resolved = this.config.resolve(dir.as_deref());
-            let out =
-                this.documents
-                    .with_findings(&uri, &resolved.config, generation, only_version, f);
+            let out = f(&this.documents, &uri, &resolved.config, generation);
             (resolved.error, out)
         })
         .await;
@@ -165,6 +188,22 @@ impl Inner {
                 None
             }
         }
+    }
+
+    /// Runs `f` over a document's statement summaries on the blocking pool.
+    /// They depend on the text alone, so no configuration is read.
+    async fn summarize<R, F>(self: &Arc<Self>, uri: Uri, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Document, &[StatementSummary]) -> R + Send + 'static,
+    {
+        let this = Arc::clone(self);
+        let joined =
+            tokio::task::spawn_blocking(move || this.documents.with_summaries(&uri, f)).await;
+        joined.unwrap_or_else(|join_error| {
+            error!("statement summaries failed: {join_error}");
+            None
+        })
     }
 
     /// Computes and pushes one document's diagnostics, unless a newer version
@@ -303,16 +342,43 @@ impl Inner {
             for uri in self.documents.uris() {
                 self.spawn_publish(uri, None);
             }
-        } else if self.support().diagnostic_refresh {
-            // Not awaited here: the answer comes through the same connection and
-            // this handler should not hold a concurrency slot waiting for it.
-            let client = self.client.clone();
-            tokio::spawn(async move {
-                if let Err(e) = client.workspace_diagnostic_refresh().await {
+        }
+        self.refresh();
+    }
+
+    /// Asks the client to request again what it pulls (diagnostics, lenses,
+    /// hints), each only when the client supports the refresh. Sent in that
+    /// order from one task that is not awaited here: the answers come through
+    /// the same connection and this handler should not hold a concurrency slot
+    /// waiting for them; joined, so that one unanswered refresh holds back none
+    /// of the others.
+    fn refresh(&self) {
+        let support = self.support();
+        let lenses = support.code_lens_refresh;
+        let hints = support.class_hints() && support.inlay_hint_refresh;
+        let diagnostics = !self.push_mode() && support.diagnostic_refresh;
+        if !(lenses || hints || diagnostics) {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let lenses = async {
+                if lenses && let Err(e) = client.code_lens_refresh().await {
+                    warn!("workspace/codeLens/refresh failed: {e}");
+                }
+            };
+            let hints = async {
+                if hints && let Err(e) = client.inlay_hint_refresh().await {
+                    warn!("workspace/inlayHint/refresh failed: {e}");
+                }
+            };
+            let diagnostics = async {
+                if diagnostics && let Err(e) = client.workspace_diagnostic_refresh().await {
                     warn!("workspace/diagnostic/refresh failed: {e}");
                 }
-            });
-        }
+            };
+            tokio::join!(lenses, hints, diagnostics);
+        });
     }
 
     async fn show_pending_messages(&self) {
@@ -567,10 +633,33 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position_params.text_document.uri;
         let hover = self
             .inner
-            .analyze(uri, None, move |document, _, findings| {
-                convert::hover(document, findings, at, encoding)
+            .analyze_facts(uri, move |document, findings, summaries| {
+                convert::hover(document, findings, summaries, at, encoding)
             })
             .await;
         Ok(hover.flatten())
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let encoding = self.inner.support().encoding;
+        let lenses = self
+            .inner
+            .summarize(params.text_document.uri, move |document, summaries| {
+                convert::code_lenses(document, summaries, encoding)
+            })
+            .await;
+        Ok(lenses)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let encoding = self.inner.support().encoding;
+        let requested = params.range;
+        let hints = self
+            .inner
+            .summarize(params.text_document.uri, move |document, summaries| {
+                convert::inlay_hints(document, summaries, requested, encoding)
+            })
+            .await;
+        Ok(hints)
     }
 }

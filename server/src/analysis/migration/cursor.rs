@@ -210,6 +210,29 @@ impl<'a> Cursor<'a> {
         None
     }
 
+    /// The span inside the first top-level parentheses from here on, e.g. a
+    /// `CREATE TABLE` column list.
+    pub fn parenthesized_span(&self) -> Option<Range<usize>> {
+        let mut probe = self.clone();
+        while !probe.at_end() && !probe.eat_punct("(") {
+            probe.bump();
+        }
+        let start = probe.offset();
+        let mut depth = 1usize;
+        while let Some(token) = probe.peek() {
+            if self.is_punct(token, "(") {
+                depth += 1;
+            } else if self.is_punct(token, ")") {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(start..token.span.start);
+                }
+            }
+            probe.pos += 1;
+        }
+        None
+    }
+
     /// Byte offset of the next token (or of the end of the text).
     pub fn offset(&self) -> usize {
         self.peek().map_or(self.text.len(), |t| t.span.start)

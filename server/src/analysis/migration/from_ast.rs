@@ -14,12 +14,26 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
     let op = |table: Option<Name>, kind: OpKind| Op::on_statement(text, table, kind, true);
     match ast {
         Statement::AlterTable(alter) => alter_table(&alter.operations, c, text),
-        Statement::CreateTable(create) => vec![op(
-            Some(name(&create.name)),
-            OpKind::CreateTable {
-                if_not_exists: create.if_not_exists,
-            },
-        )],
+        Statement::CreateTable(create) => {
+            // Columns as written come from the tokens, as on the token path.
+            let mut rest = c.clone();
+            rest.eat(&["CREATE"]);
+            let after_name = rest.after_top_level(&["TABLE"]).map(|mut t| {
+                t.eat(&["TABLE"]);
+                t.eat(&["IF", "NOT", "EXISTS"]);
+                t.name();
+                t
+            });
+            let kind = match after_name {
+                Some(t) => from_tokens::create_table(t, create.if_not_exists),
+                None => OpKind::CreateTable {
+                    if_not_exists: create.if_not_exists,
+                    columns: Vec::new(),
+                    partitioned: create.partition_by.is_some(),
+                },
+            };
+            vec![op(Some(name(&create.name)), kind)]
+        }
         Statement::CreateIndex(index) => vec![op(
             Some(name(&index.table_name)),
             OpKind::CreateIndex {

@@ -4,7 +4,9 @@
 //! statement outside sqlparser's grammar never hides what it does.
 
 use super::cursor::Cursor;
-use super::ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind};
+use super::ops::{
+    AddColumn, ColumnDef, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind,
+};
 
 /// Operations of one statement, facts marked as not from a full parse.
 pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
@@ -104,7 +106,8 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
     }
     if c.eat(&["TABLE"]) {
         let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
-        return Some((c.name(), OpKind::CreateTable { if_not_exists }));
+        let name = c.name();
+        return Some((name, create_table(c, if_not_exists)));
     }
     Some((
         None,
@@ -112,6 +115,50 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
             what: "CREATE".into(),
         },
     ))
+}
+
+/// The rest of `CREATE TABLE name ...`: its column list and partitioning.
+pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
+    let columns = c
+        .parenthesized_span()
+        .map(|inner| {
+            c.within(inner)
+                .comma_separated_spans()
+                .into_iter()
+                .filter_map(|piece| column_def(c.within(piece)))
+                .collect()
+        })
+        .unwrap_or_default();
+    OpKind::CreateTable {
+        if_not_exists,
+        columns,
+        partitioned: c.contains_top_level(&["PARTITION", "BY"]),
+    }
+}
+
+/// One element of a `CREATE TABLE` list, if it is a column (not a table
+/// constraint or `LIKE`).
+fn column_def(mut c: Cursor<'_>) -> Option<ColumnDef> {
+    const NOT_COLUMNS: [&str; 7] = [
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "CHECK",
+        "FOREIGN",
+        "EXCLUDE",
+        "LIKE",
+    ];
+    if NOT_COLUMNS.iter().any(|word| c.at_word(word)) {
+        return None;
+    }
+    let name = c.ident()?;
+    let data_type = type_text(&c);
+    let key = c.contains_top_level(&["PRIMARY", "KEY"]) || c.contains_top_level(&["REFERENCES"]);
+    Some(ColumnDef {
+        name,
+        data_type,
+        key,
+    })
 }
 
 /// Statements whose interest is the lock they take, transaction control and

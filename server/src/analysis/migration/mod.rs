@@ -17,7 +17,9 @@ use std::sync::Arc;
 
 pub use context::Context;
 pub use effects::{Effects, TableWork};
-pub use ops::{AddColumn, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind, OpTag};
+pub use ops::{
+    AddColumn, ColumnDef, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind, OpTag,
+};
 
 use crate::analysis::runner::RunnerFacts;
 use crate::syntax::sql::ParsedStatement;

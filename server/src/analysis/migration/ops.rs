@@ -103,6 +103,15 @@ pub enum ConstraintKind {
     },
 }
 
+/// A column of `CREATE TABLE`, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub data_type: String,
+    /// Declared `PRIMARY KEY` or `REFERENCES` inline: an identifier column.
+    pub key: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Maintenance {
     Reindex { concurrently: bool },
@@ -208,6 +217,9 @@ impl AddColumn {
 pub enum OpKind {
     CreateTable {
         if_not_exists: bool,
+        columns: Vec<ColumnDef>,
+        /// `PARTITION BY`: a partitioned parent.
+        partitioned: bool,
     },
     CreateIndex {
         name: Option<String>,

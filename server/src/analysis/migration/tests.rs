@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::ops::{DmlKind, Maintenance};
+use super::ops::{ColumnDef, DmlKind, Maintenance};
 use super::*;
 use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
 use crate::syntax::sql::SqlFile;
@@ -145,8 +145,26 @@ fn other_action(what: &str, lock: LockMode) -> OpKind {
     }
 }
 
+/// `CREATE TABLE ... (id int)`, the shape most cases use.
 fn create_table(if_not_exists: bool) -> OpKind {
-    OpKind::CreateTable { if_not_exists }
+    OpKind::CreateTable {
+        if_not_exists,
+        columns: vec![ColumnDef {
+            name: "id".into(),
+            data_type: "int".into(),
+            key: false,
+        }],
+        partitioned: false,
+    }
+}
+
+/// `CREATE TABLE ... (LIKE u ...)`: no columns of its own.
+fn create_table_like(if_not_exists: bool) -> OpKind {
+    OpKind::CreateTable {
+        if_not_exists,
+        columns: Vec::new(),
+        partitioned: false,
+    }
 }
 
 fn drop_table(if_exists: bool) -> OpKind {
@@ -399,7 +417,7 @@ fn statement_existence_flags_on_both_paths() {
     check(
         "CREATE TABLE IF NOT EXISTS t (LIKE u INCLUDING ALL)",
         &[(
-            create_table(true),
+            create_table_like(true),
             t("t"),
             false,
             "CREATE TABLE IF NOT EXISTS t (LIKE u INCLUDING ALL)",
@@ -438,6 +456,35 @@ fn drop_table_is_one_operation_per_table() {
 }
 
 #[test]
+fn create_table_columns_and_partitioning() {
+    let sql = "CREATE TABLE \"Events\" (id bigserial PRIMARY KEY, user_id int REFERENCES users (id), payload json, at timestamp(3) NOT NULL DEFAULT now(), CONSTRAINT events_at CHECK (at > '2020-01-01'), UNIQUE (user_id, at)) PARTITION BY RANGE (at)";
+    for op in [only_op(sql), lower_tokens(sql).remove(0)] {
+        let OpKind::CreateTable {
+            columns,
+            partitioned,
+            if_not_exists,
+        } = &op.kind
+        else {
+            panic!("{sql}: {op:?}");
+        };
+        let seen: Vec<(&str, &str, bool)> = columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data_type.as_str(), c.key))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("id", "bigserial", true),
+                ("user_id", "int", true),
+                ("payload", "json", false),
+                ("at", "timestamp(3)", false),
+            ]
+        );
+        assert!(*partitioned && !*if_not_exists);
+    }
+}
+
+#[test]
 fn create_table_variants() {
     check(
         "CREATE TABLE t (id int);",
@@ -473,7 +520,7 @@ fn create_table_variants() {
     check(
         "CREATE TABLE t (LIKE u INCLUDING ALL);",
         &[(
-            create_table(false),
+            create_table_like(false),
             t("t"),
             false,
             "CREATE TABLE t (LIKE u INCLUDING ALL)",

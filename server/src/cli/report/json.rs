@@ -12,12 +12,17 @@
 //!                "edits": [{"path": null, "offset": {"start": 0, "end": 0},
 //!                           "replacement": "...", "create": false}]}]
 //!   }],
+//!   "files": [{"path": "migrations/001.sql",
+//!              "classes": {"additive": 2, "transformative": 0, "destructive": 1}}],
 //!   "summary": {"files": 1, "findings": 1}
 //! }
 //! ```
 //!
 //! Lines and columns are 1-based, columns count characters; offsets are bytes.
-//! An edit's `path` is `null` for the file the finding is in.
+//! An edit's `path` is `null` for the file the finding is in. `files` lists
+//! every checked SQL file, with or without findings, in path order; `classes`
+//! counts its statements by migration class (statements of class `any`, such
+//! as `SET`, are not counted).
 
 use std::io::{self, Write};
 
@@ -25,6 +30,7 @@ use serde::Serialize;
 
 use super::{Locator, Report};
 use crate::cli::display_path;
+use crate::engine::ClassCounts;
 use crate::finding::{Applicability, MigrationClass, Severity};
 
 /// The schema version; bumped on an incompatible change.
@@ -34,7 +40,15 @@ pub const VERSION: u32 = 1;
 pub struct JsonOutput<'a> {
     pub version: u32,
     pub findings: Vec<JsonFinding<'a>>,
+    pub files: Vec<JsonFile<'a>>,
     pub summary: JsonSummary,
+}
+
+/// One checked SQL file and how many of its statements are of each class.
+#[derive(Debug, Serialize)]
+pub struct JsonFile<'a> {
+    pub path: &'a str,
+    pub classes: ClassCounts,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,8 +158,19 @@ pub fn build(report: &Report) -> JsonOutput<'_> {
             });
         }
     }
+    let files = report
+        .files
+        .iter()
+        .filter_map(|file| {
+            Some(JsonFile {
+                path: &file.path,
+                classes: file.classes?,
+            })
+        })
+        .collect();
     JsonOutput {
         version: VERSION,
+        files,
         summary: JsonSummary {
             files: report.files.len(),
             findings: findings.len(),
@@ -157,4 +182,46 @@ pub fn build(report: &Report) -> JsonOutput<'_> {
 pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &build(report))?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::report::FileReport;
+
+    #[test]
+    fn files_list_every_sql_file_with_its_class_counts() {
+        let file = |path: &str, classes| FileReport {
+            path: path.to_string(),
+            text: String::new(),
+            findings: Vec::new(),
+            classes,
+        };
+        let report = Report {
+            files: vec![
+                file(
+                    "a.sql",
+                    Some(ClassCounts {
+                        additive: 2,
+                        transformative: 1,
+                        destructive: 0,
+                    }),
+                ),
+                file("notes.txt", None),
+            ],
+        };
+        let json = serde_json::to_value(build(&report)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "version": 1,
+                "findings": [],
+                "files": [{
+                    "path": "a.sql",
+                    "classes": {"additive": 2, "transformative": 1, "destructive": 0}
+                }],
+                "summary": {"files": 2, "findings": 0}
+            })
+        );
+    }
 }

@@ -7,6 +7,7 @@ pub mod text;
 
 use ropey::Rope;
 
+use crate::engine::ClassCounts;
 use crate::finding::{Finding, Severity};
 use crate::text::LineIndex;
 
@@ -17,6 +18,8 @@ pub struct FileReport {
     pub path: String,
     pub text: String,
     pub findings: Vec<Finding>,
+    /// How many statements of each class it has; `None` when it is not SQL.
+    pub classes: Option<ClassCounts>,
 }
 
 /// Everything a reporter prints.
@@ -37,6 +40,19 @@ impl Report {
             .flat_map(|f| &f.findings)
             .filter(|f| f.severity == severity)
             .count()
+    }
+
+    /// Statements of each class over every SQL file; `None` when no SQL file
+    /// was checked.
+    pub fn classes(&self) -> Option<ClassCounts> {
+        self.files
+            .iter()
+            .filter_map(|f| f.classes)
+            .reduce(|a, b| ClassCounts {
+                additive: a.additive + b.additive,
+                transformative: a.transformative + b.transformative,
+                destructive: a.destructive + b.destructive,
+            })
     }
 
     /// The most severe finding, if any.

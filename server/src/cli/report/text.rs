@@ -8,19 +8,29 @@
 //!   = help: ...
 //! ```
 //!
-//! followed by one summary line.
+//! followed by one summary line, and a line counting the statements of each
+//! migration class when any SQL file was checked:
+//!
+//! ```text
+//! Found 1 finding (1 error) in 1 file.
+//! Statements: 2 additive, 0 transformative, 1 destructive.
+//! ```
 
 use std::io::{self, Write};
 
 use super::{FileReport, Locator, Report, plural};
 use crate::finding::{Applicability, Finding, Severity};
 
-/// Writes every finding, then the summary line.
+/// Writes every finding, then the summary lines.
 pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     for file in &report.files {
         write_file(out, file)?;
     }
-    writeln!(out, "{}", summary(report))
+    writeln!(out, "{}", summary(report))?;
+    if let Some(classes) = report.classes() {
+        writeln!(out, "Statements: {classes}.")?;
+    }
+    Ok(())
 }
 
 fn write_file(out: &mut dyn Write, file: &FileReport) -> io::Result<()> {
@@ -178,6 +188,7 @@ pub fn summary(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ClassCounts;
 
     #[test]
     fn underline_ascii_range() {
@@ -190,6 +201,46 @@ mod tests {
         assert_eq!(underline("\tDROP", 1, Some(5)), "\t^^^^");
         assert_eq!(underline("表 DROP", 2, Some(6)), "   ^^^^");
         assert_eq!(underline("é🚀 DROP", 3, None), "    ^^^^");
+    }
+
+    fn file(path: &str, classes: Option<ClassCounts>) -> FileReport {
+        FileReport {
+            path: path.to_string(),
+            text: String::new(),
+            findings: Vec::new(),
+            classes,
+        }
+    }
+
+    fn written(report: &Report) -> String {
+        let mut out = Vec::new();
+        write(&mut out, report).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn statement_counts_add_up_over_sql_files_only() {
+        let counts = |additive, transformative, destructive| ClassCounts {
+            additive,
+            transformative,
+            destructive,
+        };
+        let report = Report {
+            files: vec![
+                file("a.sql", Some(counts(2, 1, 0))),
+                file("b.txt", None),
+                file("c.sql", Some(counts(1, 0, 3))),
+            ],
+        };
+        assert_eq!(
+            written(&report),
+            "No findings in 3 files.\nStatements: 3 additive, 1 transformative, 3 destructive.\n"
+        );
+        let not_sql = Report {
+            files: vec![file("b.txt", None)],
+        };
+        assert_eq!(written(&not_sql), "No findings in 1 file.\n");
+        assert_eq!(written(&Report::default()), "No findings in 0 files.\n");
     }
 
     #[test]

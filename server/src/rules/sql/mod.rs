@@ -11,7 +11,9 @@ mod add_exclusion_constraint;
 mod add_primary_key;
 mod add_unique_constraint;
 mod alter_table_misc_ae;
+mod ban_char_field;
 mod change_column_type;
+mod concurrent_index_on_partitioned_table;
 mod concurrently_in_transaction;
 mod constraint_missing_not_valid;
 mod create_enum;
@@ -28,10 +30,16 @@ mod drop_trigger;
 mod enum_add_value_in_transaction;
 mod enum_value_ordering;
 mod foreign_key_missing_not_valid;
+mod identifier_too_long;
 mod missing_down_migration;
 mod mixed_schema_and_data;
 mod multiple_alter_table;
 mod non_idempotent_non_transactional;
+mod prefer_bigint_id;
+mod prefer_identity;
+mod prefer_jsonb;
+mod prefer_text_over_varchar;
+mod prefer_timestamptz;
 mod refresh_matview_without_concurrently;
 mod rename_column;
 mod rename_enum_value;
@@ -55,7 +63,7 @@ mod validate_in_same_transaction;
 use std::fmt;
 
 use crate::analysis::migration::{
-    ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
+    ColumnDef, ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
 };
 
 use super::Rule;
@@ -78,6 +86,7 @@ pub static RULES: &[&Rule] = &[
     &require_concurrent_index_creation::RULE,
     &require_concurrent_index_deletion::RULE,
     &require_concurrent_reindex::RULE,
+    &concurrent_index_on_partitioned_table::RULE,
     // Constraints
     &drop_not_null::RULE,
     &drop_foreign_key::RULE,
@@ -116,6 +125,14 @@ pub static RULES: &[&Rule] = &[
     &create_trigger::RULE,
     &drop_trigger::RULE,
     &alter_table_misc_ae::RULE,
+    // Data types and design
+    &prefer_jsonb::RULE,
+    &prefer_bigint_id::RULE,
+    &prefer_identity::RULE,
+    &prefer_timestamptz::RULE,
+    &prefer_text_over_varchar::RULE,
+    &ban_char_field::RULE,
+    &identifier_too_long::RULE,
 ];
 
 /// Operations on relations that existed before this migration: the only ones
@@ -180,6 +197,50 @@ impl fmt::Display for TableLabel<'_> {
             None => f.write_str("the table"),
         }
     }
+}
+
+/// A column being defined, by `CREATE TABLE` or `ADD COLUMN`: the design
+/// rules judge its name and type.
+struct NewColumn<'m> {
+    at: OpAt<'m>,
+    name: &'m str,
+    /// The type as written, lower-cased.
+    data_type: String,
+    /// Declared `PRIMARY KEY` or `REFERENCES`, or named like an identifier.
+    id_like: bool,
+}
+
+fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> {
+    let id_like = |name: &str| name == "id" || name.ends_with("_id");
+    let created = m.ops_of(OpTag::CreateTable).flat_map(move |at| {
+        let columns: &'m [ColumnDef] = match &at.op.kind {
+            OpKind::CreateTable { columns, .. } => columns,
+            _ => &[],
+        };
+        columns.iter().map(move |c| NewColumn {
+            at,
+            name: &c.name,
+            data_type: c.data_type.to_ascii_lowercase(),
+            id_like: c.key || id_like(&c.name),
+        })
+    });
+    let added = m
+        .ops_of(OpTag::AddColumn)
+        .filter_map(move |at| match &at.op.kind {
+            OpKind::AddColumn(c) => Some(NewColumn {
+                at,
+                name: &c.column,
+                data_type: c.data_type.to_ascii_lowercase(),
+                id_like: id_like(&c.column),
+            }),
+            _ => None,
+        });
+    created.chain(added)
+}
+
+/// The base name of a type without its modifiers: `varchar(50)` → `varchar`.
+fn base_type(data_type: &str) -> &str {
+    data_type.split('(').next().unwrap_or(data_type).trim()
 }
 
 /// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is

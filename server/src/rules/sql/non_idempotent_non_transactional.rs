@@ -58,6 +58,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let missing = match &at.op.kind {
             OpKind::CreateTable {
                 if_not_exists: false,
+                ..
             }
             | OpKind::CreateIndex {
                 if_not_exists: false,

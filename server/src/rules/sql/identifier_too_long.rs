@@ -1,0 +1,73 @@
+//! ## What it does
+//! Flags names longer than 63 bytes given to tables, columns, indexes and
+//! constraints created or renamed by the migration.
+//!
+//! ## Why it matters
+//! PostgreSQL silently truncates identifiers to 63 bytes (NAMEDATALEN - 1). Two
+//! long names with the same first 63 bytes collide, and the name in the
+//! database is not the one the code uses.
+//!
+//! ## Example
+//! ```sql
+//! CREATE INDEX index_orders_on_customer_id_and_created_at_and_status_and_region ON orders (customer_id);
+//! ```
+//!
+//! ## Safe alternative
+//! A shorter name (abbreviate, or end with a short hash of the long one).
+
+use crate::analysis::migration::{Migration, Name, OpKind};
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "identifier-too-long",
+    severity: Severity::Error,
+    class: MigrationClass::Any,
+    default_enabled: true,
+    summary: "Identifier longer than 63 bytes is silently truncated",
+    source: include_str!("identifier_too_long.rs"),
+    check: Check::Migration(check),
+};
+
+/// PostgreSQL's NAMEDATALEN - 1.
+const MAX: usize = 63;
+
+fn check(m: &Migration, out: &mut Vec<Finding>) {
+    for at in m.ops() {
+        for name in new_names(&at.op.kind, at.op.table.as_ref()) {
+            if name.len() <= MAX {
+                continue;
+            }
+            out.push(
+                RULE.finding(
+                    at.range(),
+                    format!(
+                        "`{name}` is {} bytes long: PostgreSQL silently truncates it to its first {MAX}",
+                        name.len()
+                    ),
+                )
+                .with_help("Shorten it, e.g. abbreviate or end it with a short hash."),
+            );
+        }
+    }
+}
+
+/// The names an operation gives to new objects.
+fn new_names<'o>(kind: &'o OpKind, table: Option<&'o Name>) -> Vec<&'o str> {
+    match kind {
+        OpKind::CreateTable { columns, .. } => table
+            .map(|t| t.name.as_str())
+            .into_iter()
+            .chain(columns.iter().map(|c| c.name.as_str()))
+            .collect(),
+        OpKind::AddColumn(column) => vec![&column.column],
+        OpKind::CreateIndex {
+            name: Some(name), ..
+        }
+        | OpKind::AddConstraint {
+            name: Some(name), ..
+        } => vec![name],
+        OpKind::RenameColumn { to, .. } | OpKind::RenameTable { to } => vec![to],
+        _ => Vec::new(),
+    }
+}
