@@ -16,6 +16,9 @@ pub struct Context {
     pub lock_timeout: bool,
     /// A non-zero `statement_timeout` is in force.
     pub statement_timeout: bool,
+    /// The session's `TimeZone` is UTC, so `timestamp` → `timestamptz` needs
+    /// no rewrite (PostgreSQL 12+).
+    pub timezone_utc: bool,
     /// The earlier statement of this transaction that took ACCESS EXCLUSIVE on
     /// a relation other sessions use; the lock is held until commit.
     pub access_exclusive_at: Option<usize>,
@@ -47,6 +50,7 @@ struct Session {
     write_lock_at: Option<usize>,
     lock_timeout: Timeout,
     statement_timeout: Timeout,
+    timezone_utc: Timeout,
 }
 
 impl Session {
@@ -65,6 +69,7 @@ impl Session {
         self.write_lock_at = None;
         self.lock_timeout.local = None;
         self.statement_timeout.local = None;
+        self.timezone_utc.local = None;
     }
 
     fn context(&self) -> Context {
@@ -73,6 +78,7 @@ impl Session {
             transaction: self.transaction,
             lock_timeout: self.lock_timeout.in_force(),
             statement_timeout: self.statement_timeout.in_force(),
+            timezone_utc: self.timezone_utc.in_force(),
             access_exclusive_at: self.access_exclusive_at,
             write_lock_at: self.write_lock_at,
         }
@@ -108,14 +114,24 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                 } if name == "all" => {
                     session.lock_timeout = Timeout::default();
                     session.statement_timeout = Timeout::default();
+                    session.timezone_utc = Timeout::default();
                 }
                 OpKind::Set { name, value, local } => {
-                    let timeout = match name.as_str() {
-                        "lock_timeout" => &mut session.lock_timeout,
-                        "statement_timeout" => &mut session.statement_timeout,
+                    let value = value.as_deref();
+                    let (timeout, enabled) = match name.as_str() {
+                        "lock_timeout" => (
+                            &mut session.lock_timeout,
+                            value.is_some_and(is_nonzero_duration),
+                        ),
+                        "statement_timeout" => (
+                            &mut session.statement_timeout,
+                            value.is_some_and(is_nonzero_duration),
+                        ),
+                        "timezone" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
+                        // `SET TIME ZONE 'UTC'` (the lowering reads `time` as the name).
+                        "time" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
                         _ => continue,
                     };
-                    let enabled = value.as_deref().is_some_and(is_nonzero_duration);
                     // SET LOCAL outside any transaction is a no-op; when the runner's
                     // behaviour is unknown, trust that it opens one.
                     let has_transaction =
@@ -174,6 +190,12 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
         }
     }
     m.unclosed_begin = session.begin_at;
+}
+
+/// `'UTC'`, `'Etc/UTC'` (any case): no offset, so timestamps convert as-is.
+fn is_utc(value: &str) -> bool {
+    let value = value.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    value.eq_ignore_ascii_case("utc") || value.eq_ignore_ascii_case("etc/utc")
 }
 
 /// `'2s'`, `2000`, `'1min'` are timeouts; `0`, `'0ms'` disable them.

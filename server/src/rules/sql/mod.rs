@@ -31,6 +31,7 @@ mod enum_add_value_in_transaction;
 mod enum_value_ordering;
 mod foreign_key_missing_not_valid;
 mod identifier_too_long;
+mod index_build_corruption_pg14;
 mod missing_down_migration;
 mod mixed_schema_and_data;
 mod multiple_alter_table;
@@ -53,6 +54,7 @@ mod require_statement_timeout;
 mod set_not_null_requires_scan;
 mod set_tablespace_or_logged;
 mod statement_after_access_exclusive;
+mod timestamptz_conversion_needs_utc;
 mod transaction_nesting;
 mod truncate;
 mod unbatched_backfill;
@@ -87,6 +89,7 @@ pub static RULES: &[&Rule] = &[
     &require_concurrent_index_deletion::RULE,
     &require_concurrent_reindex::RULE,
     &concurrent_index_on_partitioned_table::RULE,
+    &index_build_corruption_pg14::RULE,
     // Constraints
     &drop_not_null::RULE,
     &drop_foreign_key::RULE,
@@ -105,6 +108,7 @@ pub static RULES: &[&Rule] = &[
     &add_column_stored_generated::RULE,
     &add_column_inline_constraint::RULE,
     &change_column_type::RULE,
+    &timestamptz_conversion_needs_utc::RULE,
     &rename_column::RULE,
     &rename_table::RULE,
     &drop_column::RULE,
