@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{ConstraintKind, LockMode, Migration, OpKind};
+use super::{ConstraintKind, LockMode, Migration, OpAt, OpKind};
 
 /// The state of the session when a statement starts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -93,13 +93,27 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     }
     // NOT VALID check constraints proving non-null, by name, until validated.
     let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
+    m.ops.reserve(m.statements.len());
     for (index, statement) in m.statements.iter().enumerate() {
-        m.contexts.push(session.context());
+        let context = session.context();
+        m.contexts.push(context);
         for op in statement.ops.iter() {
+            // One pass: the operation is flattened and indexed here, while its
+            // statement is in cache (the walk is bound by memory, not by work).
+            let new_relation = m.works_on_new_relation(index, op);
+            let position = u32::try_from(m.ops.len()).unwrap_or(u32::MAX);
+            m.by_tag[op.kind.tag() as usize].push(position);
+            m.ops.push(OpAt {
+                index,
+                statement,
+                op,
+                context,
+                new_relation,
+            });
             if session.transaction.is_some()
                 && let Some(lock) = op.lock()
                 && lock >= LockMode::ShareRowExclusive
-                && !m.works_on_new_relation(index, op)
+                && !new_relation
             {
                 session.write_lock_at.get_or_insert(index);
                 if lock == LockMode::AccessExclusive {

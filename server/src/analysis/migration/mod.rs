@@ -119,11 +119,6 @@ impl<'a> Migration<'a> {
             line_starts: OnceCell::new(),
         };
         context::analyze(&mut migration);
-        migration.ops = migration.flatten();
-        for (position, at) in migration.ops.iter().enumerate() {
-            let position = u32::try_from(position).unwrap_or(u32::MAX);
-            migration.by_tag[at.op.kind.tag() as usize].push(position);
-        }
         migration
     }
 
@@ -170,22 +165,6 @@ impl<'a> Migration<'a> {
         self.by_tag[tag as usize]
             .iter()
             .filter_map(|&position| self.ops.get(position as usize).copied())
-    }
-
-    fn flatten(&self) -> Vec<OpAt<'a>> {
-        let mut ops = Vec::with_capacity(self.statements.len());
-        for (index, statement) in self.statements.iter().enumerate() {
-            for op in statement.ops.iter() {
-                ops.push(OpAt {
-                    index,
-                    statement,
-                    op,
-                    context: self.contexts[index],
-                    new_relation: self.works_on_new_relation(index, op),
-                });
-            }
-        }
-        ops
     }
 
     /// Whether `table` was created by a statement before `before`: no other

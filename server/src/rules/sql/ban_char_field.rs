@@ -15,7 +15,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, new_columns};
+use super::{base_type, is_any_of, new_columns};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -31,8 +31,8 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(&column.data_type);
-        if !(matches!(base, "char" | "character" | "bpchar")) {
+        let base = base_type(column.data_type);
+        if !is_any_of(base, &["char", "character", "bpchar"]) {
             continue;
         }
         out.push(

@@ -34,6 +34,23 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
+    // (statement index, table) of every partitioned table this migration creates.
+    let partitioned: Vec<_> = m
+        .ops_of(OpTag::CreateTable)
+        .filter(|create| {
+            matches!(
+                create.op.kind,
+                OpKind::CreateTable {
+                    partitioned: true,
+                    ..
+                }
+            )
+        })
+        .filter_map(|create| Some((create.index, create.op.table.as_ref()?)))
+        .collect();
+    if partitioned.is_empty() {
+        return;
+    }
     for at in m.ops_of(OpTag::CreateIndex) {
         let (
             OpKind::CreateIndex {
@@ -44,18 +61,10 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let partitioned = m.ops_of(OpTag::CreateTable).any(|create| {
-            create.index < at.index
-                && matches!(
-                    create.op.kind,
-                    OpKind::CreateTable {
-                        partitioned: true,
-                        ..
-                    }
-                )
-                && create.op.table.as_ref().is_some_and(|t| t.matches(table))
-        });
-        if !partitioned {
+        if !partitioned
+            .iter()
+            .any(|(created, parent)| *created < at.index && parent.matches(table))
+        {
             continue;
         }
         out.push(

@@ -15,7 +15,7 @@
 //! ## Safe alternative
 //! A shorter name (abbreviate, or end with a short hash of the long one).
 
-use crate::analysis::migration::{Migration, Name, OpKind};
+use crate::analysis::migration::{ColumnDef, Migration, Name, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -33,7 +33,15 @@ pub static RULE: Rule = Rule {
 const MAX: usize = 63;
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in m.ops() {
+    const NAMING: [OpTag; 6] = [
+        OpTag::CreateTable,
+        OpTag::AddColumn,
+        OpTag::CreateIndex,
+        OpTag::AddConstraint,
+        OpTag::RenameColumn,
+        OpTag::RenameTable,
+    ];
+    for at in NAMING.into_iter().flat_map(|tag| m.ops_of(tag)) {
         for name in new_names(&at.op.kind, at.op.table.as_ref()) {
             if name.len() <= MAX {
                 continue;
@@ -53,21 +61,19 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
 }
 
 /// The names an operation gives to new objects.
-fn new_names<'o>(kind: &'o OpKind, table: Option<&'o Name>) -> Vec<&'o str> {
-    match kind {
-        OpKind::CreateTable { columns, .. } => table
-            .map(|t| t.name.as_str())
-            .into_iter()
-            .chain(columns.iter().map(|c| c.name.as_str()))
-            .collect(),
-        OpKind::AddColumn(column) => vec![&column.column],
+fn new_names<'o>(kind: &'o OpKind, table: Option<&'o Name>) -> impl Iterator<Item = &'o str> + 'o {
+    let (own, columns): (Option<&'o str>, &'o [ColumnDef]) = match kind {
+        OpKind::CreateTable { columns, .. } => (table.map(|t| t.name.as_str()), columns),
+        OpKind::AddColumn(column) => (Some(&column.column), &[]),
         OpKind::CreateIndex {
             name: Some(name), ..
         }
         | OpKind::AddConstraint {
             name: Some(name), ..
-        } => vec![name],
-        OpKind::RenameColumn { to, .. } | OpKind::RenameTable { to } => vec![to],
-        _ => Vec::new(),
-    }
+        } => (Some(name), &[]),
+        OpKind::RenameColumn { to, .. } | OpKind::RenameTable { to } => (Some(to), &[]),
+        _ => (None, &[]),
+    };
+    own.into_iter()
+        .chain(columns.iter().map(|c| c.name.as_str()))
 }

@@ -208,8 +208,8 @@ impl fmt::Display for TableLabel<'_> {
 struct NewColumn<'m> {
     at: OpAt<'m>,
     name: &'m str,
-    /// The type as written, lower-cased.
-    data_type: String,
+    /// The type as written.
+    data_type: &'m str,
     /// Declared `PRIMARY KEY` or `REFERENCES`, or named like an identifier.
     id_like: bool,
 }
@@ -224,7 +224,7 @@ fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> 
         columns.iter().map(move |c| NewColumn {
             at,
             name: &c.name,
-            data_type: c.data_type.to_ascii_lowercase(),
+            data_type: &c.data_type,
             id_like: c.key || id_like(&c.name),
         })
     });
@@ -234,7 +234,7 @@ fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> 
             OpKind::AddColumn(c) => Some(NewColumn {
                 at,
                 name: &c.column,
-                data_type: c.data_type.to_ascii_lowercase(),
+                data_type: &c.data_type,
                 id_like: id_like(&c.column),
             }),
             _ => None,
@@ -245,6 +245,18 @@ fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> 
 /// The base name of a type without its modifiers: `varchar(50)` → `varchar`.
 fn base_type(data_type: &str) -> &str {
     data_type.split('(').next().unwrap_or(data_type).trim()
+}
+
+/// Whether `base` is one of `names` (lower case), ignoring ASCII case.
+fn is_any_of(base: &str, names: &[&str]) -> bool {
+    names.iter().any(|name| base.eq_ignore_ascii_case(name))
+}
+
+/// Whether `text` contains `needle` (lower case), ignoring ASCII case.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is

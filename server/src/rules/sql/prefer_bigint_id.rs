@@ -17,7 +17,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, new_columns};
+use super::{base_type, is_any_of, new_columns};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -33,21 +33,19 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(&column.data_type);
-        if !(column.id_like
-            && matches!(
-                base,
-                "int"
-                    | "integer"
-                    | "int4"
-                    | "smallint"
-                    | "int2"
-                    | "serial"
-                    | "serial4"
-                    | "smallserial"
-                    | "serial2"
-            ))
-        {
+        let base = base_type(column.data_type);
+        const NARROW: [&str; 9] = [
+            "int",
+            "integer",
+            "int4",
+            "smallint",
+            "int2",
+            "serial",
+            "serial4",
+            "smallserial",
+            "serial2",
+        ];
+        if !(column.id_like && is_any_of(base, &NARROW)) {
             continue;
         }
         out.push(

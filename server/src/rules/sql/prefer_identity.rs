@@ -17,7 +17,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, new_columns};
+use super::{base_type, is_any_of, new_columns};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -33,11 +33,16 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(&column.data_type);
-        if !(matches!(
-            base,
-            "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
-        )) {
+        let base = base_type(column.data_type);
+        const SERIAL: [&str; 6] = [
+            "serial",
+            "bigserial",
+            "smallserial",
+            "serial4",
+            "serial8",
+            "serial2",
+        ];
+        if !is_any_of(base, &SERIAL) {
             continue;
         }
         out.push(

@@ -31,8 +31,8 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(&column.data_type);
-        if base != "json" {
+        let base = base_type(column.data_type);
+        if !base.eq_ignore_ascii_case("json") {
             continue;
         }
         out.push(
