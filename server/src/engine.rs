@@ -89,10 +89,6 @@ impl Analysis {
         let text = std::mem::take(&mut self.text);
         let runner = self.runner(&text);
         let sql = self.update_sql(&text);
-        let settings = Settings {
-            postgres_version: config.postgres_version,
-            in_transaction: config.assume_in_transaction.or(runner.in_transaction),
-        };
         // A goose or dbmate file holds its down migration too; the runner's up
         // section is the migration these rules judge.
         let whole_file = sql
@@ -110,6 +106,12 @@ impl Analysis {
                 .cloned()
                 .collect();
             &up
+        };
+        let settings = Settings {
+            postgres_version: config.postgres_version,
+            in_transaction: config
+                .assume_in_transaction
+                .or_else(|| runs_in_transaction(&runner, statements)),
         };
         let migration = Migration::build(&text, statements, settings, &runner);
         let findings = run_rules(&migration, config);
@@ -222,6 +224,31 @@ impl Analysis {
         };
         runner::detect(path, text, &project)
     }
+}
+
+/// Whether the runner runs these statements in a transaction block.
+fn runs_in_transaction(runner: &RunnerFacts, statements: &[MigrationStatement]) -> Option<bool> {
+    // A runner that sends the file as one query without a transaction of its
+    // own (golang-migrate always; sqlx, diesel, dbmate when switched off) gets
+    // PostgreSQL's implicit transaction block exactly when the query holds
+    // several statements.
+    let opens_none =
+        runner.runner == runner::Runner::GolangMigrate || runner.in_transaction == Some(false);
+    if runner.one_query && opens_none {
+        return Some(statements.len() > 1);
+    }
+    // Flyway runs a PostgreSQL script with a non-transactional statement
+    // (CREATE INDEX CONCURRENTLY, VACUUM, ...) outside a transaction.
+    let non_transactional = || {
+        statements
+            .iter()
+            .flat_map(|s| s.ops.iter())
+            .any(|op| op.effects().needs_no_transaction)
+    };
+    if runner.runner == runner::Runner::Flyway && non_transactional() {
+        return Some(false);
+    }
+    runner.in_transaction
 }
 
 /// One statement as the migration runs it: its class and, per operation, what

@@ -159,7 +159,11 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                         }
                     }
                 }
-                OpKind::CreateTable { .. } => {
+                // A view created here is as new as a table: nobody reads it yet.
+                OpKind::CreateTable { .. }
+                | OpKind::CreateView {
+                    or_replace: false, ..
+                } => {
                     if let Some(table) = &op.table {
                         m.created_tables
                             .entry(&table.name)

@@ -41,6 +41,7 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                 unique: index.unique,
                 concurrently: index.concurrently,
                 if_not_exists: index.if_not_exists,
+                on_only: c.contains(&["ON", "ONLY"]),
             },
         )],
         Statement::Drop {

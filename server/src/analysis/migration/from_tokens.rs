@@ -52,7 +52,7 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
 }
 
 fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
-    c.eat(&["OR", "REPLACE"]);
+    let or_replace = c.eat(&["OR", "REPLACE"]);
     c.eat(&["CONSTRAINT"]);
     if c.eat(&["TRIGGER"]) {
         // Half-typed, without its `ON` yet, it is still a trigger.
@@ -61,6 +61,15 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
             on.name()
         });
         return Some((table, OpKind::CreateTrigger));
+    }
+    let materialized = c.eat(&["MATERIALIZED"]);
+    if c.eat(&["VIEW"]) {
+        c.eat(&["IF", "NOT", "EXISTS"]);
+        let kind = OpKind::CreateView {
+            materialized,
+            or_replace,
+        };
+        return Some((c.name(), kind));
     }
     if c.eat(&["TYPE"]) {
         let name = c.name();
@@ -91,13 +100,14 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
         let name = if c.at_word("ON") { None } else { c.ident() };
         c.eat(&["ON"]);
-        c.eat(&["ONLY"]);
+        let on_only = c.eat(&["ONLY"]);
         let table = c.name();
         let kind = OpKind::CreateIndex {
             name,
             unique,
             concurrently,
             if_not_exists,
+            on_only,
         };
         return Some((table, kind));
     }
@@ -225,7 +235,8 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     if c.eat(&["ALTER", "DOMAIN"]) {
         c.name();
-        if c.eat(&["ADD"]) {
+        // `NOT VALID` leaves the columns using the domain unchecked.
+        if c.eat(&["ADD"]) && !c.contains(&["NOT", "VALID"]) {
             return (Vec::new(), OpKind::DomainConstraint);
         }
         return (

@@ -201,7 +201,13 @@ impl AddColumn {
         let Some(default) = self.default.as_deref() else {
             return false;
         };
-        let lower = default.to_ascii_lowercase();
+        // Function calls only: text inside string literals does not count.
+        let lower: String = default
+            .split('\'')
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
         let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
         VOLATILE.iter().any(|function| {
             lower.match_indices(function).any(|(at, _)| {
@@ -226,6 +232,9 @@ pub enum OpKind {
         unique: bool,
         concurrently: bool,
         if_not_exists: bool,
+        /// `ON ONLY parent`: an invalid index on a partitioned parent alone,
+        /// built instantly (the partitions' indexes are attached later).
+        on_only: bool,
     },
     DropIndex {
         names: Vec<Name>,
@@ -264,6 +273,12 @@ pub enum OpKind {
     },
     RenameTable {
         to: String,
+    },
+    /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`; the view is the op's table.
+    CreateView {
+        materialized: bool,
+        /// `OR REPLACE`: the view may exist already.
+        or_replace: bool,
     },
     DropNotNull {
         column: String,
@@ -344,6 +359,7 @@ pub enum OpTag {
     DropTable,
     DetachPartition,
     RenameTable,
+    CreateView,
     DropNotNull,
     DropDefault,
     DropConstraint,
@@ -386,6 +402,7 @@ impl OpKind {
             OpKind::DropTable { .. } => OpTag::DropTable,
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
             OpKind::RenameTable { .. } => OpTag::RenameTable,
+            OpKind::CreateView { .. } => OpTag::CreateView,
             OpKind::DropNotNull { .. } => OpTag::DropNotNull,
             OpKind::DropDefault { .. } => OpTag::DropDefault,
             OpKind::DropConstraint { .. } => OpTag::DropConstraint,
@@ -494,6 +511,7 @@ impl Op {
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,
             OpKind::CreateTable { .. }
+            | OpKind::CreateView { .. }
             | OpKind::AddEnumValue { .. }
             | OpKind::RenameEnumValue
             | OpKind::CreateEnum

@@ -93,6 +93,7 @@ fn create_index(
         unique,
         concurrently,
         if_not_exists,
+        on_only: false,
     }
 }
 
@@ -283,7 +284,13 @@ fn create_index_outside_sqlparser_takes_the_token_path() {
     check(
         "CREATE INDEX i ON ONLY t (a);",
         &[(
-            create_index(Some("i"), false, false, false),
+            OpKind::CreateIndex {
+                name: Some("i".into()),
+                unique: false,
+                concurrently: false,
+                if_not_exists: false,
+                on_only: true,
+            },
             t("t"),
             false,
             "CREATE INDEX i ON ONLY t (a)",
@@ -753,6 +760,7 @@ fn volatile_defaults() {
         ("uuid DEFAULT gen_random_uuid ()", true),
         ("uuid DEFAULT public.gen_random_uuid()", true),
         ("float8 DEFAULT my_random()", false),
+        ("text DEFAULT 'nextval(x)'", false),
         ("timestamptz DEFAULT now()", false),
         ("timestamptz DEFAULT CURRENT_TIMESTAMP", false),
         ("text DEFAULT 'x'", false),
@@ -1484,7 +1492,10 @@ fn schema_object_statements() {
         (
             "ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID;",
             None,
-            OpKind::DomainConstraint,
+            // NOT VALID checks no existing column: nothing to judge.
+            OpKind::Other {
+                what: "ALTER DOMAIN".into(),
+            },
         ),
         (
             "ALTER DOMAIN d VALIDATE CONSTRAINT pos;",
@@ -2015,7 +2026,27 @@ fn anything_else_is_named_by_its_first_keyword() {
     );
     check(
         "CREATE VIEW v AS SELECT 1;",
-        &[(other("CREATE"), None, false, "CREATE VIEW v AS SELECT 1")],
+        &[(
+            OpKind::CreateView {
+                materialized: false,
+                or_replace: false,
+            },
+            t("v"),
+            false,
+            "CREATE VIEW v AS SELECT 1",
+        )],
+    );
+    check(
+        "CREATE OR REPLACE MATERIALIZED VIEW s.mv AS SELECT 1;",
+        &[(
+            OpKind::CreateView {
+                materialized: true,
+                or_replace: true,
+            },
+            st("s", "mv"),
+            false,
+            "CREATE OR REPLACE MATERIALIZED VIEW s.mv AS SELECT 1",
+        )],
     );
     check(
         "garbage é 🚀 (;",

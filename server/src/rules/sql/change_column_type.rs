@@ -46,6 +46,16 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let OpKind::ChangeColumnType { column, data_type } = &at.op.kind else {
             continue;
         };
+        // Recipe R28: `timestamp` → `timestamptz` with the session in UTC is
+        // metadata-only on PostgreSQL 12+ (timestamptz-conversion-needs-utc
+        // covers the case without UTC).
+        let to_timestamptz = {
+            let target = data_type.to_ascii_lowercase();
+            target.starts_with("timestamptz") || target.starts_with("timestamp with time zone")
+        };
+        if to_timestamptz && at.context.timezone_utc && m.settings().postgres_version >= 12 {
+            continue;
+        }
         let mut finding = RULE.finding(
             at.range(),
             format!(

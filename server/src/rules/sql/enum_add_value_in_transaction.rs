@@ -49,7 +49,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         out.push(
             RULE.finding(
                 at.range(),
-                format!("Enum value {value} is added inside a transaction: it {consequence}"),
+                format!("Enum value '{value}' is added inside a transaction: it {consequence}"),
             )
             .with_help("Add the value in its own migration that runs outside a transaction."),
         );

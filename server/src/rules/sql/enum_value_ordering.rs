@@ -42,7 +42,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         out.push(
             RULE.finding(
                 at.range(),
-                format!("{value} is appended at the end of the enum's sort order"),
+                format!("'{value}' is appended at the end of the enum's sort order"),
             )
             .with_help("Say where it belongs with BEFORE or AFTER."),
         );

@@ -41,12 +41,13 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     // The first schema change of each transaction, found in one pass.
     let mut schema_changes: HashMap<u32, OpAt<'_>> = HashMap::default();
     for at in m.ops() {
+        // DDL, not LOCK, VACUUM or REFRESH, which change no schema.
         let is_schema_change = !at.new_relation
             && at
                 .op
                 .lock()
                 .is_some_and(|l| l >= LockMode::ShareUpdateExclusive)
-            && !matches!(at.op.kind, OpKind::Dml { .. });
+            && !matches!(at.op.kind, OpKind::Dml { .. } | OpKind::Maintenance(_));
         if let (Some(transaction), true) = (at.context.transaction, is_schema_change) {
             schema_changes.entry(transaction).or_insert(at);
         }

@@ -280,6 +280,6 @@ fn constraint_label(at: &OpAt<'_>) -> String {
         OpKind::AddConstraint {
             name: Some(name), ..
         } => format!("`{name}`"),
-        _ => "the constraint".to_string(),
+        _ => "(unnamed)".to_string(),
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! ## Safe alternative
 //! Rename and leave a compatibility view under the old name in the same
-//! transaction; drop the view in a later deploy:
+//! transaction (not flagged); drop the view in a later deploy:
 //! ```sql
 //! ALTER TABLE customers RENAME TO accounts;
 //! CREATE VIEW customers AS SELECT * FROM accounts;
@@ -37,9 +37,24 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in existing(m, OpTag::RenameTable) {
-        let OpKind::RenameTable { to } = &at.op.kind else {
+        let (OpKind::RenameTable { to }, Some(old)) = (&at.op.kind, &at.op.table) else {
             continue;
         };
+        // Recipe R13: a view under the old name keeps running code working.
+        let keeps_old_name = m.ops_of(OpTag::CreateView).any(|view| {
+            view.index > at.index
+                && matches!(
+                    view.op.kind,
+                    OpKind::CreateView {
+                        materialized: false,
+                        ..
+                    }
+                )
+                && view.op.table.as_ref().is_some_and(|v| v.matches(old))
+        });
+        if keeps_old_name {
+            continue;
+        }
         out.push(
             RULE.finding(
                 at.range(),

@@ -21,7 +21,9 @@
 //! `CONCURRENTLY` takes only SHARE UPDATE EXCLUSIVE (writes continue) but
 //! cannot run inside a transaction block. If the build fails it leaves an
 //! INVALID index behind: `DROP INDEX CONCURRENTLY IF EXISTS` it and retry.
-//! Indexes on tables created earlier in the same migration are not flagged.
+//! Indexes on tables created earlier in the same migration are not flagged,
+//! nor `CREATE INDEX ... ON ONLY parent` (instant: it covers no rows until
+//! the partitions' indexes are attached).
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
@@ -44,6 +46,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in existing(m, OpTag::CreateIndex) {
         let OpKind::CreateIndex {
             concurrently: false,
+            on_only: false,
             ..
         } = &at.op.kind
         else {

@@ -42,11 +42,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let Some(locked_at) = at.context.access_exclusive_at else {
             continue;
         };
-        let ends_or_tunes_transaction = matches!(
-            at.op.kind,
-            OpKind::Commit | OpKind::Rollback | OpKind::Set { .. } | OpKind::Begin
-        );
-        if ends_or_tunes_transaction || reported == at.context.transaction {
+        if !extends_the_outage(&at.op.kind) || reported == at.context.transaction {
             continue;
         }
         reported = at.context.transaction;
@@ -69,5 +65,28 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             )
             .with_help("Commit right after the ACCESS EXCLUSIVE statement: move what follows to its own migration or transaction."),
         );
+    }
+}
+
+/// Statements that finish at once without touching existing rows (transaction
+/// control, settings, new catalog objects such as the compatibility view of a
+/// rename) do not make the lock's outage longer.
+fn extends_the_outage(kind: &OpKind) -> bool {
+    match kind {
+        OpKind::Commit
+        | OpKind::Rollback
+        | OpKind::Begin
+        | OpKind::Set { .. }
+        | OpKind::CreateTable { .. }
+        | OpKind::CreateEnum
+        | OpKind::CreateView {
+            materialized: false,
+            ..
+        } => false,
+        OpKind::Other { what } => !matches!(
+            what.as_str(),
+            "CREATE" | "DROP" | "COMMENT" | "GRANT" | "REVOKE"
+        ),
+        _ => true,
     }
 }

@@ -8,9 +8,13 @@
 //! follows then runs outside any transaction, and a failure leaves the
 //! migration half applied while the runner believes it can roll back.
 //!
+//! golang-migrate is exempt: it sends the file as one query without a
+//! transaction of its own, and PostgreSQL makes that query's implicit
+//! transaction block explicit at the `BEGIN`, without a warning.
+//!
 //! ## Example
 //! ```sql
-//! -- golang-migrate already runs this file in one transaction
+//! -- goose already runs this migration in a transaction
 //! BEGIN;
 //! ALTER TABLE users ADD COLUMN nickname text;
 //! COMMIT;
@@ -22,6 +26,7 @@
 //! way and manage transactions yourself.
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
+use crate::analysis::runner::Runner;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -40,12 +45,18 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         if at.op.kind != OpKind::Begin || !at.context.in_transaction {
             continue;
         }
-        let opened_by =
-            if at.context.transaction == Some(0) && m.settings().in_transaction == Some(true) {
-                "the migration runner's transaction"
-            } else {
-                "the transaction opened earlier"
-            };
+        let in_runner_transaction =
+            at.context.transaction == Some(0) && m.settings().in_transaction == Some(true);
+        // golang-migrate opens no transaction of its own: PostgreSQL turns the
+        // query's implicit block into this BEGIN's, silently.
+        if in_runner_transaction && m.runner().runner == Runner::GolangMigrate {
+            continue;
+        }
+        let opened_by = if in_runner_transaction {
+            "the migration runner's transaction"
+        } else {
+            "the transaction opened earlier"
+        };
         out.push(
             RULE.finding(
                 at.range(),
