@@ -1,6 +1,8 @@
 //! ## What it does
-//! Flags `ADD COLUMN` with an inline `CHECK`, `UNIQUE` or `PRIMARY KEY` on an
-//! existing table. (`REFERENCES` inline is fine: the new column holds only NULLs.)
+//! Flags `ADD COLUMN` with an inline `CHECK` on an existing table (an inline
+//! `UNIQUE` or `PRIMARY KEY` is reported by `add-unique-constraint` and
+//! `add-primary-key`; `REFERENCES` inline is fine: the new column holds only
+//! NULLs).
 //!
 //! ## Why it matters
 //! The CHECK is validated against every row, and a UNIQUE or PRIMARY KEY index is
@@ -36,7 +38,9 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let OpKind::AddColumn(column) = &at.op.kind else {
             continue;
         };
-        let Some(constraint) = column.inline_constraint else {
+        // UNIQUE and PRIMARY KEY are add-unique-constraint's and
+        // add-primary-key's: one finding per problem.
+        let Some(constraint) = column.inline_constraint.filter(|c| *c == "CHECK") else {
             continue;
         };
         out.push(

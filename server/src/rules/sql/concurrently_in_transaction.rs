@@ -2,7 +2,8 @@
 //! Flags statements that PostgreSQL refuses to run inside a transaction block
 //! when they run inside one: `CREATE INDEX CONCURRENTLY`, `DROP INDEX
 //! CONCURRENTLY`, `REINDEX ... CONCURRENTLY`, `DETACH PARTITION ...
-//! CONCURRENTLY` and `VACUUM`. The transaction is an explicit `BEGIN`, or the
+//! CONCURRENTLY`, `VACUUM`, and before PostgreSQL 12 `ALTER TYPE ... ADD
+//! VALUE`. The transaction is an explicit `BEGIN`, or the
 //! one the migration runner opens around the file (golang-migrate, sqlx,
 //! diesel, goose, dbmate, Flyway, Prisma, Drizzle and Atlas do by default;
 //! `assume-in-transaction` in the configuration says so for other files).
@@ -45,6 +46,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         OpTag::DropIndex,
         OpTag::Maintenance,
         OpTag::DetachPartition,
+        OpTag::AddEnumValue,
     ];
     for at in candidates.into_iter().flat_map(|tag| m.ops_of(tag)) {
         if !at.context.in_transaction {
@@ -62,6 +64,9 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             }
             OpKind::DetachPartition { concurrently: true } => "DETACH PARTITION CONCURRENTLY",
             OpKind::Maintenance(Maintenance::Vacuum { .. }) => "VACUUM",
+            OpKind::AddEnumValue { .. } if m.settings().postgres_version < 12 => {
+                "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)"
+            }
             _ => continue,
         };
         let transaction =
