@@ -23,11 +23,11 @@
 //! ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;
 //! ```
 
-use crate::analysis::migration::{ConstraintKind, Migration, OpKind, OpTag};
+use crate::analysis::migration::{ConstraintKind, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{existing, table_of, validated_on_add};
+use super::{inline_index_findings, table_of, validated_on_add};
 
 pub static RULE: Rule = Rule {
     id: "add-primary-key",
@@ -40,7 +40,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    inline(m, out);
+    out.extend(inline_index_findings(m, &RULE, "PRIMARY KEY"));
     for (at, kind) in validated_on_add(m) {
         if *kind != (ConstraintKind::PrimaryKey { using_index: false }) {
             continue;
@@ -54,29 +54,6 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help("Set the columns NOT NULL safely, build a unique index CONCURRENTLY, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX`."),
-        );
-    }
-}
-
-/// `ADD COLUMN ... PRIMARY KEY`: the same index build under ACCESS EXCLUSIVE.
-fn inline(m: &Migration, out: &mut Vec<Finding>) {
-    for at in existing(m, OpTag::AddColumn) {
-        let OpKind::AddColumn(column) = &at.op.kind else {
-            continue;
-        };
-        if column.inline_constraint != Some("PRIMARY KEY") {
-            continue;
-        }
-        out.push(
-            RULE.finding(
-                at.range(),
-                format!(
-                    "New column `{}` is declared PRIMARY KEY: its index is built while {} is locked against all reads and writes",
-                    column.column,
-                    table_of(&at)
-                ),
-            )
-            .with_help("Add the plain column, build a unique index CONCURRENTLY, then add the constraint USING INDEX."),
         );
     }
 }

@@ -21,11 +21,11 @@
 //! ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;
 //! ```
 
-use crate::analysis::migration::{ConstraintKind, Migration, OpKind, OpTag};
+use crate::analysis::migration::{ConstraintKind, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{constraint_label, existing, table_of, validated_on_add};
+use super::{constraint_label, inline_index_findings, table_of, validated_on_add};
 
 pub static RULE: Rule = Rule {
     id: "add-unique-constraint",
@@ -38,7 +38,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    inline(m, out);
+    out.extend(inline_index_findings(m, &RULE, "UNIQUE"));
     for (at, kind) in validated_on_add(m) {
         if *kind != (ConstraintKind::Unique { using_index: false }) {
             continue;
@@ -53,29 +53,6 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help("Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`."),
-        );
-    }
-}
-
-/// `ADD COLUMN ... UNIQUE`: the same index build under ACCESS EXCLUSIVE.
-fn inline(m: &Migration, out: &mut Vec<Finding>) {
-    for at in existing(m, OpTag::AddColumn) {
-        let OpKind::AddColumn(column) = &at.op.kind else {
-            continue;
-        };
-        if column.inline_constraint != Some("UNIQUE") {
-            continue;
-        }
-        out.push(
-            RULE.finding(
-                at.range(),
-                format!(
-                    "New column `{}` is declared UNIQUE: its index is built while {} is locked against all reads and writes",
-                    column.column,
-                    table_of(&at)
-                ),
-            )
-            .with_help("Add the plain column, build a unique index CONCURRENTLY, then add the constraint USING INDEX."),
         );
     }
 }

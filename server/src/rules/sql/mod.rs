@@ -69,6 +69,7 @@ use crate::analysis::migration::{
 };
 
 use super::Rule;
+use crate::finding::Finding;
 
 pub static RULES: &[&Rule] = &[
     // Process and transactions
@@ -257,6 +258,32 @@ fn contains_ignoring_case(text: &str, needle: &str) -> bool {
     text.as_bytes()
         .windows(needle.len())
         .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `ADD COLUMN ... UNIQUE` or `... PRIMARY KEY` on an existing table: the
+/// constraint's index is built under ACCESS EXCLUSIVE, as with `ADD
+/// CONSTRAINT`.
+fn inline_index_findings<'m>(
+    m: &'m Migration<'_>,
+    rule: &'static Rule,
+    constraint: &'static str,
+) -> impl Iterator<Item = Finding> + 'm {
+    existing(m, OpTag::AddColumn).filter_map(move |at| {
+        let OpKind::AddColumn(column) = &at.op.kind else {
+            return None;
+        };
+        (column.inline_constraint == Some(constraint)).then(|| {
+            rule.finding(
+                at.range(),
+                format!(
+                    "New column `{}` is declared {constraint}: its index is built while {} is locked against all reads and writes",
+                    column.column,
+                    table_of(&at)
+                ),
+            )
+            .with_help("Add the plain column, build a unique index CONCURRENTLY, then add the constraint USING INDEX.")
+        })
+    })
 }
 
 /// `ADD CONSTRAINT` without `NOT VALID` on an existing table: the constraint is
