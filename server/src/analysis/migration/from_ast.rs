@@ -98,6 +98,7 @@ fn alter_table(operations: &[AlterTableOperation], mut c: Cursor<'_>, text: &str
                 span,
                 table: table.clone(),
                 parsed: true,
+                columns: Vec::new(),
             }
         })
         .collect()

@@ -458,6 +458,7 @@ fn alter_table(mut c: Cursor<'_>) -> Vec<Op> {
                 table: table.clone(),
                 kind: alter_action(action),
                 parsed: false,
+                columns: Vec::new(),
             }
         })
         .collect()
@@ -730,4 +731,44 @@ fn alter_action_lock(action: &str) -> LockMode {
     } else {
         LockMode::AccessExclusive
     }
+}
+
+/// The columns an index or a foreign key names, from the operation's tokens.
+pub fn named_columns(mut c: Cursor<'_>, kind: &OpKind) -> Vec<String> {
+    let list = match kind {
+        OpKind::CreateIndex { .. } => c.after_top_level(&["ON"]).and_then(|after_on| {
+            let mut after_on = after_on;
+            after_on.eat(&["ON"]);
+            after_on.eat(&["ONLY"]);
+            after_on.name();
+            after_on.parenthesized_span()
+        }),
+        OpKind::AddConstraint {
+            kind: ConstraintKind::ForeignKey { .. },
+            ..
+        } => {
+            while !c.at_end() && !c.eat(&["FOREIGN", "KEY"]) {
+                c.bump();
+            }
+            c.parenthesized_span()
+        }
+        _ => None,
+    };
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    c.within(list.clone())
+        .comma_separated_spans()
+        .into_iter()
+        .map(|piece| {
+            let mut column = c.within(piece.clone());
+            let whole = column.rest_text();
+            match column.ident() {
+                // `a`, `a DESC`, `a text_pattern_ops`: the column itself.
+                Some(name) if !whole.contains('(') => name,
+                // An expression such as `lower(email)` stays as written.
+                _ => whole.to_string(),
+            }
+        })
+        .collect()
 }

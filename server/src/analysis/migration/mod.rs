@@ -27,10 +27,14 @@ use crate::syntax::sql::ParsedStatement;
 /// The operations of one parsed SQL statement, spans relative to its start.
 pub fn lower_statement(parsed: &ParsedStatement) -> Vec<Op> {
     let cursor = cursor::Cursor::new(&parsed.text, &parsed.tokens);
-    match &parsed.ast {
-        Ok(ast) => from_ast::lower(ast, cursor, &parsed.text),
-        Err(_) => from_tokens::lower(cursor, &parsed.text),
+    let mut ops = match &parsed.ast {
+        Ok(ast) => from_ast::lower(ast, cursor.clone(), &parsed.text),
+        Err(_) => from_tokens::lower(cursor.clone(), &parsed.text),
+    };
+    for op in &mut ops {
+        op.columns = from_tokens::named_columns(cursor.within(op.span.clone()), &op.kind);
     }
+    ops
 }
 
 /// One statement of a migration and the operations it performs.

@@ -460,6 +460,9 @@ pub struct Op {
     pub kind: OpKind,
     /// The facts came from sqlparser's full parse rather than from tokens.
     pub parsed: bool,
+    /// The columns it names, as written and folded: an index's key columns
+    /// (an expression stays whole), a foreign key's referencing columns.
+    pub columns: Vec<String>,
 }
 
 impl Op {
@@ -470,6 +473,7 @@ impl Op {
             table,
             kind,
             parsed,
+            columns: Vec::new(),
         }
     }
 

@@ -463,6 +463,29 @@ fn drop_table_is_one_operation_per_table() {
 }
 
 #[test]
+fn index_and_foreign_key_columns() {
+    let columns = |sql: &str| {
+        let (_, ops) = lower(sql);
+        ops.into_iter().map(|op| op.columns).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        columns("CREATE INDEX i ON s.t (a, \"B\" DESC, lower(c), d text_pattern_ops);"),
+        [vec!["a", "B", "lower(c)", "d"]]
+    );
+    assert_eq!(
+        columns("CREATE UNIQUE INDEX CONCURRENTLY i ON ONLY t USING btree (a) WHERE a > 0;"),
+        [vec!["a"]]
+    );
+    assert_eq!(
+        columns(
+            "ALTER TABLE t ADD COLUMN x int, ADD CONSTRAINT f FOREIGN KEY (a, b) REFERENCES p (x, y);"
+        ),
+        [vec![], vec!["a".to_string(), "b".to_string()]]
+    );
+    assert!(columns("DROP TABLE t;")[0].is_empty());
+}
+
+#[test]
 fn create_table_columns_and_partitioning() {
     let sql = "CREATE TABLE \"Events\" (id bigserial PRIMARY KEY, user_id int REFERENCES users (id), payload json, at timestamp(3) NOT NULL DEFAULT now(), CONSTRAINT events_at CHECK (at > '2020-01-01'), UNIQUE (user_id, at)) PARTITION BY RANGE (at)";
     for op in [only_op(sql), lower_tokens(sql).remove(0)] {

@@ -30,6 +30,7 @@ mod drop_trigger;
 mod enum_add_value_in_transaction;
 mod enum_value_ordering;
 mod foreign_key_missing_not_valid;
+mod foreign_key_without_index;
 mod identifier_too_long;
 mod index_build_corruption_pg14;
 mod missing_down_migration;
@@ -59,8 +60,10 @@ mod transaction_nesting;
 mod truncate;
 mod unbatched_backfill;
 mod uncommitted_transaction;
+mod unique_index_may_fail;
 mod vacuum_full_or_cluster;
 mod validate_in_same_transaction;
+mod wide_non_unique_index;
 
 use std::fmt;
 
@@ -91,6 +94,9 @@ pub static RULES: &[&Rule] = &[
     &require_concurrent_reindex::RULE,
     &concurrent_index_on_partitioned_table::RULE,
     &index_build_corruption_pg14::RULE,
+    &wide_non_unique_index::RULE,
+    &foreign_key_without_index::RULE,
+    &unique_index_may_fail::RULE,
     // Constraints
     &drop_not_null::RULE,
     &drop_foreign_key::RULE,
