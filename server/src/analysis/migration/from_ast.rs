@@ -30,6 +30,7 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                     if_not_exists: create.if_not_exists,
                     columns: Vec::new(),
                     partitioned: create.partition_by.is_some(),
+                    references: Vec::new(),
                 },
             };
             vec![op(Some(name(&create.name)), kind)]

@@ -129,20 +129,27 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
 
 /// The rest of `CREATE TABLE name ...`: its column list and partitioning.
 pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
-    let columns = c
+    let pieces: Vec<_> = c
         .parenthesized_span()
-        .map(|inner| {
-            c.within(inner)
-                .comma_separated_spans()
-                .into_iter()
-                .filter_map(|piece| column_def(c.within(piece)))
-                .collect()
-        })
+        .map(|inner| c.within(inner).comma_separated_spans())
         .unwrap_or_default();
+    let columns = pieces
+        .iter()
+        .filter_map(|piece| column_def(c.within(piece.clone())))
+        .collect();
+    let references = pieces
+        .iter()
+        .filter_map(|piece| {
+            let mut after = c.within(piece.clone()).after_top_level(&["REFERENCES"])?;
+            after.eat(&["REFERENCES"]);
+            after.name()
+        })
+        .collect();
     OpKind::CreateTable {
         if_not_exists,
         columns,
         partitioned: c.contains_top_level(&["PARTITION", "BY"]),
+        references,
     }
 }
 

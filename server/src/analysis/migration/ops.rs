@@ -227,6 +227,9 @@ pub enum OpKind {
         columns: Vec<ColumnDef>,
         /// `PARTITION BY`: a partitioned parent.
         partitioned: bool,
+        /// Tables its foreign keys reference (inline `REFERENCES` or table
+        /// constraints): each is locked SHARE ROW EXCLUSIVE while it is created.
+        references: Vec<Name>,
     },
     CreateIndex {
         name: Option<String>,

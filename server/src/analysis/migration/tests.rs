@@ -156,6 +156,7 @@ fn create_table(if_not_exists: bool) -> OpKind {
             key: false,
         }],
         partitioned: false,
+        references: Vec::new(),
     }
 }
 
@@ -165,6 +166,7 @@ fn create_table_like(if_not_exists: bool) -> OpKind {
         if_not_exists,
         columns: Vec::new(),
         partitioned: false,
+        references: Vec::new(),
     }
 }
 
@@ -493,6 +495,7 @@ fn create_table_columns_and_partitioning() {
             columns,
             partitioned,
             if_not_exists,
+            references,
         } = &op.kind
         else {
             panic!("{sql}: {op:?}");
@@ -511,6 +514,7 @@ fn create_table_columns_and_partitioning() {
             ]
         );
         assert!(*partitioned && !*if_not_exists);
+        assert_eq!(references, &[Name::new(None, "users")]);
     }
 }
 

@@ -161,24 +161,65 @@ fn existing<'m>(m: &'m Migration<'_>, tag: OpTag) -> impl Iterator<Item = OpAt<'
 /// while a session setting (a timeout) is not in force: the timeout rules
 /// report the first and count the rest.
 struct Unguarded<'m> {
-    first: OpAt<'m>,
+    first: Locked<'m>,
     others: usize,
     strongest: LockMode,
 }
 
+/// A lock an operation takes on a relation other sessions use.
+#[derive(Clone, Copy)]
+struct Locked<'m> {
+    at: OpAt<'m>,
+    lock: LockMode,
+    table: TableLabel<'m>,
+}
+
+/// Every lock that blocks reads or writes on an existing relation: the
+/// operation's own, and the SHARE ROW EXCLUSIVE a foreign key takes on the
+/// table it references even when the referencing table is new.
+fn blocking_locks<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = Locked<'m>> {
+    m.ops().flat_map(move |at| {
+        let own = at
+            .op
+            .lock()
+            .filter(|lock| !at.new_relation && lock.is_dangerous())
+            .map(|lock| Locked {
+                at,
+                lock,
+                table: TableLabel(at.op.table.as_ref()),
+            });
+        let parents: &'m [Name] = match &at.op.kind {
+            OpKind::CreateTable { references, .. } => references,
+            OpKind::AddConstraint {
+                kind: ConstraintKind::ForeignKey { references },
+                ..
+            } if at.new_relation => std::slice::from_ref(references),
+            _ => &[],
+        };
+        let parent = parents
+            .iter()
+            .find(|parent| !m.is_new_table(parent, at.index))
+            .map(|parent| Locked {
+                at,
+                lock: LockMode::ShareRowExclusive,
+                table: TableLabel(Some(parent)),
+            });
+        own.into_iter().chain(parent)
+    })
+}
+
 impl<'m> Unguarded<'m> {
     fn find(m: &'m Migration<'_>, guarded: fn(&Context) -> bool) -> Option<Self> {
-        let mut unguarded = on_existing(m)
-            .filter(|at| !guarded(&at.context) && at.op.lock().is_some_and(LockMode::is_dangerous));
+        let mut unguarded = blocking_locks(m).filter(|locked| !guarded(&locked.at.context));
         let first = unguarded.next()?;
         let mut found = Unguarded {
-            strongest: first.op.lock().unwrap_or(LockMode::Share),
+            strongest: first.lock,
             first,
             others: 0,
         };
-        for at in unguarded {
+        for locked in unguarded {
             found.others += 1;
-            found.strongest = found.strongest.max(at.op.lock().unwrap_or(LockMode::Share));
+            found.strongest = found.strongest.max(locked.lock);
         }
         Some(found)
     }
@@ -199,6 +240,7 @@ fn table_of<'m>(at: &OpAt<'m>) -> TableLabel<'m> {
 }
 
 /// Formats in place, so a message costs one allocation.
+#[derive(Clone, Copy)]
 struct TableLabel<'m>(Option<&'m Name>);
 
 impl fmt::Display for TableLabel<'_> {

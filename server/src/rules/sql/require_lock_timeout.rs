@@ -29,7 +29,7 @@ use crate::analysis::migration::{LockMode, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{Unguarded, table_of};
+use super::Unguarded;
 
 pub static RULE: Rule = Rule {
     id: "require-lock-timeout",
@@ -45,11 +45,11 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let Some(unguarded) = Unguarded::find(m, |context| context.lock_timeout) else {
         return;
     };
-    let lock = unguarded.first.op.lock().unwrap_or(LockMode::Share);
+    let lock = unguarded.first.lock;
     let message = format!(
         "{} lock on {} without a lock_timeout: while it waits for the lock, {} on the table queue behind it{}",
         lock.as_str(),
-        table_of(&unguarded.first),
+        unguarded.first.table,
         lock.blocks(),
         unguarded.others_note(),
     );
@@ -59,7 +59,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         Severity::Warning
     };
     out.push(
-        RULE.finding(unguarded.first.range(), message)
+        RULE.finding(unguarded.first.at.range(), message)
             .with_severity(severity)
             .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout."),
     );

@@ -25,11 +25,11 @@
 //! blocking anyone (`CREATE INDEX CONCURRENTLY`, `VALIDATE CONSTRAINT`,
 //! batched backfills).
 
-use crate::analysis::migration::{LockMode, Migration};
+use crate::analysis::migration::Migration;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{Unguarded, table_of};
+use super::Unguarded;
 
 pub static RULE: Rule = Rule {
     id: "require-statement-timeout",
@@ -45,14 +45,14 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let Some(unguarded) = Unguarded::find(m, |context| context.statement_timeout) else {
         return;
     };
-    let lock = unguarded.first.op.lock().unwrap_or(LockMode::Share);
+    let lock = unguarded.first.lock;
     out.push(
         RULE.finding(
-            unguarded.first.range(),
+            unguarded.first.at.range(),
             format!(
                 "{} lock on {} with no statement_timeout: if the statement runs long, the lock is held for as long as it runs{}",
                 lock.as_str(),
-                table_of(&unguarded.first),
+                unguarded.first.table,
                 unguarded.others_note(),
             ),
         )
