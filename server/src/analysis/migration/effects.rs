@@ -59,6 +59,7 @@ impl Op {
                 (None, false, Destructive)
             }
             OpKind::DetachPartition { concurrently } => (None, *concurrently, Destructive),
+            OpKind::AttachPartition { .. } => (Scan, false, Additive),
             OpKind::RenameTable { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropConstraint { .. }

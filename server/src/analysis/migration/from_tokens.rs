@@ -523,6 +523,12 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
         let column = c.ident().unwrap_or_default();
         return OpKind::DropColumn { column, if_exists };
     }
+    if c.eat(&["ATTACH", "PARTITION"]) {
+        if let Some(partition) = c.name() {
+            return OpKind::AttachPartition { partition };
+        }
+        return unclassified_action(c.rest_text(), Some("ATTACH PARTITION"));
+    }
     if c.eat(&["DETACH", "PARTITION"]) {
         // `FINALIZE` completes an interrupted `DETACH ... CONCURRENTLY` and
         // takes its SHARE UPDATE EXCLUSIVE lock.

@@ -275,6 +275,10 @@ pub enum OpKind {
     DetachPartition {
         concurrently: bool,
     },
+    /// `ATTACH PARTITION child FOR VALUES ...`.
+    AttachPartition {
+        partition: Name,
+    },
     RenameTable {
         to: String,
     },
@@ -362,6 +366,7 @@ pub enum OpTag {
     DropColumn,
     DropTable,
     DetachPartition,
+    AttachPartition,
     RenameTable,
     CreateView,
     DropNotNull,
@@ -405,6 +410,7 @@ impl OpKind {
             OpKind::DropColumn { .. } => OpTag::DropColumn,
             OpKind::DropTable { .. } => OpTag::DropTable,
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
+            OpKind::AttachPartition { .. } => OpTag::AttachPartition,
             OpKind::RenameTable { .. } => OpTag::RenameTable,
             OpKind::CreateView { .. } => OpTag::CreateView,
             OpKind::DropNotNull { .. } => OpTag::DropNotNull,
@@ -442,6 +448,7 @@ impl OpKind {
                 | OpKind::RenameColumn { .. }
                 | OpKind::DropColumn { .. }
                 | OpKind::DetachPartition { .. }
+                | OpKind::AttachPartition { .. }
                 | OpKind::RenameTable { .. }
                 | OpKind::DropNotNull { .. }
                 | OpKind::DropDefault { .. }
@@ -508,6 +515,9 @@ impl Op {
             OpKind::DetachPartition {
                 concurrently: false,
             } => AccessExclusive,
+            // On the parent, since PostgreSQL 12 (the partition takes ACCESS
+            // EXCLUSIVE while it is scanned).
+            OpKind::AttachPartition { .. } => ShareUpdateExclusive,
             OpKind::RenameTable { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropDefault { .. }

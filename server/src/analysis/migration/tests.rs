@@ -1239,11 +1239,6 @@ fn other_alter_table_actions_carry_their_lock() {
             other_action("DISABLE TRIGGER", ShareRowExclusive),
         ),
         (
-            "ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
-            true,
-            other_action("ATTACH PARTITION", ShareUpdateExclusive),
-        ),
-        (
             "OWNER TO bob",
             true,
             other_action("OWNER TO", AccessExclusive),
@@ -1268,6 +1263,23 @@ fn other_alter_table_actions_carry_their_lock() {
         check(&sql, &[(kind, t("t"), parsed, action)]);
         assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
     }
+}
+
+#[test]
+fn attach_partition_names_the_partition() {
+    let sql = "ALTER TABLE events ATTACH PARTITION s.events_2026 FOR VALUES FROM (1) TO (2);";
+    check(
+        sql,
+        &[(
+            OpKind::AttachPartition {
+                partition: Name::new(Some("s".into()), "events_2026"),
+            },
+            t("events"),
+            true,
+            "ATTACH PARTITION s.events_2026 FOR VALUES FROM (1) TO (2)",
+        )],
+    );
+    assert_eq!(only_op(sql).lock(), Some(ShareUpdateExclusive));
 }
 
 #[test]

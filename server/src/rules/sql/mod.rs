@@ -11,6 +11,7 @@ mod add_exclusion_constraint;
 mod add_primary_key;
 mod add_unique_constraint;
 mod alter_table_misc_ae;
+mod attach_partition_unproven;
 mod ban_char_field;
 mod change_column_type;
 mod concurrent_index_on_partitioned_table;
@@ -131,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &create_enum::RULE,
     &rename_schema::RULE,
     &detach_partition_without_concurrently::RULE,
+    &attach_partition_unproven::RULE,
     &refresh_matview_without_concurrently::RULE,
     &vacuum_full_or_cluster::RULE,
     &create_trigger::RULE,
