@@ -704,10 +704,18 @@ pub fn unclassified_action(text: &str, what: Option<&str>) -> OpKind {
 
 /// Up to two leading keywords: `SET STATISTICS`, `SET` for `SET (fillfactor=70)`.
 fn leading_words(text: &str) -> String {
-    text.split_whitespace()
+    let words: Vec<&str> = text
+        .split_whitespace()
         .take_while(|word| word.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
-        .take(2)
-        .collect::<Vec<_>>()
+        .take(4)
+        .collect();
+    // `ENABLE ROW LEVEL SECURITY` needs all four words to mean anything.
+    let count = if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("ROW")) {
+        4
+    } else {
+        2
+    };
+    words[..count.min(words.len())]
         .join(" ")
         .to_ascii_uppercase()
 }

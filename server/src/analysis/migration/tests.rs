@@ -1253,6 +1253,11 @@ fn other_alter_table_actions_carry_their_lock() {
             true,
             other_action("RENAME CONSTRAINT", AccessExclusive),
         ),
+        (
+            "ENABLE ROW LEVEL SECURITY",
+            true,
+            other_action("ENABLE ROW LEVEL SECURITY", AccessExclusive),
+        ),
     ];
     for (action, parsed, kind) in cases {
         let sql = format!("ALTER TABLE t {action};");

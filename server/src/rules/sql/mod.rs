@@ -266,7 +266,10 @@ struct NewColumn<'m> {
 }
 
 fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> {
-    let id_like = |name: &str| name == "id" || name.ends_with("_id");
+    // `id`, `user_id`, and the camelCase `userId` of Prisma and TypeORM.
+    let id_like = |name: &str| {
+        name.eq_ignore_ascii_case("id") || name.ends_with("_id") || name.ends_with("Id")
+    };
     let created = m.ops_of(OpTag::CreateTable).flat_map(move |at| {
         let columns: &'m [ColumnDef] = match &at.op.kind {
             OpKind::CreateTable { columns, .. } => columns,
@@ -295,7 +298,9 @@ fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> 
 
 /// The base name of a type without its modifiers: `varchar(50)` → `varchar`.
 fn base_type(data_type: &str) -> &str {
-    data_type.split('(').next().unwrap_or(data_type).trim()
+    let base = data_type.split('(').next().unwrap_or(data_type).trim();
+    // An array of a type has the same faults: `json[]` is still `json`.
+    base.trim_end_matches("[]").trim_end()
 }
 
 /// Whether `base` is one of `names` (lower case), ignoring ASCII case.
