@@ -79,6 +79,23 @@ pub struct Migration<'a> {
     unclosed_begin: Option<usize>,
     /// Byte offsets of line starts, built the first time a message names a line.
     line_starts: OnceCell<Vec<usize>>,
+    /// Columns defined by `CREATE TABLE` and `ADD COLUMN`, gathered once for
+    /// the rules that judge column types.
+    defined_columns: Vec<DefinedColumn<'a>>,
+}
+
+/// A column a migration defines, in `CREATE TABLE` or `ADD COLUMN` (its
+/// statement order: all `CREATE TABLE` columns, then the added ones).
+#[derive(Debug, Clone, Copy)]
+pub struct DefinedColumn<'a> {
+    pub at: OpAt<'a>,
+    pub name: &'a str,
+    /// The type as written, e.g. `varchar(50)`.
+    pub data_type: &'a str,
+    /// The type without modifiers or array brackets: `varchar`, `json`.
+    pub base_type: &'a str,
+    /// Declared `PRIMARY KEY` or `REFERENCES` inline in `CREATE TABLE`.
+    pub key: bool,
 }
 
 /// An operation with where it sits and the context it runs in.
@@ -91,6 +108,13 @@ pub struct OpAt<'m> {
     pub context: Context,
     /// Works only on relations created earlier in this migration.
     pub new_relation: bool,
+}
+
+/// `varchar(50)` → `varchar`; `json[]` → `json` (an array has its element's
+/// faults).
+fn base_type(data_type: &str) -> &str {
+    let base = data_type.split('(').next().unwrap_or(data_type).trim();
+    base.trim_end_matches("[]").trim_end()
 }
 
 impl OpAt<'_> {
@@ -121,8 +145,10 @@ impl<'a> Migration<'a> {
             not_null_proofs: HashMap::default(),
             unclosed_begin: None,
             line_starts: OnceCell::new(),
+            defined_columns: Vec::new(),
         };
         context::analyze(&mut migration);
+        migration.defined_columns = migration.gather_columns();
         migration
     }
 
@@ -139,6 +165,40 @@ impl<'a> Migration<'a> {
                 .collect()
         });
         starts.partition_point(|&start| start <= offset)
+    }
+
+    /// Every column the migration defines.
+    pub fn defined_columns(&self) -> &[DefinedColumn<'a>] {
+        &self.defined_columns
+    }
+
+    fn gather_columns(&self) -> Vec<DefinedColumn<'a>> {
+        let mut columns = Vec::new();
+        for at in self
+            .ops_of(OpTag::CreateTable)
+            .chain(self.ops_of(OpTag::AddColumn))
+        {
+            match &at.op.kind {
+                OpKind::CreateTable { columns: defs, .. } => {
+                    columns.extend(defs.iter().map(|c| DefinedColumn {
+                        at,
+                        name: &c.name,
+                        data_type: &c.data_type,
+                        base_type: base_type(&c.data_type),
+                        key: c.key,
+                    }));
+                }
+                OpKind::AddColumn(c) => columns.push(DefinedColumn {
+                    at,
+                    name: &c.column,
+                    data_type: &c.data_type,
+                    base_type: base_type(&c.data_type),
+                    key: false,
+                }),
+                _ => {}
+            }
+        }
+        columns
     }
 
     /// The statement whose `BEGIN` is never committed or rolled back.

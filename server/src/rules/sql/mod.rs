@@ -69,7 +69,7 @@ mod wide_non_unique_index;
 use std::fmt;
 
 use crate::analysis::migration::{
-    ColumnDef, ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
+    ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
 };
 
 use super::Rule;
@@ -254,13 +254,14 @@ impl fmt::Display for TableLabel<'_> {
     }
 }
 
-/// A column being defined, by `CREATE TABLE` or `ADD COLUMN`: the design
-/// rules judge its name and type.
+/// A column being defined, by `CREATE TABLE` or `ADD COLUMN`, with what the
+/// design rules ask of it.
 struct NewColumn<'m> {
     at: OpAt<'m>,
     name: &'m str,
     /// The type as written.
     data_type: &'m str,
+    base_type: &'m str,
     /// Declared `PRIMARY KEY` or `REFERENCES`, or named like an identifier.
     id_like: bool,
 }
@@ -270,37 +271,13 @@ fn new_columns<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = NewColumn<'m>> 
     let id_like = |name: &str| {
         name.eq_ignore_ascii_case("id") || name.ends_with("_id") || name.ends_with("Id")
     };
-    let created = m.ops_of(OpTag::CreateTable).flat_map(move |at| {
-        let columns: &'m [ColumnDef] = match &at.op.kind {
-            OpKind::CreateTable { columns, .. } => columns,
-            _ => &[],
-        };
-        columns.iter().map(move |c| NewColumn {
-            at,
-            name: &c.name,
-            data_type: &c.data_type,
-            id_like: c.key || id_like(&c.name),
-        })
-    });
-    let added = m
-        .ops_of(OpTag::AddColumn)
-        .filter_map(move |at| match &at.op.kind {
-            OpKind::AddColumn(c) => Some(NewColumn {
-                at,
-                name: &c.column,
-                data_type: &c.data_type,
-                id_like: id_like(&c.column),
-            }),
-            _ => None,
-        });
-    created.chain(added)
-}
-
-/// The base name of a type without its modifiers: `varchar(50)` → `varchar`.
-fn base_type(data_type: &str) -> &str {
-    let base = data_type.split('(').next().unwrap_or(data_type).trim();
-    // An array of a type has the same faults: `json[]` is still `json`.
-    base.trim_end_matches("[]").trim_end()
+    m.defined_columns().iter().map(move |c| NewColumn {
+        at: c.at,
+        name: c.name,
+        data_type: c.data_type,
+        base_type: c.base_type,
+        id_like: c.key || id_like(c.name),
+    })
 }
 
 /// Whether `base` is one of `names` (lower case), ignoring ASCII case.

@@ -17,7 +17,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, is_any_of, new_columns};
+use super::{is_any_of, new_columns};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(column.data_type);
+        let base = column.base_type;
         const SERIAL: [&str; 6] = [
             "serial",
             "bigserial",

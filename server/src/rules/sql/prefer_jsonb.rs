@@ -15,7 +15,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, new_columns};
+use super::new_columns;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -31,7 +31,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(column.data_type);
+        let base = column.base_type;
         if !base.eq_ignore_ascii_case("json") {
             continue;
         }

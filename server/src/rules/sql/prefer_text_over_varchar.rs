@@ -16,7 +16,7 @@
 
 use crate::analysis::migration::Migration;
 
-use super::{base_type, is_any_of, new_columns};
+use super::{is_any_of, new_columns};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -32,7 +32,7 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for column in new_columns(m) {
-        let base = base_type(column.data_type);
+        let base = column.base_type;
         if !(is_any_of(base, &["varchar", "character varying"]) && column.data_type.contains('(')) {
             continue;
         }
