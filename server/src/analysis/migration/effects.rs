@@ -60,7 +60,8 @@ impl Op {
             }
             OpKind::DetachPartition { concurrently } => (None, *concurrently, Destructive),
             OpKind::AttachPartition { .. } => (Scan, false, Additive),
-            OpKind::RenameTable { .. }
+            OpKind::DropView
+            | OpKind::RenameTable { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropConstraint { .. }
             | OpKind::DropTrigger

@@ -30,6 +30,14 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
             },
         )];
     }
+    if c.eat(&["DROP", "VIEW"]) || c.eat(&["DROP", "MATERIALIZED", "VIEW"]) {
+        c.eat(&["IF", "EXISTS"]);
+        return c
+            .names()
+            .into_iter()
+            .map(|view| op(Some(view), OpKind::DropView))
+            .collect();
+    }
     if c.eat(&["DROP", "TABLE"]) {
         let if_exists = c.eat(&["IF", "EXISTS"]);
         return c

@@ -282,6 +282,8 @@ pub enum OpKind {
     RenameTable {
         to: String,
     },
+    /// `DROP [MATERIALIZED] VIEW`; one operation per view.
+    DropView,
     /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`; the view is the op's table.
     CreateView {
         materialized: bool,
@@ -368,6 +370,7 @@ pub enum OpTag {
     DetachPartition,
     AttachPartition,
     RenameTable,
+    DropView,
     CreateView,
     DropNotNull,
     DropDefault,
@@ -412,6 +415,7 @@ impl OpKind {
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
             OpKind::AttachPartition { .. } => OpTag::AttachPartition,
             OpKind::RenameTable { .. } => OpTag::RenameTable,
+            OpKind::DropView => OpTag::DropView,
             OpKind::CreateView { .. } => OpTag::CreateView,
             OpKind::DropNotNull { .. } => OpTag::DropNotNull,
             OpKind::DropDefault { .. } => OpTag::DropDefault,
@@ -518,7 +522,11 @@ impl Op {
             // On the parent, since PostgreSQL 12 (the partition takes ACCESS
             // EXCLUSIVE while it is scanned).
             OpKind::AttachPartition { .. } => ShareUpdateExclusive,
-            OpKind::RenameTable { .. }
+            OpKind::DropView
+            | OpKind::CreateView {
+                or_replace: true, ..
+            }
+            | OpKind::RenameTable { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropDefault { .. }
             | OpKind::DropConstraint { .. }
@@ -529,7 +537,9 @@ impl Op {
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,
             OpKind::CreateTable { .. }
-            | OpKind::CreateView { .. }
+            | OpKind::CreateView {
+                or_replace: false, ..
+            }
             | OpKind::AddEnumValue { .. }
             | OpKind::RenameEnumValue
             | OpKind::CreateEnum

@@ -1271,6 +1271,33 @@ fn other_alter_table_actions_carry_their_lock() {
 }
 
 #[test]
+fn views_are_relations_with_locks() {
+    check(
+        "DROP MATERIALIZED VIEW IF EXISTS a, s.b;",
+        &[
+            (
+                OpKind::DropView,
+                t("a"),
+                false,
+                "DROP MATERIALIZED VIEW IF EXISTS a, s.b",
+            ),
+            (
+                OpKind::DropView,
+                st("s", "b"),
+                false,
+                "DROP MATERIALIZED VIEW IF EXISTS a, s.b",
+            ),
+        ],
+    );
+    assert_eq!(only_op("DROP VIEW v;").lock(), Some(AccessExclusive));
+    assert_eq!(
+        only_op("CREATE OR REPLACE VIEW v AS SELECT 1;").lock(),
+        Some(AccessExclusive)
+    );
+    assert_eq!(only_op("CREATE VIEW v AS SELECT 1;").lock(), None);
+}
+
+#[test]
 fn attach_partition_names_the_partition() {
     let sql = "ALTER TABLE events ATTACH PARTITION s.events_2026 FOR VALUES FROM (1) TO (2);";
     check(
