@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{ConstraintKind, LockMode, Migration, OpAt, OpKind};
+use super::{ConstraintKind, LockMode, Locked, Migration, Name, Op, OpAt, OpKind};
 
 /// The state of the session when a statement starts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,12 +19,13 @@ pub struct Context {
     /// The session's `TimeZone` is UTC, so `timestamp` → `timestamptz` needs
     /// no rewrite (PostgreSQL 12+).
     pub timezone_utc: bool,
-    /// The earlier statement of this transaction that took ACCESS EXCLUSIVE on
-    /// a relation other sessions use; the lock is held until commit.
-    pub access_exclusive_at: Option<usize>,
+    /// The first ACCESS EXCLUSIVE lock this transaction took on a relation
+    /// other sessions use (held until commit), as a position in
+    /// [`Migration::blocking_locks`].
+    pub access_exclusive: Option<u32>,
     /// The same for any lock that blocks writes (SHARE ROW EXCLUSIVE or
     /// stronger).
-    pub write_lock_at: Option<usize>,
+    pub write_lock: Option<u32>,
 }
 
 /// A setting's state: set for the session, or for the current transaction only.
@@ -46,8 +47,8 @@ struct Session {
     transactions_seen: u32,
     /// The `BEGIN` that opened the current transaction, if one did.
     begin_at: Option<usize>,
-    access_exclusive_at: Option<usize>,
-    write_lock_at: Option<usize>,
+    access_exclusive: Option<u32>,
+    write_lock: Option<u32>,
     lock_timeout: Timeout,
     statement_timeout: Timeout,
     timezone_utc: Timeout,
@@ -65,8 +66,8 @@ impl Session {
     fn end_transaction(&mut self) {
         self.transaction = None;
         self.begin_at = None;
-        self.access_exclusive_at = None;
-        self.write_lock_at = None;
+        self.access_exclusive = None;
+        self.write_lock = None;
         self.lock_timeout.local = None;
         self.statement_timeout.local = None;
         self.timezone_utc.local = None;
@@ -79,8 +80,8 @@ impl Session {
             lock_timeout: self.lock_timeout.in_force(),
             statement_timeout: self.statement_timeout.in_force(),
             timezone_utc: self.timezone_utc.in_force(),
-            access_exclusive_at: self.access_exclusive_at,
-            write_lock_at: self.write_lock_at,
+            access_exclusive: self.access_exclusive,
+            write_lock: self.write_lock,
         }
     }
 }
@@ -93,7 +94,9 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     }
     // NOT VALID check constraints proving non-null, by name, until validated.
     let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
-    m.ops.reserve(m.statements.len());
+    let mut blocking = Vec::new();
+    m.ops
+        .reserve(m.statements.iter().map(|s| s.ops.len()).sum::<usize>());
     for (index, statement) in m.statements.iter().enumerate() {
         let context = session.context();
         m.contexts.push(context);
@@ -103,21 +106,25 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             let new_relation = m.works_on_new_relation(index, op);
             let position = u32::try_from(m.ops.len()).unwrap_or(u32::MAX);
             m.by_tag[op.kind.tag() as usize].push(position);
-            m.ops.push(OpAt {
+            let at = OpAt {
                 index,
                 statement,
                 op,
                 context,
                 new_relation,
-            });
-            if session.transaction.is_some()
-                && let Some(lock) = op.lock()
-                && lock >= LockMode::ShareRowExclusive
-                && !new_relation
-            {
-                session.write_lock_at.get_or_insert(index);
-                if lock == LockMode::AccessExclusive {
-                    session.access_exclusive_at.get_or_insert(index);
+            };
+            m.ops.push(at);
+            let first_lock = blocking.len();
+            push_blocking_locks(m, at, &mut blocking);
+            if session.transaction.is_some() {
+                for (position, locked) in blocking.iter().enumerate().skip(first_lock) {
+                    let position = u32::try_from(position).unwrap_or(u32::MAX);
+                    if locked.lock >= LockMode::ShareRowExclusive {
+                        session.write_lock.get_or_insert(position);
+                    }
+                    if locked.lock == LockMode::AccessExclusive {
+                        session.access_exclusive.get_or_insert(position);
+                    }
                 }
             }
             match &op.kind {
@@ -208,6 +215,52 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
         }
     }
     m.unclosed_begin = session.begin_at;
+    m.blocking = blocking;
+}
+
+/// The locks `at` takes that block reads or writes on relations other
+/// sessions use.
+fn push_blocking_locks<'a>(m: &Migration<'a>, at: OpAt<'a>, out: &mut Vec<Locked<'a>>) {
+    let op: &'a Op = at.op;
+    if let Some(lock) = op.lock()
+        && lock.is_dangerous()
+        && !at.new_relation
+    {
+        out.push(Locked {
+            at,
+            lock,
+            table: op.table.as_ref(),
+        });
+    }
+    let existing = |table: &Name| !m.is_new_table(table, at.index);
+    match &op.kind {
+        // The referenced table is locked even when the referencing one is new;
+        // on an existing one the statement already counts once.
+        OpKind::CreateTable { references, .. } => {
+            if let Some(parent) = references.iter().find(|parent| existing(parent)) {
+                out.push(Locked {
+                    at,
+                    lock: LockMode::ShareRowExclusive,
+                    table: Some(parent),
+                });
+            }
+        }
+        OpKind::AddConstraint {
+            kind: ConstraintKind::ForeignKey { references },
+            ..
+        } if at.new_relation && existing(references) => out.push(Locked {
+            at,
+            lock: LockMode::ShareRowExclusive,
+            table: Some(references),
+        }),
+        // The partition is scanned for its bound under ACCESS EXCLUSIVE.
+        OpKind::AttachPartition { partition } if existing(partition) => out.push(Locked {
+            at,
+            lock: LockMode::AccessExclusive,
+            table: Some(partition),
+        }),
+        _ => {}
+    }
 }
 
 /// `'UTC'`, `'Etc/UTC'` (any case): no offset, so timestamps convert as-is.

@@ -67,6 +67,9 @@ pub struct Migration<'a> {
     /// Positions in `ops` of each kind of operation, so a rule visits only the
     /// operations it judges.
     by_tag: [Vec<u32>; OpTag::COUNT],
+    /// Every lock that blocks reads or writes on a relation other sessions
+    /// use, in execution order.
+    blocking: Vec<Locked<'a>>,
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
     created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
@@ -110,10 +113,26 @@ pub struct OpAt<'m> {
     pub new_relation: bool,
 }
 
+/// A lock an operation takes on a relation that existed before the migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Locked<'m> {
+    pub at: OpAt<'m>,
+    pub lock: LockMode,
+    /// The locked relation; `None` when the operation names none (e.g. `DROP
+    /// INDEX` of an index on an unknown table).
+    pub table: Option<&'m Name>,
+}
+
 /// `varchar(50)` → `varchar`; `json[]` → `json` (an array has its element's
 /// faults).
 fn base_type(data_type: &str) -> &str {
-    let base = data_type.split('(').next().unwrap_or(data_type).trim();
+    // A byte loop: type names are short, and this runs for every column of
+    // every migration on each keystroke.
+    let end = data_type
+        .bytes()
+        .position(|b| b == b'(')
+        .unwrap_or(data_type.len());
+    let base = data_type[..end].trim();
     base.trim_end_matches("[]").trim_end()
 }
 
@@ -137,6 +156,7 @@ impl<'a> Migration<'a> {
             runner,
             ops: Vec::new(),
             by_tag: std::array::from_fn(|_| Vec::new()),
+            blocking: Vec::new(),
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,
@@ -222,6 +242,19 @@ impl<'a> Migration<'a> {
     /// Every operation in execution order.
     pub fn ops(&self) -> impl Iterator<Item = OpAt<'a>> + '_ {
         self.ops.iter().copied()
+    }
+
+    /// Every lock (SHARE or stronger) on an existing relation, in execution
+    /// order: each operation's own, a foreign key's SHARE ROW EXCLUSIVE on the
+    /// table it references, and the ACCESS EXCLUSIVE `ATTACH PARTITION` takes
+    /// on the partition.
+    pub fn blocking_locks(&self) -> &[Locked<'a>] {
+        &self.blocking
+    }
+
+    /// A lock by its position in [`Migration::blocking_locks`].
+    pub fn blocking_lock(&self, position: u32) -> Option<&Locked<'a>> {
+        self.blocking.get(position as usize)
     }
 
     /// The operations of one kind, in execution order.

@@ -2452,3 +2452,41 @@ fn op_ranges_are_absolute() {
     assert_eq!(ranges, ["SELECT 1", "ADD COLUMN a int", "DROP COLUMN b"]);
     assert_eq!(m.source(), text);
 }
+
+#[test]
+fn blocking_locks_include_referenced_tables_and_attached_partitions() {
+    let f = fixture(
+        "CREATE TABLE child (id bigint, p bigint REFERENCES parent (id));
+         ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM (1) TO (2);
+         CREATE TABLE fresh (id bigint);
+         ALTER TABLE child ADD COLUMN note text;
+         ALTER TABLE events ATTACH PARTITION fresh FOR VALUES FROM (2) TO (3);",
+        Some(true),
+    );
+    let m = f.migration();
+    let locks: Vec<(usize, LockMode, String)> = m
+        .blocking_locks()
+        .iter()
+        .map(|l| {
+            (
+                l.at.index,
+                l.lock,
+                l.table.map(|t| t.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        locks,
+        [
+            (0, ShareRowExclusive, "parent".to_string()),
+            (1, AccessExclusive, "events_2026".to_string()),
+            // The new table's partition is not scanned by anyone else's queries;
+            // `events` itself takes only SHARE UPDATE EXCLUSIVE.
+        ]
+    );
+    // The transaction's first write-blocking lock is the parent's; the first
+    // ACCESS EXCLUSIVE is the partition's.
+    let last = m.ops().last().expect("ops");
+    assert_eq!(last.context.write_lock, Some(0));
+    assert_eq!(last.context.access_exclusive, Some(1));
+}

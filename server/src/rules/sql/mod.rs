@@ -69,7 +69,7 @@ mod wide_non_unique_index;
 use std::fmt;
 
 use crate::analysis::migration::{
-    ConstraintKind, Context, LockMode, Migration, Name, OpAt, OpKind, OpTag,
+    ConstraintKind, Context, LockMode, Locked, Migration, Name, OpAt, OpKind, OpTag,
 };
 
 use super::Rule;
@@ -168,52 +168,13 @@ struct Unguarded<'m> {
     strongest: LockMode,
 }
 
-/// A lock an operation takes on a relation other sessions use.
-#[derive(Clone, Copy)]
-struct Locked<'m> {
-    at: OpAt<'m>,
-    lock: LockMode,
-    table: TableLabel<'m>,
-}
-
-/// Every lock that blocks reads or writes on an existing relation: the
-/// operation's own, and the SHARE ROW EXCLUSIVE a foreign key takes on the
-/// table it references even when the referencing table is new.
-fn blocking_locks<'m>(m: &'m Migration<'_>) -> impl Iterator<Item = Locked<'m>> {
-    m.ops().flat_map(move |at| {
-        let own = at
-            .op
-            .lock()
-            .filter(|lock| !at.new_relation && lock.is_dangerous())
-            .map(|lock| Locked {
-                at,
-                lock,
-                table: TableLabel(at.op.table.as_ref()),
-            });
-        let parents: &'m [Name] = match &at.op.kind {
-            OpKind::CreateTable { references, .. } => references,
-            OpKind::AddConstraint {
-                kind: ConstraintKind::ForeignKey { references },
-                ..
-            } if at.new_relation => std::slice::from_ref(references),
-            _ => &[],
-        };
-        let parent = parents
-            .iter()
-            .find(|parent| !m.is_new_table(parent, at.index))
-            .map(|parent| Locked {
-                at,
-                lock: LockMode::ShareRowExclusive,
-                table: TableLabel(Some(parent)),
-            });
-        own.into_iter().chain(parent)
-    })
-}
-
 impl<'m> Unguarded<'m> {
     fn find(m: &'m Migration<'_>, guarded: fn(&Context) -> bool) -> Option<Self> {
-        let mut unguarded = blocking_locks(m).filter(|locked| !guarded(&locked.at.context));
-        let first = unguarded.next()?;
+        let mut unguarded = m
+            .blocking_locks()
+            .iter()
+            .filter(|locked| !guarded(&locked.at.context));
+        let first = *unguarded.next()?;
         let mut found = Unguarded {
             strongest: first.lock,
             first,
@@ -233,6 +194,11 @@ impl<'m> Unguarded<'m> {
             1 => " (1 more statement takes such a lock)".into(),
             n => format!(" ({n} more statements take such locks)"),
         }
+    }
+
+    /// The first locked relation, for messages.
+    fn table(&self) -> TableLabel<'m> {
+        TableLabel(self.first.table)
     }
 }
 

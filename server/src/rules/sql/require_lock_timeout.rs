@@ -49,7 +49,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let message = format!(
         "{} lock on {} without a lock_timeout: while it waits for the lock, {} on the table queue behind it{}",
         lock.as_str(),
-        unguarded.first.table,
+        unguarded.table(),
         lock.blocks(),
         unguarded.others_note(),
     );

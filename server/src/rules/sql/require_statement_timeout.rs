@@ -52,7 +52,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             format!(
                 "{} lock on {} with no statement_timeout: if the statement runs long, the lock is held for as long as it runs{}",
                 lock.as_str(),
-                unguarded.first.table,
+                unguarded.table(),
                 unguarded.others_note(),
             ),
         )

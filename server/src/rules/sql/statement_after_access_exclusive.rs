@@ -22,7 +22,7 @@
 //! follows in its own migration (or `COMMIT;` and start a new transaction),
 //! and take the most contended lock last.
 
-use crate::analysis::migration::{LockMode, Migration, OpKind};
+use crate::analysis::migration::{Migration, OpKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -39,23 +39,17 @@ pub static RULE: Rule = Rule {
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     let mut reported = None;
     for at in m.ops() {
-        let Some(locked_at) = at.context.access_exclusive_at else {
+        let Some(holder) = at.context.access_exclusive.and_then(|p| m.blocking_lock(p)) else {
             continue;
         };
         if !extends_the_outage(&at.op.kind) || reported == at.context.transaction {
             continue;
         }
         reported = at.context.transaction;
-        let Some(holder) = m.statements().get(locked_at) else {
-            continue;
-        };
         let table = holder
-            .ops
-            .iter()
-            .filter(|op| op.lock() == Some(LockMode::AccessExclusive))
-            .find_map(|op| op.table.as_ref())
+            .table
             .map_or_else(|| "A table".to_string(), |t| format!("`{t}`"));
-        let line = m.line_of(holder.span.start);
+        let line = m.line_of(holder.at.statement.span.start);
         out.push(
             RULE.finding(
                 at.range(),

@@ -43,13 +43,10 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let OpKind::ValidateConstraint { name } = &at.op.kind else {
             continue;
         };
-        let Some(locked_at) = at.context.write_lock_at else {
+        let Some(holder) = at.context.write_lock.and_then(|p| m.blocking_lock(p)) else {
             continue;
         };
-        let line = m
-            .statements()
-            .get(locked_at)
-            .map_or(0, |s| m.line_of(s.span.start));
+        let line = m.line_of(holder.at.statement.span.start);
         out.push(
             RULE.finding(
                 at.range(),
