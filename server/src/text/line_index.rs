@@ -266,12 +266,9 @@ impl<'i, 'r> Walker<'i, 'r> {
         let from = self.at.max(self.chunk_start) - self.chunk_start;
         let to = (end - self.chunk_start).min(bytes.len());
         let slice = &bytes[from.min(to)..to];
-        // One pass that the compiler vectorises: the `\n` count, and whether a
-        // `\r` makes the slow path necessary.
-        let (breaks, carriage_return) = slice.iter().fold((0, false), |(n, cr), &b| {
-            (n + usize::from(b == b'\n'), cr | (b == b'\r'))
-        });
-        if !carriage_return {
+        if !slice.contains(&b'\r') {
+            // Plain `\n` text: a count the compiler vectorises.
+            let breaks = slice.iter().filter(|&&b| b == b'\n').count();
             if let Some(last) = slice.iter().rposition(|&b| b == b'\n') {
                 self.line += breaks;
                 self.line_start = self.chunk_start + from + last + 1;
