@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::analysis::migration::{self, Migration, MigrationStatement, Settings};
+use crate::analysis::migration::{self, Location, Migration, MigrationStatement, Settings};
 use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
@@ -88,6 +88,8 @@ impl Analysis {
         // Taken out so the front end can borrow `self` mutably; put back below.
         let text = std::mem::take(&mut self.text);
         let runner = self.runner(&text);
+        // Cloned so the front end can borrow `self` mutably below.
+        let path = self.path.clone();
         let sql = self.update_sql(&text);
         // A goose or dbmate file holds its down migration too; the runner's up
         // section is the migration these rules judge.
@@ -113,7 +115,22 @@ impl Analysis {
                 .assume_in_transaction
                 .or_else(|| runs_in_transaction(&runner, statements)),
         };
-        let migration = Migration::build(&text, statements, settings, &runner);
+        let list_dir = |dir: &Path| -> Vec<String> {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut migration = Migration::build(&text, statements, settings, &runner);
+        if let Some(path) = path.as_deref() {
+            migration = migration.located(Location {
+                path,
+                list_dir: &list_dir,
+            });
+        }
         let findings = run_rules(&migration, config);
         let spans: Vec<_> = sql
             .file

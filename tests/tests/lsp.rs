@@ -240,8 +240,8 @@ fn code_action_offers_the_fix_as_a_quickfix() {
     assert_eq!(action["kind"], "quickfix");
     assert!(action["title"].as_str().unwrap().contains("CONCURRENTLY"));
     let edits = &action["edit"]["changes"][uri.as_str()];
-    assert_eq!(edits[0]["range"], range((0, 12), (0, 12)));
-    assert_eq!(edits[0]["newText"], " CONCURRENTLY");
+    assert_eq!(edits[0]["range"], range((0, 13), (0, 13)));
+    assert_eq!(edits[0]["newText"], "CONCURRENTLY IF NOT EXISTS ");
     assert!(action["isPreferred"].is_boolean());
 
     // Past the statement: nothing.
@@ -273,7 +273,7 @@ fn code_action_uses_versioned_document_changes_when_supported() {
         .clone();
     let change = &action["edit"]["documentChanges"][0];
     assert_eq!(change["textDocument"], json!({"uri": uri, "version": 7}));
-    assert_eq!(change["edits"][0]["newText"], " CONCURRENTLY");
+    assert_eq!(change["edits"][0]["newText"], "CONCURRENTLY IF NOT EXISTS ");
     assert_clean_exit(&mut client);
 }
 

@@ -2,4 +2,75 @@
 //! into a [`Fix`](crate::finding::Fix); it returns `None` when the text is not
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
+pub mod apply;
+pub mod index;
+pub mod next_migration;
 pub mod sql;
+pub mod transaction;
+
+use std::ops::Range;
+
+use crate::finding::Edit;
+
+/// Replacing `range` of `source` with `new`, as the smallest edit: the
+/// common beginning and end are left alone, so an editor keeps the cursor and
+/// a diff shows only what changed.
+pub fn minimal_replace(source: &str, range: Range<usize>, new: &str) -> Edit {
+    let Some(old) = source.get(range.clone()) else {
+        return Edit::replace(range, new);
+    };
+    let prefix = common_len(old.char_indices(), new.char_indices());
+    let suffix = common_len(
+        old[prefix..]
+            .char_indices()
+            .rev()
+            .map(|(i, c)| (old.len() - i, c)),
+        new[prefix..]
+            .char_indices()
+            .rev()
+            .map(|(i, c)| (new.len() - i, c)),
+    );
+    Edit::replace(
+        range.start + prefix..range.end - suffix,
+        &new[prefix..new.len() - suffix],
+    )
+}
+
+/// The byte length of the common run of two character sequences, where each
+/// item is (byte offset at which it ends or starts, char).
+fn common_len(
+    a: impl Iterator<Item = (usize, char)>,
+    b: impl Iterator<Item = (usize, char)>,
+) -> usize {
+    let mut len = 0;
+    for ((_, x), (_, y)) in a.zip(b) {
+        if x != y {
+            break;
+        }
+        len += x.len_utf8();
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minimal_replace;
+
+    #[test]
+    fn minimal_replace_keeps_common_ends() {
+        let source = "x; CREATE INDEX i ON t (é);";
+        let start = source.find("CREATE").unwrap();
+        let edit = minimal_replace(
+            source,
+            start..source.len(),
+            "CREATE INDEX CONCURRENTLY i ON t (é);",
+        );
+        assert_eq!(edit.range, start + 13..start + 13);
+        assert_eq!(edit.replacement, "CONCURRENTLY ");
+        let whole = minimal_replace("abc", 0..3, "xyz");
+        assert_eq!((whole.range, whole.replacement.as_str()), (0..3, "xyz"));
+        let same = minimal_replace("aéa", 0..4, "aéa");
+        assert_eq!(same.range, 4..4);
+        assert_eq!(same.replacement, "");
+    }
+}

@@ -1,23 +1,137 @@
-//! Keyword-level rewrites of SQL statements.
+//! Keyword-level rewrites of SQL statements, and SQL text for identifiers.
 
-use std::ops::Range;
+use std::borrow::Cow;
 
-use crate::finding::{Applicability, Edit, Fix};
+use crate::analysis::migration::Name;
 
-/// `CREATE [UNIQUE] INDEX ...` → `CREATE [UNIQUE] INDEX CONCURRENTLY ...`, where
-/// `range` starts at `CREATE` in `source`.
-pub fn add_concurrently(source: &str, range: Range<usize>) -> Option<Fix> {
-    let text = source.get(range.clone())?;
-    let after_index = keyword_end(text, &["CREATE", "UNIQUE", "INDEX"])
-        .or_else(|| keyword_end(text, &["CREATE", "INDEX"]))?;
-    Some(Fix {
-        title: "Build the index with CONCURRENTLY".into(),
-        // The statement then fails inside a transaction block; the migration
-        // must run outside one, which a person has to arrange.
-        applicability: Applicability::Unsafe,
-        edits: vec![Edit::insert(range.start + after_index, " CONCURRENTLY")],
-    })
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] ...` → `CREATE [UNIQUE] INDEX
+/// CONCURRENTLY IF NOT EXISTS ...`, so a retry after a failed build does not
+/// trip over the invalid index left behind. `statement` starts at `CREATE`;
+/// `IF NOT EXISTS` is added only to a named index (PostgreSQL requires a name
+/// with it).
+pub fn concurrent_create_index(statement: &str, add_if_not_exists: bool) -> Option<String> {
+    let after_index = keyword_end(statement, &["CREATE", "UNIQUE", "INDEX"])
+        .or_else(|| keyword_end(statement, &["CREATE", "INDEX"]))?;
+    let insert = if add_if_not_exists {
+        " CONCURRENTLY IF NOT EXISTS"
+    } else {
+        " CONCURRENTLY"
+    };
+    let mut out = String::with_capacity(statement.len() + insert.len());
+    out.push_str(&statement[..after_index]);
+    out.push_str(insert);
+    out.push_str(&statement[after_index..]);
+    Some(out)
 }
+
+/// An identifier as SQL text: quoted when PostgreSQL would otherwise fold
+/// its case or read it as a reserved word.
+pub fn ident(name: &str) -> Cow<'_, str> {
+    let plain = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'$')
+        && !RESERVED.contains(&name);
+    if plain {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("\"{}\"", name.replace('"', "\"\"")))
+    }
+}
+
+/// `schema.name`, each part quoted as needed.
+pub fn qualified(name: &Name) -> String {
+    match &name.schema {
+        Some(schema) => format!("{}.{}", ident(schema), ident(&name.name)),
+        None => ident(&name.name).into_owned(),
+    }
+}
+
+/// PostgreSQL's reserved key words (Appendix C of its manual): never plain
+/// identifiers.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
 
 /// Byte offset just past the keyword sequence `words` at the start of `text`,
 /// separated by whitespace (any case).
@@ -50,21 +164,32 @@ mod tests {
 
     #[test]
     fn inserts_after_index_keyword() {
-        let src = "SELECT 1;\ncreate unique\n  index i on t (a);";
-        let start = src.find("create").unwrap();
-        let fix = add_concurrently(src, start..src.len() - 1).unwrap();
-        let edit = &fix.edits[0];
-        let mut out = src.to_string();
-        out.replace_range(edit.range.clone(), &edit.replacement);
         assert_eq!(
-            out,
-            "SELECT 1;\ncreate unique\n  index CONCURRENTLY i on t (a);"
+            concurrent_create_index("create unique\n  index i on t (a);", true).unwrap(),
+            "create unique\n  index CONCURRENTLY IF NOT EXISTS i on t (a);"
+        );
+        assert_eq!(
+            concurrent_create_index("CREATE INDEX ON t (a);", false).unwrap(),
+            "CREATE INDEX CONCURRENTLY ON t (a);"
+        );
+    }
+
+    #[test]
+    fn identifiers_quoted_only_when_needed() {
+        assert_eq!(ident("users_email_idx"), "users_email_idx");
+        assert_eq!(ident("Users"), "\"Users\"");
+        assert_eq!(ident("user"), "\"user\"");
+        assert_eq!(ident("café"), "\"café\"");
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(
+            qualified(&Name::new(Some("app".into()), "Order")),
+            "app.\"Order\""
         );
     }
 
     #[test]
     fn refuses_other_shapes() {
-        assert!(add_concurrently("op.create_index('i', 't')", 0..10).is_none());
-        assert!(add_concurrently("CREATE INDEXES", 0..14).is_none());
+        assert!(concurrent_create_index("op.create_index('i', 't')", false).is_none());
+        assert!(concurrent_create_index("CREATE INDEXES", false).is_none());
     }
 }

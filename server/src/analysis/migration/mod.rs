@@ -12,7 +12,9 @@ mod ops;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
+use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 pub use context::Context;
@@ -85,6 +87,24 @@ pub struct Migration<'a> {
     /// Columns defined by `CREATE TABLE` and `ADD COLUMN`, gathered once for
     /// the rules that judge column types.
     defined_columns: Vec<DefinedColumn<'a>>,
+    location: Option<Location<'a>>,
+}
+
+/// Where the migration's file is, for fixes that create the next migration
+/// beside it. The directory is listed only when such a fix is built.
+#[derive(Clone, Copy)]
+pub struct Location<'a> {
+    pub path: &'a Path,
+    /// The names of a directory's entries (empty when it cannot be read).
+    pub list_dir: &'a dyn Fn(&Path) -> Vec<String>,
+}
+
+impl fmt::Debug for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Location")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A column a migration defines, in `CREATE TABLE` or `ADD COLUMN` (its
@@ -166,10 +186,21 @@ impl<'a> Migration<'a> {
             unclosed_begin: None,
             line_starts: OnceCell::new(),
             defined_columns: Vec::new(),
+            location: None,
         };
         context::analyze(&mut migration);
         migration.defined_columns = migration.gather_columns();
         migration
+    }
+
+    /// The same migration, known to live at `location`.
+    pub fn located(mut self, location: Location<'a>) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn location(&self) -> Option<Location<'a>> {
+        self.location
     }
 
     pub fn source(&self) -> &'a str {
