@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use preflight::cli::{self, CheckOptions, OutputFormat};
+use preflight::cli::{self, CheckOptions, FixMode, OutputFormat};
 use preflight::finding::Severity;
+use preflight::fixes::apply::Allowed;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +36,15 @@ enum Command {
         /// Exit with 1 when there is a finding at or above this severity.
         #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = Level::Warning)]
         fail_on: Level,
+        /// Apply the safe fixes (behaviour-preserving, this file only), then report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// Apply every fix, including splits into new migration files; implies --fix.
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print the changes the fixes would make as a unified diff, without writing.
+        #[arg(long)]
+        diff: bool,
     },
     /// List every rule: id, default severity, class and summary.
     Rules,
@@ -77,7 +87,18 @@ fn main() -> ExitCode {
             paths,
             format,
             fail_on,
+            fix,
+            unsafe_fixes,
+            diff,
         } => cli::check::run(&CheckOptions {
+            fix: (fix || unsafe_fixes || diff).then_some(FixMode {
+                allowed: if unsafe_fixes {
+                    Allowed::All
+                } else {
+                    Allowed::SafeOnly
+                },
+                diff,
+            }),
             paths,
             format: match format {
                 Format::Text => OutputFormat::Text,

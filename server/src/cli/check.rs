@@ -20,11 +20,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ignore::WalkBuilder;
 
+use super::fix::{self, FixMode, Fixed};
 use super::report::{FileReport, Report, json, text};
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, display_path, exit};
 use crate::config::{Config, ConfigCache};
 use crate::engine::{self, Analysis, ClassCounts};
 use crate::finding::{Finding, Severity};
+use crate::fixes::apply::Allowed;
 use crate::rules;
 use crate::text::{Document, Language};
 
@@ -42,6 +44,8 @@ pub struct CheckOptions {
     pub format: OutputFormat,
     /// The lowest severity that makes the exit code 1.
     pub fail_on: Severity,
+    /// `--fix`, `--unsafe-fixes`, `--diff`.
+    pub fix: Option<FixMode>,
 }
 
 impl Default for CheckOptions {
@@ -50,12 +54,16 @@ impl Default for CheckOptions {
             paths: vec![PathBuf::from(".")],
             format: OutputFormat::Text,
             fail_on: Severity::Warning,
+            fix: None,
         }
     }
 }
 
 /// Runs the check, writes the report to stdout and problems to stderr.
 pub fn run(options: &CheckOptions) -> ExitCode {
+    if let Some(mode) = options.fix.filter(|mode| mode.diff) {
+        return diff(options, mode.allowed);
+    }
     let (report, problems) = check(options);
     let mut stderr = io::stderr().lock();
     for problem in &problems {
@@ -85,6 +93,21 @@ pub fn run(options: &CheckOptions) -> ExitCode {
 pub fn check(options: &CheckOptions) -> (Report, Vec<String>) {
     let mut problems = Vec::new();
     let selected = select(&options.paths, &mut problems);
+    if let Some(mode) = options.fix {
+        let mut applied = 0;
+        for file in &selected {
+            match fix_one(file, mode.allowed).and_then(|fixed| {
+                fix::write(&fixed)?;
+                Ok(fixed.applied)
+            }) {
+                Ok(n) => applied += n,
+                Err(problem) => problems.push(problem),
+            }
+        }
+        // On stderr, so `--format json` stays one document.
+        let noun = if applied == 1 { "fix" } else { "fixes" };
+        let _ = writeln!(io::stderr(), "preflight: applied {applied} {noun}");
+    }
     let mut files = Vec::with_capacity(selected.len());
     for outcome in check_all(&selected) {
         match outcome {
@@ -261,15 +284,7 @@ fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
 }
 
 fn check_file(file: &Selected) -> Result<FileReport, String> {
-    let bytes = std::fs::read(&file.path)
-        .map_err(|error| format!("cannot read {}: {error}", file.display))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "{} is not valid UTF-8 (invalid byte at offset {})",
-            file.display,
-            error.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = read_text(file)?;
     let language = Language::from_path(&file.path);
     let document = Document::new(&text, 0, language);
     let mut analysis = Analysis::new(Some(file.path.clone()), document);
@@ -282,6 +297,54 @@ fn check_file(file: &Selected) -> Result<FileReport, String> {
         text,
         findings,
         classes,
+    })
+}
+
+/// `--diff`: the changes the fixes would make, without writing them. Exit
+/// code 1 when there are any.
+fn diff(options: &CheckOptions, allowed: Allowed) -> ExitCode {
+    let mut problems = Vec::new();
+    let selected = select(&options.paths, &mut problems);
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let mut changed = false;
+    for file in &selected {
+        match fix_one(file, allowed) {
+            Ok(fixed) => {
+                changed |= fixed.changed();
+                if fix::write_diff(&mut stdout, &fixed).is_err() {
+                    return exit(EXIT_ERROR);
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let _ = stdout.flush();
+    for problem in &problems {
+        let _ = writeln!(io::stderr(), "preflight: {problem}");
+    }
+    exit(if !problems.is_empty() {
+        EXIT_ERROR
+    } else if changed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn fix_one(file: &Selected, allowed: Allowed) -> Result<Fixed, String> {
+    let text = read_text(file)?;
+    Ok(fix::fix_file(&file.path, text, &file.config.1, allowed))
+}
+
+fn read_text(file: &Selected) -> Result<String, String> {
+    let bytes = std::fs::read(&file.path)
+        .map_err(|error| format!("cannot read {}: {error}", file.display))?;
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "{} is not valid UTF-8 (invalid byte at offset {})",
+            file.display,
+            error.utf8_error().valid_up_to()
+        )
     })
 }
 

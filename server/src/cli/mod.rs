@@ -3,6 +3,7 @@
 //! everything that decides what to print and which exit code to return lives here.
 
 pub mod check;
+pub mod fix;
 pub mod report;
 pub mod rules;
 
@@ -10,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub use check::{CheckOptions, OutputFormat};
+pub use fix::FixMode;
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;

@@ -57,6 +57,15 @@ impl<'f> Plan<'f> {
             {
                 continue;
             }
+            // Two splits naming the same next migration would write one file
+            // twice; the second waits for a round that sees the first.
+            if fix
+                .edits
+                .iter()
+                .any(|e| e.create && creates(&plan.others, e.file.as_deref()))
+            {
+                continue;
+            }
             // Identical edits from two findings (the same preamble twice) are
             // one edit.
             if !own.is_empty() && own.iter().all(|e| plan.edits.contains(e)) {
@@ -96,6 +105,12 @@ impl<'f> Plan<'f> {
     pub fn apply(&self, text: &str) -> String {
         apply_edits(text, self.edits.iter().copied())
     }
+}
+
+fn creates(others: &[OtherFile], path: Option<&std::path::Path>) -> bool {
+    others
+        .iter()
+        .any(|other| other.create && Some(other.path.as_path()) == path)
 }
 
 /// Applies sorted, non-overlapping edits; an edit outside `text` or splitting a

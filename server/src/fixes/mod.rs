@@ -3,8 +3,10 @@
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
 pub mod apply;
+pub mod constraint;
 pub mod index;
 pub mod next_migration;
+pub mod preamble;
 pub mod sql;
 pub mod transaction;
 

@@ -25,6 +25,7 @@
 
 use crate::analysis::migration::{ConstraintKind, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{constraint_label, table_of, validated_on_add};
@@ -53,7 +54,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Add it with `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction."),
+            .with_help("Add it with `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction.")
+            .with_fix(fixes::constraint::not_valid_then_validate(m, &at)),
         );
     }
 }

@@ -27,6 +27,7 @@
 
 use crate::analysis::migration::{LockMode, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::Unguarded;
@@ -61,6 +62,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     out.push(
         RULE.finding(unguarded.first.at.range(), message)
             .with_severity(severity)
-            .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout."),
+            .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout.")
+            .with_fix(fixes::preamble::set_timeout(m, &unguarded.first.at, "lock_timeout", "2s")),
     );
 }

@@ -27,6 +27,7 @@
 
 use crate::analysis::migration::Migration;
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::Unguarded;
@@ -56,6 +57,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 unguarded.others_note(),
             ),
         )
-        .with_help("Add `SET statement_timeout = '60s';` at the top (`SET LOCAL` inside a transaction)."),
+        .with_help("Add `SET statement_timeout = '60s';` at the top (`SET LOCAL` inside a transaction).")
+        .with_fix(fixes::preamble::set_timeout(m, &unguarded.first.at, "statement_timeout", "60s")),
     );
 }
