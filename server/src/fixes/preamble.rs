@@ -28,11 +28,20 @@ pub fn set_timeout(m: &Migration<'_>, at: &OpAt<'_>, setting: &str, value: &str)
         "SET {}{setting} = '{value}';",
         if local { "LOCAL " } else { "" }
     );
-    let edit = match begin {
-        Some(begin) if m.settings().in_transaction != Some(true) => {
-            Edit::insert(begin.span.end, format!("\n{set}"))
-        }
-        _ => Edit::insert(first.span.start, format!("{set}\n")),
+    // A later `SET <setting> = 0` or `RESET ALL` would undo a preamble at the
+    // top: the SET goes after the last of them.
+    let undone_at = statements[..at.index].iter().rposition(|s| {
+        s.ops.iter().any(
+            |op| matches!(&op.kind, OpKind::Set { name, .. } if name == setting || name == "all"),
+        )
+    });
+    let begin = begin
+        .filter(|_| m.settings().in_transaction != Some(true))
+        .map(|b| b.span.end);
+    let after = undone_at.map(|i| statements[i].span.end).max(begin);
+    let edit = match after {
+        Some(end) => Edit::insert(end, format!("\n{set}")),
+        None => Edit::insert(first.span.start, format!("{set}\n")),
     };
     Some(Fix {
         title: format!("Add `{set}` first").into(),
