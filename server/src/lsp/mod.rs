@@ -9,6 +9,7 @@
 //!   summaries → hover facts, code lenses, inlay hints; the only place byte
 //!   offsets become LSP positions.
 
+pub mod actions;
 mod capabilities;
 mod config_state;
 pub mod convert;

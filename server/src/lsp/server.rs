@@ -31,7 +31,8 @@ use tracing::{debug, error, info, warn};
 
 use super::capabilities::{self, ClientSupport};
 use super::config_state::{self, ConfigState};
-use super::convert::{self, ActionTarget};
+use super::actions::{self, ActionTarget};
+use super::convert;
 use super::documents::{Applied, Documents};
 use super::transport::{Malformed, MalformedParams};
 use crate::config::{self, Config, ConfigError};
@@ -621,7 +622,7 @@ impl LanguageServer for Backend {
                     support,
                     read_file: &read_file,
                 };
-                convert::code_actions(&target, findings, requested, only.as_deref())
+                actions::code_actions(&target, findings, requested, only.as_deref())
             })
             .await;
         Ok(actions)
