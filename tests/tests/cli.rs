@@ -771,3 +771,127 @@ fn ten_rules_each_at_their_line_and_column_and_nothing_on_the_safe_version() {
     assert_eq!(safe_run.code, 0, "{}", safe_run.stdout);
     assert!(findings(&json_of(&safe_run)).is_empty());
 }
+
+const SPLIT_UP: &str = "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nCREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN note text;\n";
+
+fn golang_dir(name: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    dir.write("db/000002_add_index.up.sql", SPLIT_UP);
+    dir.write(
+        "db/000002_add_index.down.sql",
+        "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nALTER TABLE users DROP COLUMN note;\n",
+    );
+    dir
+}
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let dir = golang_dir("diff");
+    let safe = run_in(dir.path(), &["check", "--diff", "db"]);
+    // The only fix here is a split, which is not safe.
+    assert_eq!(safe.code, 0, "{}{}", safe.stdout, safe.stderr);
+    assert_eq!(safe.stdout, "");
+    let all = run_in(dir.path(), &["check", "--diff", "--unsafe-fixes", "db"]);
+    assert_eq!(all.code, 1, "{}", all.stderr);
+    assert!(
+        all.stdout
+            .contains("--- a/db/000002_add_index.up.sql\n+++ b/db/000002_add_index.up.sql\n"),
+        "{}",
+        all.stdout
+    );
+    assert!(
+        all.stdout
+            .contains("-CREATE INDEX users_email_idx ON users (email);\n")
+    );
+    assert!(all.stdout.contains("--- /dev/null\n+++ b/db/000003_add_index_concurrently.up.sql\n@@ -0,0 +1 @@\n+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n"), "{}", all.stdout);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("db/000002_add_index.up.sql")).unwrap(),
+        SPLIT_UP
+    );
+    assert!(
+        !dir.path()
+            .join("db/000003_add_index_concurrently.up.sql")
+            .exists()
+    );
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_unsafe_fixes_split() {
+    let dir = golang_dir("fix");
+    dir.write(
+        "plain/index.sql",
+        "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nCREATE INDEX users_org_idx ON users (org_id);\n",
+    );
+    let safe = run_in(
+        dir.path(),
+        &["check", "--fix", "--format", "json", "plain", "db"],
+    );
+    assert!(safe.stderr.contains("applied 1 fix"), "{}", safe.stderr);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("plain/index.sql")).unwrap(),
+        "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_org_idx ON users (org_id);\n"
+    );
+    // The report is of what is left: the split still waits for a person.
+    let left: Vec<String> = findings(&json_of(&safe))
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["path"].as_str().unwrap(),
+                f["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        left.contains(&"db/000002_add_index.up.sql:require-concurrent-index-creation".to_string()),
+        "{left:?}"
+    );
+    assert!(
+        !left
+            .iter()
+            .any(|l| l.starts_with("plain/index.sql:require-concurrent")),
+        "{left:?}"
+    );
+
+    let unsafe_run = run_in(dir.path(), &["check", "--unsafe-fixes", "db"]);
+    assert!(
+        unsafe_run.stderr.contains("applied 1 fix"),
+        "{}",
+        unsafe_run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("db/000003_add_index_concurrently.down.sql")).unwrap(),
+        "DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n"
+    );
+    assert!(
+        !unsafe_run
+            .stdout
+            .contains("require-concurrent-index-creation"),
+        "{}",
+        unsafe_run.stdout
+    );
+}
+
+#[test]
+fn json_fixes_carry_applicability_and_created_files() {
+    let dir = golang_dir("json-fixes");
+    let run = run_in(dir.path(), &["check", "--format", "json", "db"]);
+    let json = json_of(&run);
+    let index = findings(&json)
+        .iter()
+        .find(|f| f["rule"] == "require-concurrent-index-creation")
+        .expect("the index finding");
+    let fix = &index["fixes"][0];
+    assert_eq!(fix["applicability"], "unsafe");
+    let edits = fix["edits"].as_array().expect("edits");
+    assert_eq!(edits[0]["path"], Value::Null);
+    assert_eq!(edits[0]["create"], false);
+    assert!(
+        edits[1]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("db/000003_add_index_concurrently.up.sql"),
+        "{edits:?}"
+    );
+    assert_eq!(edits[1]["create"], true);
+}

@@ -46,7 +46,7 @@ fn initialize_negotiates_utf16_for_a_plain_client() {
     assert_eq!(caps["hoverProvider"], true);
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],
-        json!(["quickfix"])
+        json!(["quickfix", "source.fixAll.preflight"])
     );
     assert!(
         caps.get("diagnosticProvider").is_none(),
@@ -756,4 +756,114 @@ fn code_lens_refresh_only_for_clients_that_support_it() {
         .filter(|m| m["method"] == "workspace/codeLens/refresh")
         .collect();
     assert!(refreshes.is_empty(), "{refreshes:?}");
+}
+
+/// Applies LSP text edits to ASCII text (character = byte column).
+fn apply_text_edits(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().expect("line") as usize;
+        let character = p["character"].as_u64().expect("character") as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .expect("edits")
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().expect("newText").to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+#[test]
+fn a_split_fix_creates_the_next_migration_and_clears_the_finding() {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.path().join("db")).expect("db dir");
+    let text = "SET lock_timeout = '2s';\nCREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN note text;\n";
+    dir.write("db/000002_add_index.up.sql", text);
+    dir.write(
+        "db/000002_add_index.down.sql",
+        "ALTER TABLE users DROP COLUMN note;\n",
+    );
+    let uri = dir.uri("db/000002_add_index.up.sql");
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}}),
+        None,
+    );
+    client.open(&uri, 1, text);
+    let published = client.diagnostics(&uri, 1);
+    assert_eq!(with_code(&published, INDEX_RULE).len(), 1);
+
+    let actions = client.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range((1, 3), (1, 3)), "context": {"diagnostics": []}}),
+    );
+    let split = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("new migration"))
+        })
+        .unwrap_or_else(|| panic!("no split among {actions:#}"))
+        .clone();
+    assert_eq!(split["kind"], "quickfix");
+    let new_up = dir.uri("db/000003_add_index_concurrently.up.sql");
+    let new_down = dir.uri("db/000003_add_index_concurrently.down.sql");
+    let mut current = text.to_string();
+    let mut created = Vec::new();
+    for change in split["edit"]["documentChanges"]
+        .as_array()
+        .expect("operations")
+    {
+        if change["kind"] == "create" {
+            created.push(change["uri"].as_str().expect("uri").to_string());
+            continue;
+        }
+        let target = change["textDocument"]["uri"].as_str().expect("uri");
+        if target == uri {
+            assert_eq!(change["textDocument"]["version"], 1);
+            current = apply_text_edits(&current, &change["edits"]);
+        } else {
+            let path = target.strip_prefix("file://").expect("file uri");
+            let before = std::fs::read_to_string(path).unwrap_or_default();
+            std::fs::write(path, apply_text_edits(&before, &change["edits"])).expect("write");
+        }
+    }
+    assert_eq!(created, [new_up.clone(), new_down]);
+    let up_path = new_up.strip_prefix("file://").expect("file uri");
+    assert_eq!(
+        std::fs::read_to_string(up_path).expect("created"),
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n"
+    );
+    assert_eq!(
+        current,
+        "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\n"
+    );
+
+    // The editor applies the edit to the open document: the finding is gone.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": current}]}),
+    );
+    let published = client.diagnostics(&uri, 2);
+    assert!(
+        with_code(&published, INDEX_RULE).is_empty(),
+        "{published:#}"
+    );
+    assert_clean_exit(&mut client);
 }

@@ -59,6 +59,17 @@ pub struct Suppressions {
     malformed: Vec<Malformed>,
 }
 
+/// The comment that suppresses `rule` in `scope`, as the parser reads it:
+/// `-- preflight: ignore[rule] reason`. `SameStatement` is written like
+/// `NextStatement`; the caller decides where the comment goes.
+pub fn directive(marker: &str, scope: Scope, rule: &str, reason: &str) -> String {
+    let verb = match scope {
+        Scope::File => "ignore-file",
+        Scope::NextStatement | Scope::SameStatement => "ignore",
+    };
+    format!("{marker} preflight: {verb}[{rule}] {reason}")
+}
+
 impl Suppressions {
     /// Reads directives from `comments` (absolute spans, marker included). Only
     /// comments count, so a directive inside a string literal is just text.
@@ -371,6 +382,21 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_directives_parse_back() {
+        for (scope, marker) in [(Scope::NextStatement, "--"), (Scope::File, "#")] {
+            let comment = directive(marker, scope, "drop-table", "emptied last release");
+            let span = std::slice::from_ref(&(0..comment.len()));
+            let parsed = Suppressions::parse(&comment, span, marker);
+            let [d] = parsed.directives() else {
+                panic!("{comment:?} did not parse: {parsed:?}")
+            };
+            assert_eq!(d.scope, scope);
+            assert_eq!(d.rules[0].id, "drop-table");
+            assert_eq!(d.reason.as_deref(), Some("emptied last release"));
+        }
+    }
 
     fn known(id: &str) -> bool {
         ["drop-table", "rename-column", "require-lock-timeout"].contains(&id)

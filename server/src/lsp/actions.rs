@@ -15,8 +15,11 @@ use tower_lsp_server::ls_types::{
 
 use super::capabilities::ClientSupport;
 use super::convert::{diagnostic, intersects, offset, range};
-use crate::finding::{Applicability, Finding, Fix};
-use crate::text::{Document, Language};
+use crate::analysis::suppression::{Scope, directive};
+use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::fixes::apply::{Allowed, Plan};
+use crate::rules::{self, Check};
+use crate::text::{Document, Language, Position, PositionEncoding};
 
 /// What building code actions needs besides the findings.
 pub struct ActionTarget<'a> {
@@ -30,45 +33,189 @@ pub struct ActionTarget<'a> {
     pub read_file: &'a dyn Fn(&Path) -> Option<String>,
 }
 
-/// One quick fix per fix of every finding whose range meets `requested`.
+/// The kind of the action that applies every safe fix of a document.
+pub const FIX_ALL: &str = "source.fixAll.preflight";
+
+/// For the findings whose range meets `requested`: each fix as a quick fix,
+/// then "ignore here" and "ignore in this file"; and, when asked for by kind,
+/// the document's safe fixes as one `source.fixAll.preflight` action.
 pub fn code_actions(
     target: &ActionTarget<'_>,
     findings: &[Finding],
     requested: ls::Range,
     only: Option<&[CodeActionKind]>,
 ) -> Vec<CodeActionOrCommand> {
-    // `only` filters by kind prefix ("quickfix" matches "quickfix", "" matches all).
-    if let Some(only) = only {
-        let wanted = only.iter().any(|kind| {
-            let kind = kind.as_str();
-            kind.is_empty() || kind == "quickfix"
-        });
-        if !wanted {
-            return Vec::new();
+    let mut actions = Vec::new();
+    if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+        let encoding = target.support.encoding;
+        let index = target.document.line_index();
+        let requested =
+            offset(&index, requested.start, encoding)..offset(&index, requested.end, encoding);
+        let touched: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| intersects(&f.range, &requested))
+            .collect();
+        for finding in &touched {
+            quick_fixes(target, finding, &mut actions);
+        }
+        for finding in &touched {
+            ignore_actions(target, finding, &mut actions);
         }
     }
-    let encoding = target.support.encoding;
-    let index = target.document.line_index();
-    let requested =
-        offset(&index, requested.start, encoding)..offset(&index, requested.end, encoding);
-    let mut actions = Vec::new();
-    for finding in findings.iter().filter(|f| intersects(&f.range, &requested)) {
-        for fix in &finding.fixes {
-            let Some(edit) = workspace_edit(target, fix) else {
-                tracing::debug!(rule = finding.rule, fix = %fix.title, "fix not expressible for this client");
-                continue;
-            };
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: fix.title.to_string(),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic(target.document, finding, encoding)]),
-                edit: Some(edit),
-                is_preferred: Some(fix.applicability == Applicability::Safe),
-                ..CodeAction::default()
-            }));
-        }
+    // Only on request: a client asks for it by kind (on save, or from a
+    // "fix all" command), never in the light bulb.
+    if only.is_some_and(|only| !only.is_empty()) && wanted(only, FIX_ALL) {
+        actions.extend(fix_all(target, findings));
     }
     actions
+}
+
+/// Whether a client's `only` filter admits `kind`: an entry matches itself
+/// and every kind below it (`source` matches `source.fixAll.preflight`).
+fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
+    let Some(only) = only else { return true };
+    only.iter().any(|o| {
+        let o = o.as_str();
+        o.is_empty()
+            || kind == o
+            || kind
+                .strip_prefix(o)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+fn quick_fixes(target: &ActionTarget<'_>, finding: &Finding, out: &mut Vec<CodeActionOrCommand>) {
+    for fix in &finding.fixes {
+        let Some(edit) = workspace_edit(target, fix) else {
+            tracing::debug!(rule = finding.rule, fix = %fix.title, "fix not expressible for this client");
+            continue;
+        };
+        out.push(action(
+            target,
+            finding,
+            fix.title.to_string(),
+            CodeActionKind::QUICKFIX,
+            edit,
+            fix.applicability == Applicability::Safe,
+        ));
+    }
+}
+
+/// `-- preflight: ignore[rule] ...` on its own line above the finding, and
+/// `-- preflight: ignore-file[rule] ...` at the top of the file. The reason
+/// is left for the author to write; a destructive rule's suppression is
+/// reported until it has one.
+fn ignore_actions(
+    target: &ActionTarget<'_>,
+    finding: &Finding,
+    out: &mut Vec<CodeActionOrCommand>,
+) {
+    let ignorable = rules::find(finding.rule).is_some_and(|r| !matches!(r.check, Check::Engine));
+    let Some(marker) = target
+        .document
+        .language()
+        .line_comment()
+        .filter(|_| ignorable)
+    else {
+        return;
+    };
+    let index = target.document.line_index();
+    let line = index
+        .position(finding.range.start, PositionEncoding::Utf8)
+        .line;
+    let line_text = index.line_text(line as usize);
+    let indent: String = line_text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let line_start = index.offset(Position::new(line, 0), PositionEncoding::Utf8);
+    let here = directive(marker, Scope::NextStatement, finding.rule, REASON);
+    let top = file_directive_offset(target.document);
+    let file = directive(marker, Scope::File, finding.rule, REASON);
+    for (title, at, text) in [
+        (
+            format!("Ignore `{}` here", finding.rule),
+            line_start,
+            format!("{indent}{here}\n"),
+        ),
+        (
+            format!("Ignore `{}` in this file", finding.rule),
+            top,
+            format!("{file}\n"),
+        ),
+    ] {
+        let fix = Fix {
+            title: title.clone().into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit::insert(at, text)],
+        };
+        if let Some(edit) = workspace_edit(target, &fix) {
+            out.push(action(
+                target,
+                finding,
+                title,
+                CodeActionKind::QUICKFIX,
+                edit,
+                false,
+            ));
+        }
+    }
+}
+
+/// What the inserted directive says until the author writes the reason.
+const REASON: &str = "TODO: say why this is safe here";
+
+/// Where a file-wide directive goes: the first line, except after a marker
+/// that must stay first (sqlx's `-- no-transaction`).
+fn file_directive_offset(document: &Document) -> usize {
+    let index = document.line_index();
+    if index.line_text(0).trim_end() == "-- no-transaction" {
+        index.offset(Position::new(1, 0), PositionEncoding::Utf8)
+    } else {
+        0
+    }
+}
+
+/// The safe fixes of the whole document that do not overlap, as one edit.
+fn fix_all(target: &ActionTarget<'_>, findings: &[Finding]) -> Option<CodeActionOrCommand> {
+    let plan = Plan::choose(findings, Allowed::SafeOnly);
+    if plan.is_empty() || !plan.others.is_empty() {
+        return None;
+    }
+    let fix = Fix {
+        title: "Apply every safe preflight fix".into(),
+        applicability: Applicability::Safe,
+        edits: plan.edits.into_iter().cloned().collect(),
+    };
+    let edit = workspace_edit(target, &fix)?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title.into_owned(),
+        kind: Some(CodeActionKind::new(FIX_ALL)),
+        edit: Some(edit),
+        ..CodeAction::default()
+    }))
+}
+
+fn action(
+    target: &ActionTarget<'_>,
+    finding: &Finding,
+    title: String,
+    kind: CodeActionKind,
+    edit: WorkspaceEdit,
+    preferred: bool,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(kind),
+        diagnostics: Some(vec![diagnostic(
+            target.document,
+            finding,
+            target.support.encoding,
+        )]),
+        edit: Some(edit),
+        is_preferred: Some(preferred),
+        ..CodeAction::default()
+    })
 }
 
 /// The text edits for one file, and whether the file must be created first.
@@ -199,11 +346,10 @@ fn resolve(document: Option<&Path>, file: &Path) -> Option<PathBuf> {
     Some(document?.parent()?.join(file))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Edit, MigrationClass, Severity};
+    use crate::finding::{MigrationClass, Severity};
 
     const TEXT: &str = "-- 🚀 note\nSELECT '🚀'; CREATE INDEX i ON t (a);\n";
 
@@ -250,7 +396,14 @@ mod tests {
         assert!(code_actions(&target, &findings, on_line0, None).is_empty());
         let cursor = ls::Range::new(ls::Position::new(1, 20), ls::Position::new(1, 20));
         let actions = code_actions(&target, &findings, cursor, None);
-        assert_eq!(actions.len(), 1);
+        assert_eq!(
+            titles(&actions),
+            [
+                "Add CONCURRENTLY",
+                "Ignore `require-concurrent-index-creation` here",
+                "Ignore `require-concurrent-index-creation` in this file",
+            ]
+        );
         let CodeActionOrCommand::CodeAction(action) = &actions[0] else {
             panic!("a code action")
         };
@@ -288,7 +441,8 @@ mod tests {
         };
         let findings = [finding(vec![split])];
         let all = ls::Range::new(ls::Position::new(0, 0), ls::Position::new(9, 0));
-        assert!(code_actions(&target, &findings, all, None).is_empty());
+        let without = code_actions(&target, &findings, all, None);
+        assert!(!titles(&without).contains(&"Split".to_string()));
         target.support.document_changes = true;
         target.support.create_files = true;
         let actions = code_actions(&target, &findings, all, None);
@@ -306,5 +460,84 @@ mod tests {
             panic!("create second: {ops:?}")
         };
         assert_eq!(create.uri.as_str(), "file:///m/002.sql");
+    }
+
+    fn titles(actions: &[CodeActionOrCommand]) -> Vec<String> {
+        actions
+            .iter()
+            .map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) => a.title.clone(),
+                CodeActionOrCommand::Command(c) => c.title.clone(),
+            })
+            .collect()
+    }
+
+    fn inserted(action: &CodeActionOrCommand, uri: &Uri) -> (ls::Position, String) {
+        let CodeActionOrCommand::CodeAction(action) = action else {
+            panic!("a code action")
+        };
+        let edit = &action.edit.as_ref().unwrap().changes.as_ref().unwrap()[uri][0];
+        (edit.range.start, edit.new_text.clone())
+    }
+
+    #[test]
+    fn ignore_directives_go_above_the_line_and_below_a_first_line_marker() {
+        let text = "-- no-transaction\n  CREATE INDEX i ON t (a);\n";
+        let doc = Document::new(text, 1, Language::Sql);
+        let uri = uri();
+        let none = |_: &Path| None;
+        let target = ActionTarget {
+            uri: &uri,
+            document: &doc,
+            path: None,
+            support: ClientSupport::default(),
+            read_file: &none,
+        };
+        let mut f = finding(vec![]);
+        f.range = text.find("CREATE").unwrap()..text.len() - 2;
+        let cursor = ls::Range::new(ls::Position::new(1, 4), ls::Position::new(1, 4));
+        let actions = code_actions(&target, &[f], cursor, None);
+        assert_eq!(
+            inserted(&actions[0], &uri),
+            (
+                ls::Position::new(1, 0),
+                "  -- preflight: ignore[require-concurrent-index-creation] TODO: say why this is safe here\n".to_string()
+            )
+        );
+        assert_eq!(inserted(&actions[1], &uri).0, ls::Position::new(1, 0));
+        assert!(
+            inserted(&actions[1], &uri)
+                .1
+                .starts_with("-- preflight: ignore-file[")
+        );
+    }
+
+    #[test]
+    fn fix_all_only_when_asked_for_by_kind() {
+        let doc = Document::new(TEXT, 3, Language::Sql);
+        let uri = uri();
+        let none = |_: &Path| None;
+        let target = ActionTarget {
+            uri: &uri,
+            document: &doc,
+            path: None,
+            support: ClientSupport::default(),
+            read_file: &none,
+        };
+        let findings = [finding(vec![concurrently()])];
+        let nowhere = ls::Range::new(ls::Position::new(0, 0), ls::Position::new(0, 0));
+        assert!(code_actions(&target, &findings, nowhere, None).is_empty());
+        for kind in ["source", "source.fixAll", FIX_ALL] {
+            let only = [CodeActionKind::new(kind)];
+            let actions = code_actions(&target, &findings, nowhere, Some(&only));
+            assert_eq!(
+                titles(&actions),
+                ["Apply every safe preflight fix"],
+                "{kind}"
+            );
+            assert_eq!(inserted(&actions[0], &uri).1, " CONCURRENTLY");
+        }
+        let quickfix = [CodeActionKind::QUICKFIX];
+        assert!(code_actions(&target, &findings, nowhere, Some(&quickfix)).is_empty());
     }
 }

@@ -113,7 +113,10 @@ pub fn server_capabilities(support: &ClientSupport) -> ServerCapabilities {
         }),
         inlay_hint_provider: support.class_hints().then_some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(super::actions::FIX_ALL),
+            ]),
             resolve_provider: Some(false),
             ..CodeActionOptions::default()
         })),

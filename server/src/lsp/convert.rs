@@ -7,9 +7,8 @@
 use std::ops::Range;
 
 use tower_lsp_server::ls_types::{
-    self as ls, CodeLens, Command, Diagnostic, DiagnosticSeverity, Hover, HoverContents,
-    InlayHint, InlayHintLabel, MarkupContent, MarkupKind, NumberOrString,
-    TextDocumentContentChangeEvent,
+    self as ls, CodeLens, Command, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint,
+    InlayHintLabel, MarkupContent, MarkupKind, NumberOrString, TextDocumentContentChangeEvent,
 };
 
 use crate::engine::{ClassCounts, StatementSummary};

@@ -29,9 +29,9 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
+use super::actions::{self, ActionTarget};
 use super::capabilities::{self, ClientSupport};
 use super::config_state::{self, ConfigState};
-use super::actions::{self, ActionTarget};
 use super::convert;
 use super::documents::{Applied, Documents};
 use super::transport::{Malformed, MalformedParams};

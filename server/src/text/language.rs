@@ -13,6 +13,16 @@ pub enum Language {
 }
 
 impl Language {
+    /// What starts a line comment, where the language has one.
+    pub fn line_comment(self) -> Option<&'static str> {
+        match self {
+            Language::Sql => Some("--"),
+            Language::Python | Language::Yaml | Language::Toml => Some("#"),
+            Language::TypeScript | Language::JavaScript => Some("//"),
+            Language::Other => None,
+        }
+    }
+
     /// From an LSP `languageId`, falling back to the file name when the client
     /// sends an id we do not know (clients disagree on ids such as `pgsql`).
     pub fn detect(language_id: Option<&str>, path: Option<&Path>) -> Self {
