@@ -387,8 +387,8 @@ mod tests {
     fn built_directives_parse_back() {
         for (scope, marker) in [(Scope::NextStatement, "--"), (Scope::File, "#")] {
             let comment = directive(marker, scope, "drop-table", "emptied last release");
-            let span = std::slice::from_ref(&(0..comment.len()));
-            let parsed = Suppressions::parse(&comment, span, marker);
+            let span = 0..comment.len();
+            let parsed = Suppressions::parse(&comment, std::slice::from_ref(&span), marker);
             let [d] = parsed.directives() else {
                 panic!("{comment:?} did not parse: {parsed:?}")
             };
