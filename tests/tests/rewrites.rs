@@ -1,56 +1,20 @@
-//! Every rewrite checked three ways: re-checking the rewritten migration no
-//! longer reports the rule; the rewritten files run on a real PostgreSQL
-//! server (so they parse and are legal where the runner puts them); and they
-//! reach the same end schema as the original migration on a seeded database.
-//! Plus the convergence property over every fixture: applying all fixes and
-//! fixing again changes nothing.
+//! Every rewrite checked three ways (see `common/rewrite.rs`): re-checking no
+//! longer reports the rule and reports nothing new; the rewritten files run
+//! on a real PostgreSQL server where the runner puts them; they reach the
+//! same end schema as the original on a seeded database. Plus the convergence
+//! property over every fixture: applying all fixes and fixing again changes
+//! nothing.
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::postgres::Postgres;
-use common::{preflight_bin, workspace_root};
+use common::rewrite::{Case, check_case};
+use common::workspace_root;
 use preflight::cli::fix::fix_file;
 use preflight::config::Config;
 use preflight::fixes::apply::Allowed;
-use preflight::syntax::sql::SqlFile;
-
-const SEED: &str = "
-CREATE TABLE orgs (id bigint PRIMARY KEY);
-INSERT INTO orgs SELECT g FROM generate_series(1, 100) g;
-CREATE TABLE users (id bigint PRIMARY KEY, email text, org_id bigint, price int NOT NULL DEFAULT 1);
-INSERT INTO users (id, email, org_id, price)
-  SELECT g, 'u' || g || '@example.com', 1 + g % 100, 1 + g % 7 FROM generate_series(1, 2000) g;
-";
-
-/// Columns, constraints (with whether they are valid) and indexes (with
-/// whether they are valid) of the public schema: what "same end schema" means.
-const SCHEMA: &str = "
-SELECT 'column', c.relname, a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
- WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-UNION ALL
-SELECT 'constraint', conrelid::regclass::text, conname || ' ' || pg_get_constraintdef(oid) || ' valid=' || convalidated
-  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-UNION ALL
-SELECT 'index', i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid) || ' valid=' || i.indisvalid
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
- WHERE c.relnamespace = 'public'::regnamespace
-ORDER BY 1, 2, 3;
-";
-
-/// A migration directory before the fix, and the rules the fix must clear.
-struct Case {
-    name: &'static str,
-    files: &'static [(&'static str, &'static str)],
-    cleared: &'static [&'static str],
-    /// `--fix` (safe fixes only) rather than `--unsafe-fixes`.
-    safe: bool,
-}
 
 const CASES: &[Case] = &[
     Case {
@@ -115,134 +79,11 @@ const CASES: &[Case] = &[
     },
 ];
 
-fn write_case(root: &Path, case: &Case) {
-    for (relative, text) in case.files {
-        let path = root.join(relative);
-        fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
-        fs::write(path, text).expect("write migration");
-    }
-}
-
-/// Every up migration under `root`, in the order a runner applies them.
-fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).expect("read dir").flatten() {
-            let path = entry.path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if path.is_dir() {
-                stack.push(path);
-            } else if name.ends_with(".sql") && !name.ends_with(".down.sql") {
-                let text = fs::read_to_string(&path).expect("read migration");
-                files.insert(path, text);
-            }
-        }
-    }
-    files
-}
-
-/// Runs the migrations as their runner would: a golang-migrate file of
-/// several statements is one implicit transaction; a single statement or a
-/// plain file runs statement by statement.
-fn migrate(pg: &Postgres, db: &str, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
-    for (path, text) in files {
-        let golang = path.to_string_lossy().ends_with(".up.sql");
-        let single = golang && SqlFile::parse(text).statements().len() > 1;
-        pg.psql(db, text, single)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
-fn rules_reported(root: &Path) -> Vec<String> {
-    let output = Command::new(preflight_bin())
-        .args(["check", "--format", "json"])
-        .arg(root)
-        .output()
-        .expect("preflight runs");
-    let json: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("the JSON report parses");
-    json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[test]
 fn rewrites_clear_the_rule_and_reach_the_same_schema_on_postgres() {
     let pg = Postgres::start("rewrites");
     for case in CASES {
-        let root = pg.dir().join(case.name);
-        write_case(&root, case);
-        let before = rules_reported(&root);
-        for rule in case.cleared {
-            assert!(
-                before.iter().any(|r| r == rule),
-                "{}: {rule} not reported before the fix: {before:?}",
-                case.name
-            );
-        }
-        let original = up_files(&root);
-
-        let flag = if case.safe { "--fix" } else { "--unsafe-fixes" };
-        let status = Command::new(preflight_bin())
-            .args(["check", flag, "--fail-on", "error"])
-            .arg(&root)
-            .output()
-            .expect("preflight runs");
-        assert!(
-            status.status.code().is_some(),
-            "{}: preflight crashed",
-            case.name
-        );
-        let fixed = up_files(&root);
-        assert_ne!(original, fixed, "{}: the fix changed nothing", case.name);
-
-        let after = rules_reported(&root);
-        for rule in case.cleared {
-            assert!(
-                !after.iter().any(|r| r == rule),
-                "{}: {rule} still reported after the fix: {after:?}",
-                case.name
-            );
-        }
-        let new: Vec<&String> = after.iter().filter(|r| !before.contains(r)).collect();
-        assert!(new.is_empty(), "{}: the fix introduced {new:?}", case.name);
-
-        let (a, b) = (
-            format!("{}_original", case.name),
-            format!("{}_fixed", case.name),
-        );
-        let mut schemas = Vec::new();
-        for (db, files) in [(&a, &original), (&b, &fixed)] {
-            pg.create_db(db);
-            pg.psql(db, SEED, true).expect("seed");
-            migrate(&pg, db, files).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
-            schemas.push(pg.psql(db, SCHEMA, false).expect("schema query"));
-        }
-        assert_eq!(
-            schemas[0], schemas[1],
-            "{}: the fixed migration ends in another schema",
-            case.name
-        );
-        assert!(
-            schemas[1].contains("valid=true"),
-            "{}: {}",
-            case.name,
-            schemas[1]
-        );
-        assert!(
-            !schemas[1].contains("valid=false"),
-            "{}: something left invalid: {}",
-            case.name,
-            schemas[1]
-        );
+        check_case(&pg, case);
     }
 }
 

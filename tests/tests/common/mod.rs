@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod rewrite;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
