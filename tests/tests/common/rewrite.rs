@@ -152,7 +152,7 @@ pub fn check_case(pg: &Postgres, case: &Case) {
     for (db, files) in [(&a, &original), (&b, &fixed)] {
         pg.create_db(db);
         pg.psql(db, SEED, true).expect("seed");
-        migrate(&pg, db, files).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
+        migrate(pg, db, files).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
         schemas.push(pg.psql(db, SCHEMA, false).expect("schema query"));
     }
     assert_eq!(
