@@ -129,6 +129,7 @@ impl Analysis {
             migration = migration.located(Location {
                 path,
                 list_dir: &list_dir,
+                read_file: &|path: &Path| std::fs::read_to_string(path).ok(),
             });
         }
         let findings = run_rules(&migration, config);

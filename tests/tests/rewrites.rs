@@ -18,6 +18,38 @@ use preflight::fixes::apply::Allowed;
 
 const CASES: &[Case] = &[
     Case {
+        name: "golang_drop_index_split",
+        files: &[
+            (
+                "db/000001_index.up.sql",
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n",
+            ),
+            (
+                "db/000001_index.down.sql",
+                "DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n",
+            ),
+            (
+                "db/000002_drop_index.up.sql",
+                "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nDROP INDEX users_email_idx;\nALTER TABLE users ADD COLUMN note text;\n",
+            ),
+            (
+                "db/000002_drop_index.down.sql",
+                "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nCREATE INDEX users_email_idx ON users (email);\nALTER TABLE users DROP COLUMN note;\n",
+            ),
+        ],
+        cleared: &["require-concurrent-index-deletion"],
+        safe: false,
+    },
+    Case {
+        name: "plain_reindex_in_place",
+        files: &[(
+            "schema/reindex.sql",
+            "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nREINDEX INDEX users_pkey;\n",
+        )],
+        cleared: &["require-concurrent-reindex"],
+        safe: true,
+    },
+    Case {
         name: "golang_cic_split",
         files: &[
             (
@@ -26,7 +58,7 @@ const CASES: &[Case] = &[
             ),
             (
                 "db/000002_add_index.down.sql",
-                "ALTER TABLE users DROP COLUMN note;\n",
+                "DROP INDEX users_email_idx;\nALTER TABLE users DROP COLUMN note;\n",
             ),
         ],
         cleared: &["require-concurrent-index-creation"],

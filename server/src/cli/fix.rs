@@ -31,9 +31,17 @@ pub struct Fixed {
     pub path: PathBuf,
     pub before: String,
     pub after: String,
-    /// Files the fixes create or change besides this one, with their new text.
-    pub others: Vec<(PathBuf, String)>,
+    /// Files the fixes create or change besides this one.
+    pub others: Vec<OtherText>,
     pub applied: usize,
+}
+
+/// Another file's text before (`None`: created) and after the fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherText {
+    pub path: PathBuf,
+    pub before: Option<String>,
+    pub after: String,
 }
 
 impl Fixed {
@@ -59,24 +67,31 @@ pub fn fix_file(path: &Path, text: String, config: &Config, allowed: Allowed) ->
         let plan = Plan::choose(&findings, allowed);
         let creates_existing = plan.others.iter().any(|other| {
             other.create
-                && (other.path.exists() || fixed.others.iter().any(|(p, _)| p == &other.path))
+                && (other.path.exists() || fixed.others.iter().any(|o| o.path == other.path))
         });
         if plan.is_empty() || creates_existing {
             break;
         }
         let mut others = Vec::new();
         for other in &plan.others {
-            let current = if other.create {
-                String::new()
-            } else {
-                match std::fs::read_to_string(&other.path) {
-                    Ok(text) => text,
+            // A file fixed earlier in this run is edited from its fixed text.
+            let earlier = fixed.others.iter().position(|o| o.path == other.path);
+            let before = match earlier {
+                Some(i) => Some(fixed.others.remove(i).after),
+                None if other.create => None,
+                None => match std::fs::read_to_string(&other.path) {
+                    Ok(text) => Some(text),
                     Err(_) => break,
-                }
+                },
             };
             let mut edits: Vec<_> = other.edits.iter().collect();
             edits.sort_by_key(|e| (e.range.start, e.range.end));
-            others.push((other.path.clone(), apply_edits(&current, edits)));
+            let after = apply_edits(before.as_deref().unwrap_or_default(), edits);
+            others.push(OtherText {
+                path: other.path.clone(),
+                before,
+                after,
+            });
         }
         if others.len() != plan.others.len() {
             break;
@@ -90,12 +105,13 @@ pub fn fix_file(path: &Path, text: String, config: &Config, allowed: Allowed) ->
 
 /// Writes the fixed file and the files its fixes create.
 pub fn write(fixed: &Fixed) -> Result<(), String> {
-    for (path, text) in &fixed.others {
+    for other in &fixed.others {
+        let path = &other.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", display_path(dir)))?;
         }
-        std::fs::write(path, text)
+        std::fs::write(path, &other.after)
             .map_err(|e| format!("cannot write {}: {e}", display_path(path)))?;
     }
     if fixed.before != fixed.after {
@@ -106,7 +122,8 @@ pub fn write(fixed: &Fixed) -> Result<(), String> {
 }
 
 /// The changes as unified diffs, one per file, created files against
-/// `/dev/null`.
+/// `/dev/null`. In a diff, a file that is both checked and changed by another
+/// file's fix shows both changes separately: nothing is written in between.
 pub fn write_diff(out: &mut impl Write, fixed: &Fixed) -> io::Result<()> {
     let path = display_path(&fixed.path);
     if fixed.before != fixed.after {
@@ -118,14 +135,17 @@ pub fn write_diff(out: &mut impl Write, fixed: &Fixed) -> io::Result<()> {
                 .header(&format!("a/{path}"), &format!("b/{path}"))
         )?;
     }
-    for (other, text) in &fixed.others {
-        let other = display_path(other);
-        let diff = TextDiff::from_lines("", text.as_str());
+    for other in &fixed.others {
+        let path = display_path(&other.path);
+        let old = match &other.before {
+            Some(_) => format!("a/{path}"),
+            None => "/dev/null".to_string(),
+        };
+        let diff = TextDiff::from_lines(other.before.as_deref().unwrap_or_default(), &other.after);
         write!(
             out,
             "{}",
-            diff.unified_diff()
-                .header("/dev/null", &format!("b/{other}"))
+            diff.unified_diff().header(&old, &format!("b/{path}"))
         )?;
     }
     Ok(())

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod constraint;
+pub mod down;
 pub mod index;
 pub mod next_migration;
 pub mod preamble;
@@ -38,6 +39,18 @@ pub fn minimal_replace(source: &str, range: Range<usize>, new: &str) -> Edit {
     )
 }
 
+/// `range` widened to the whole lines it is on, with the line break after it,
+/// when nothing else shares those lines.
+pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let before = &text[..range.start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let after = &text[range.end..];
+    let line_end = after.find('\n').map_or(text.len(), |i| range.end + i + 1);
+    let alone =
+        before[line_start..].trim().is_empty() && text[range.end..line_end].trim().is_empty();
+    if alone { line_start..line_end } else { range }
+}
+
 /// The byte length of the common run of two character sequences, where each
 /// item is (byte offset at which it ends or starts, char).
 fn common_len(
@@ -56,7 +69,16 @@ fn common_len(
 
 #[cfg(test)]
 mod tests {
-    use super::minimal_replace;
+    use super::{minimal_replace, whole_lines};
+
+    #[test]
+    fn whole_lines_only_when_alone() {
+        let text = "A;\n  B;\r\nC; D;\n";
+        let b = text.find('B').unwrap();
+        assert_eq!(&text[whole_lines(text, b..b + 2)], "  B;\r\n");
+        let d = text.find('D').unwrap();
+        assert_eq!(whole_lines(text, d..d + 2), d..d + 2);
+    }
 
     #[test]
     fn minimal_replace_keeps_common_ends() {

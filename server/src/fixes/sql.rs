@@ -10,18 +10,64 @@ use crate::analysis::migration::Name;
 /// `IF NOT EXISTS` is added only to a named index (PostgreSQL requires a name
 /// with it).
 pub fn concurrent_create_index(statement: &str, add_if_not_exists: bool) -> Option<String> {
-    let after_index = keyword_end(statement, &["CREATE", "UNIQUE", "INDEX"])
+    let mut at = keyword_end(statement, &["CREATE", "UNIQUE", "INDEX"])
         .or_else(|| keyword_end(statement, &["CREATE", "INDEX"]))?;
-    let insert = if add_if_not_exists {
-        " CONCURRENTLY IF NOT EXISTS"
-    } else {
-        " CONCURRENTLY"
-    };
-    let mut out = String::with_capacity(statement.len() + insert.len());
-    out.push_str(&statement[..after_index]);
-    out.push_str(insert);
-    out.push_str(&statement[after_index..]);
+    let mut out = String::with_capacity(statement.len() + 30);
+    out.push_str(&statement[..at]);
+    match keyword_end(&statement[at..], &["CONCURRENTLY"]) {
+        Some(end) => {
+            out.push_str(&statement[at..at + end]);
+            at += end;
+        }
+        None => out.push_str(" CONCURRENTLY"),
+    }
+    let has_if_not_exists = keyword_end(&statement[at..], &["IF", "NOT", "EXISTS"]).is_some();
+    if add_if_not_exists && !has_if_not_exists {
+        out.push_str(" IF NOT EXISTS");
+    }
+    out.push_str(&statement[at..]);
     Some(out)
+}
+
+/// `REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM name` with
+/// `CONCURRENTLY` after the object kind; `None` when it is there already or
+/// the statement is not a plain REINDEX (SYSTEM cannot be concurrent).
+pub fn concurrent_reindex(statement: &str) -> Option<String> {
+    let after_reindex = keyword_end(statement, &["REINDEX"])?;
+    let rest = &statement[after_reindex..];
+    let options = rest.trim_start();
+    let skipped = rest.len() - options.len();
+    // `REINDEX (VERBOSE) INDEX ...`: the parenthesised options come first.
+    let after_options = if options.starts_with('(') {
+        skipped + options.find(')')? + 1
+    } else {
+        0
+    };
+    let kind_at = after_reindex + after_options;
+    let after_kind = ["INDEX", "TABLE", "SCHEMA", "DATABASE"]
+        .iter()
+        .find_map(|kind| keyword_end(&statement[kind_at..], &[kind]))?;
+    let at = kind_at + after_kind;
+    if keyword_end(&statement[at..], &["CONCURRENTLY"]).is_some() {
+        return None;
+    }
+    Some(format!(
+        "{} CONCURRENTLY{}",
+        &statement[..at],
+        &statement[at..]
+    ))
+}
+
+/// Whether `text` has `word` as a whole word, ignoring ASCII case.
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    (0..bytes.len().saturating_sub(word.len()) + 1).any(|i| {
+        bytes[i..].len() >= word.len()
+            && bytes[i..i + word.len()].eq_ignore_ascii_case(word.as_bytes())
+            && (i == 0 || !is_word(bytes[i - 1]))
+            && bytes.get(i + word.len()).is_none_or(|&b| !is_word(b))
+    })
 }
 
 /// An identifier as SQL text: quoted when PostgreSQL would otherwise fold
@@ -172,6 +218,15 @@ mod tests {
             concurrent_create_index("CREATE INDEX ON t (a);", false).unwrap(),
             "CREATE INDEX CONCURRENTLY ON t (a);"
         );
+        // Already concurrent, or already IF NOT EXISTS: nothing doubled.
+        assert_eq!(
+            concurrent_create_index("CREATE INDEX CONCURRENTLY i ON t (a);", true).unwrap(),
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);"
+        );
+        assert_eq!(
+            concurrent_create_index("CREATE INDEX IF NOT EXISTS i ON t (a);", true).unwrap(),
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);"
+        );
     }
 
     #[test]
@@ -185,6 +240,27 @@ mod tests {
             qualified(&Name::new(Some("app".into()), "Order")),
             "app.\"Order\""
         );
+    }
+
+    #[test]
+    fn reindex_gets_concurrently_after_its_object_kind() {
+        assert_eq!(
+            concurrent_reindex("REINDEX INDEX users_pkey;").unwrap(),
+            "REINDEX INDEX CONCURRENTLY users_pkey;"
+        );
+        assert_eq!(
+            concurrent_reindex("reindex (verbose) table t;").unwrap(),
+            "reindex (verbose) table CONCURRENTLY t;"
+        );
+        assert!(concurrent_reindex("REINDEX INDEX CONCURRENTLY i;").is_none());
+        assert!(concurrent_reindex("REINDEX SYSTEM db;").is_none());
+    }
+
+    #[test]
+    fn words_are_whole() {
+        assert!(contains_word("DROP INDEX i cascade;", "CASCADE"));
+        assert!(!contains_word("DROP INDEX cascade_idx;", "CASCADE"));
+        assert!(!contains_word("", "CASCADE"));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::ops::Range;
 use crate::analysis::migration::{Migration, OpAt, OpKind};
 use crate::finding::{Applicability, Edit, Fix};
 
-use super::minimal_replace;
 use super::next_migration::{self, NewStep};
+use super::{minimal_replace, whole_lines};
 
 /// What a split does to the flagged statement and what runs after it.
 #[derive(Debug, Clone)]
@@ -185,30 +185,4 @@ fn new_migration(
             suffix,
         },
     )
-}
-
-/// `range` widened to the whole lines it is on, with the line break after it,
-/// when nothing else shares those lines.
-fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
-    let before = &text[..range.start];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let after = &text[range.end..];
-    let line_end = after.find('\n').map_or(text.len(), |i| range.end + i + 1);
-    let alone =
-        before[line_start..].trim().is_empty() && text[range.end..line_end].trim().is_empty();
-    if alone { line_start..line_end } else { range }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::whole_lines;
-
-    #[test]
-    fn whole_lines_only_when_alone() {
-        let text = "A;\n  B;\r\nC; D;\n";
-        let b = text.find('B').unwrap();
-        assert_eq!(&text[whole_lines(text, b..b + 2)], "  B;\r\n");
-        let d = text.find('D').unwrap();
-        assert_eq!(whole_lines(text, d..d + 2), d..d + 2);
-    }
 }

@@ -53,8 +53,23 @@ fn write_case(root: &Path, case: &Case) {
     }
 }
 
+/// golang-migrate's `.down.sql` and diesel's `down.sql`.
+fn is_down(name: &str) -> bool {
+    name.ends_with(".down.sql") || name == "down.sql"
+}
+
 /// Every up migration under `root`, in the order a runner applies them.
 fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
+    migration_files(root, false)
+}
+
+/// Every down migration under `root`, sorted by name (rolled back last
+/// first).
+fn down_files(root: &Path) -> BTreeMap<PathBuf, String> {
+    migration_files(root, true)
+}
+
+fn migration_files(root: &Path, down: bool) -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -66,7 +81,7 @@ fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
                 .unwrap_or_default();
             if path.is_dir() {
                 stack.push(path);
-            } else if name.ends_with(".sql") && !name.ends_with(".down.sql") {
+            } else if name.ends_with(".sql") && is_down(name) == down {
                 let text = fs::read_to_string(&path).expect("read migration");
                 files.insert(path, text);
             }
@@ -78,9 +93,14 @@ fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
 /// Runs the migrations as their runner would: a golang-migrate file of
 /// several statements is one implicit transaction; a single statement or a
 /// plain file runs statement by statement.
-fn migrate(pg: &Postgres, db: &str, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
+fn migrate<'f>(
+    pg: &Postgres,
+    db: &str,
+    files: impl IntoIterator<Item = (&'f PathBuf, &'f String)>,
+) -> Result<(), String> {
     for (path, text) in files {
-        let golang = path.to_string_lossy().ends_with(".up.sql");
+        let name = path.to_string_lossy();
+        let golang = name.ends_with(".up.sql") || name.ends_with(".down.sql");
         let single = golang && SqlFile::parse(text).statements().len() > 1;
         pg.psql(db, text, single)
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -118,6 +138,7 @@ pub fn check_case(pg: &Postgres, case: &Case) {
         );
     }
     let original = up_files(&root);
+    let original_down = down_files(&root);
 
     let flag = if case.safe { "--fix" } else { "--unsafe-fixes" };
     let status = Command::new(preflight_bin())
@@ -131,6 +152,7 @@ pub fn check_case(pg: &Postgres, case: &Case) {
         case.name
     );
     let fixed = up_files(&root);
+    let fixed_down = down_files(&root);
     assert_ne!(original, fixed, "{}: the fix changed nothing", case.name);
 
     let after = rules_reported(&root);
@@ -152,7 +174,7 @@ pub fn check_case(pg: &Postgres, case: &Case) {
     for (db, files) in [(&a, &original), (&b, &fixed)] {
         pg.create_db(db);
         pg.psql(db, SEED, true).expect("seed");
-        migrate(pg, db, files).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
+        migrate(pg, db, files.iter()).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
         schemas.push(pg.psql(db, SCHEMA, false).expect("schema query"));
     }
     assert_eq!(
@@ -171,5 +193,22 @@ pub fn check_case(pg: &Postgres, case: &Case) {
         "{}: something left invalid: {}",
         case.name,
         schemas[1]
+    );
+
+    // Rolling back, last migration first, ends where the original's
+    // rollback does: a moved step's undo moved with it.
+    if original_down.is_empty() {
+        return;
+    }
+    let mut rolled_back = Vec::new();
+    for (db, files) in [(&a, &original_down), (&b, &fixed_down)] {
+        migrate(pg, db, files.iter().rev())
+            .unwrap_or_else(|e| panic!("{}: rolling back {db}: {e}", case.name));
+        rolled_back.push(pg.psql(db, SCHEMA, false).expect("schema query"));
+    }
+    assert_eq!(
+        rolled_back[0], rolled_back[1],
+        "{}: the fixed migration rolls back to another schema",
+        case.name
     );
 }

@@ -97,6 +97,8 @@ pub struct Location<'a> {
     pub path: &'a Path,
     /// The names of a directory's entries (empty when it cannot be read).
     pub list_dir: &'a dyn Fn(&Path) -> Vec<String>,
+    /// A file's text, `None` when it cannot be read.
+    pub read_file: &'a dyn Fn(&Path) -> Option<String>,
 }
 
 impl fmt::Debug for Location<'_> {

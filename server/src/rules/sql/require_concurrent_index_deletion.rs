@@ -21,6 +21,7 @@
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::existing;
@@ -55,7 +56,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     "Dropping {name} without CONCURRENTLY takes ACCESS EXCLUSIVE on its table: every query on the table waits while the drop waits for its lock"
                 ),
             )
-            .with_help("Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration that runs outside a transaction."),
+            .with_help("Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration that runs outside a transaction.")
+            .with_fix(fixes::index::drop_concurrently(m, &at)),
         );
     }
 }

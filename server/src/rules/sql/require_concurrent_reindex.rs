@@ -20,6 +20,7 @@
 
 use crate::analysis::migration::{Maintenance, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, table_of};
@@ -43,11 +44,15 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let help = if m.settings().postgres_version >= 12 {
+        let concurrent = m.settings().postgres_version >= 12;
+        let help = if concurrent {
             "Use `REINDEX ... CONCURRENTLY` in a migration that runs outside a transaction."
         } else {
             "REINDEX CONCURRENTLY needs PostgreSQL 12; before that, build a new index concurrently and drop the old one."
         };
+        let fix = concurrent
+            .then(|| fixes::index::reindex_concurrently(m, &at))
+            .flatten();
         out.push(
             RULE.finding(
                 at.range(),
@@ -56,7 +61,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix(fix),
         );
     }
 }
