@@ -181,7 +181,7 @@ impl<'a> Migration<'a> {
     pub fn line_of(&self, offset: usize) -> usize {
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(crate::text::line_break_ends(self.source))
                 .collect()
         });
         starts.partition_point(|&start| start <= offset)

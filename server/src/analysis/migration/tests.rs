@@ -2454,6 +2454,19 @@ fn op_ranges_are_absolute() {
 }
 
 #[test]
+fn lines_break_where_the_editor_breaks_them() {
+    let text = "SELECT 1;\r\nSELECT 2;\rSELECT 3;\nSELECT 4;";
+    let f = fixture(text, None);
+    let m = f.migration();
+    let lines: Vec<usize> = m
+        .statements()
+        .iter()
+        .map(|s| m.line_of(s.span.start))
+        .collect();
+    assert_eq!(lines, [1, 2, 3, 4]);
+}
+
+#[test]
 fn blocking_locks_include_referenced_tables_and_attached_partitions() {
     let f = fixture(
         "CREATE TABLE child (id bigint, p bigint REFERENCES parent (id));
