@@ -41,6 +41,14 @@ impl Timeout {
     }
 }
 
+/// The settings the rules care about.
+#[derive(Default, Clone, Copy)]
+struct SessionSettings {
+    lock_timeout: Timeout,
+    statement_timeout: Timeout,
+    timezone_utc: Timeout,
+}
+
 #[derive(Default)]
 struct Session {
     transaction: Option<u32>,
@@ -49,9 +57,10 @@ struct Session {
     begin_at: Option<usize>,
     access_exclusive: Option<u32>,
     write_lock: Option<u32>,
-    lock_timeout: Timeout,
-    statement_timeout: Timeout,
-    timezone_utc: Timeout,
+    settings: SessionSettings,
+    /// The settings when the current transaction began: a `ROLLBACK` undoes
+    /// even the plain `SET`s made inside it.
+    settings_at_begin: SessionSettings,
 }
 
 impl Session {
@@ -60,26 +69,35 @@ impl Session {
             self.transaction = Some(self.transactions_seen);
             self.transactions_seen += 1;
             self.begin_at = at;
+            self.settings_at_begin = self.settings;
         }
     }
 
-    fn end_transaction(&mut self) {
+    fn commit(&mut self) {
         self.transaction = None;
         self.begin_at = None;
         self.access_exclusive = None;
         self.write_lock = None;
-        self.lock_timeout.local = None;
-        self.statement_timeout.local = None;
-        self.timezone_utc.local = None;
+        self.settings.lock_timeout.local = None;
+        self.settings.statement_timeout.local = None;
+        self.settings.timezone_utc.local = None;
+    }
+
+    fn rollback(&mut self) {
+        if self.transaction.is_some() {
+            self.settings = self.settings_at_begin;
+        }
+        self.commit();
     }
 
     fn context(&self) -> Context {
+        let settings = &self.settings;
         Context {
             in_transaction: self.transaction.is_some(),
             transaction: self.transaction,
-            lock_timeout: self.lock_timeout.in_force(),
-            statement_timeout: self.statement_timeout.in_force(),
-            timezone_utc: self.timezone_utc.in_force(),
+            lock_timeout: settings.lock_timeout.in_force(),
+            statement_timeout: settings.statement_timeout.in_force(),
+            timezone_utc: settings.timezone_utc.in_force(),
             access_exclusive: self.access_exclusive,
             write_lock: self.write_lock,
         }
@@ -129,28 +147,31 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             }
             match &op.kind {
                 OpKind::Begin => session.begin(Some(index)),
-                OpKind::Commit | OpKind::Rollback => session.end_transaction(),
+                OpKind::Commit => session.commit(),
+                OpKind::Rollback => session.rollback(),
                 OpKind::Set {
                     name, value: None, ..
-                } if name == "all" => {
-                    session.lock_timeout = Timeout::default();
-                    session.statement_timeout = Timeout::default();
-                    session.timezone_utc = Timeout::default();
-                }
+                } if name == "all" => session.settings = SessionSettings::default(),
                 OpKind::Set { name, value, local } => {
                     let value = value.as_deref();
                     let (timeout, enabled) = match name.as_str() {
                         "lock_timeout" => (
-                            &mut session.lock_timeout,
+                            &mut session.settings.lock_timeout,
                             value.is_some_and(is_nonzero_duration),
                         ),
                         "statement_timeout" => (
-                            &mut session.statement_timeout,
+                            &mut session.settings.statement_timeout,
                             value.is_some_and(is_nonzero_duration),
                         ),
-                        "timezone" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
+                        "timezone" => (
+                            &mut session.settings.timezone_utc,
+                            value.is_some_and(is_utc),
+                        ),
                         // `SET TIME ZONE 'UTC'` (the lowering reads `time` as the name).
-                        "time" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
+                        "time" => (
+                            &mut session.settings.timezone_utc,
+                            value.is_some_and(is_utc),
+                        ),
                         _ => continue,
                     };
                     // SET LOCAL outside any transaction is a no-op; when the runner's

@@ -2347,6 +2347,29 @@ fn local_lock_timeout_ends_with_its_transaction() {
 }
 
 #[test]
+fn rollback_undoes_session_settings_made_in_its_transaction() {
+    let text = "BEGIN; SET lock_timeout = '2s'; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, false]);
+    // The value from before the transaction comes back, whatever happened inside.
+    let text = "SET lock_timeout = '2s'; BEGIN; RESET ALL; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, true, true, false, true]);
+    // The runner's transaction counts too; the next one starts from what is kept.
+    let f = fixture(
+        "SET statement_timeout = '5s'; SET TIME ZONE 'UTC'; ROLLBACK; SELECT 1;",
+        Some(true),
+    );
+    let m = f.migration();
+    assert_eq!(
+        field(&m, |c| c.statement_timeout),
+        [false, true, true, false]
+    );
+    assert_eq!(field(&m, |c| c.timezone_utc), [false, false, true, false]);
+    // A ROLLBACK outside any transaction changes nothing.
+    let text = "SET lock_timeout = '2s'; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, Some(false)), [false, true, true]);
+}
+
+#[test]
 fn bare_set_local_depends_on_the_runner() {
     let text = "SET LOCAL lock_timeout = '2s'; SELECT 1;";
     // Unknown runner: trusted to open a transaction.
