@@ -111,7 +111,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
         session.begin(None);
     }
     // NOT VALID check constraints proving non-null, by name, until validated.
-    let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
+    let mut pending_proofs: HashMap<&'a str, Proof<'a>> = HashMap::default();
     let mut blocking = Vec::new();
     m.ops
         .reserve(m.statements.iter().map(|s| s.ops.len()).sum::<usize>());
@@ -208,27 +208,22 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                 }
                 OpKind::AddConstraint {
                     name,
-                    kind:
-                        ConstraintKind::Check {
-                            not_null_column: Some(column),
-                        },
+                    kind: ConstraintKind::Check { not_null_columns },
                     not_valid,
-                } => {
+                } if !not_null_columns.is_empty() => {
                     let Some(table) = &op.table else { continue };
-                    let key = (table.name.as_str(), column.as_str());
+                    let proof = (table.name.as_str(), not_null_columns.as_slice());
                     match (not_valid, name) {
-                        (false, _) => {
-                            m.not_null_proofs.entry(key).or_insert(index);
-                        }
+                        (false, _) => prove_not_null(m, proof, index),
                         (true, Some(name)) => {
-                            pending_proofs.insert(name, key);
+                            pending_proofs.insert(name, proof);
                         }
                         (true, None) => {}
                     }
                 }
                 OpKind::ValidateConstraint { name } => {
-                    if let Some(key) = pending_proofs.remove(name.as_str()) {
-                        m.not_null_proofs.entry(key).or_insert(index);
+                    if let Some(proof) = pending_proofs.remove(name.as_str()) {
+                        prove_not_null(m, proof, index);
                     }
                 }
                 _ => {}
@@ -237,6 +232,17 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     }
     m.unclosed_begin = session.begin_at;
     m.blocking = blocking;
+}
+
+/// A table and the columns a valid `CHECK` on it proves non-null.
+type Proof<'a> = (&'a str, &'a [String]);
+
+fn prove_not_null<'a>(m: &mut Migration<'a>, (table, columns): Proof<'a>, index: usize) {
+    for column in columns {
+        m.not_null_proofs
+            .entry((table, column.as_str()))
+            .or_insert(index);
+    }
 }
 
 /// The locks `at` takes that block reads or writes on relations other

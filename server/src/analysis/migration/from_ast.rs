@@ -2,8 +2,8 @@
 //! only interesting fact is their lock or their keywords go to the token path.
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectName, ObjectNamePart,
-    ObjectType, Statement, TableConstraint,
+    AlterColumnOperation, AlterTableOperation, BinaryOperator, ColumnOption, Expr, ObjectName,
+    ObjectNamePart, ObjectType, Statement, TableConstraint,
 };
 
 use super::cursor::{Cursor, statement_span};
@@ -196,14 +196,7 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         TableConstraint::Check(check) => (
             check.name.as_ref(),
             ConstraintKind::Check {
-                not_null_column: match check.expr.as_ref() {
-                    Expr::IsNotNull(inner) => column_of(inner),
-                    Expr::Nested(inner) => match inner.as_ref() {
-                        Expr::IsNotNull(inner) => column_of(inner),
-                        _ => None,
-                    },
-                    _ => None,
-                },
+                not_null_columns: proven_not_null(&check.expr),
             },
         ),
         TableConstraint::ForeignKey(fk) => (
@@ -238,6 +231,25 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         name: constraint_name.map(ident),
         kind,
         not_valid,
+    }
+}
+
+/// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
+/// or a conjunction with such terms; a disjunction proves nothing.
+fn proven_not_null(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::Nested(inner) => proven_not_null(inner),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            let mut columns = proven_not_null(left);
+            columns.extend(proven_not_null(right));
+            columns
+        }
+        Expr::IsNotNull(inner) => column_of(inner).into_iter().collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -572,7 +572,7 @@ fn add(mut c: Cursor<'_>) -> OpKind {
     let not_valid = c.contains(&["NOT", "VALID"]);
     let kind = if c.eat(&["CHECK"]) {
         Some(ConstraintKind::Check {
-            not_null_column: not_null_check(c.clone()),
+            not_null_columns: not_null_check(c.clone()),
         })
     } else if c.eat(&["FOREIGN", "KEY"]) {
         let mut refs = c.clone();
@@ -681,17 +681,41 @@ fn default_text(c: &Cursor<'_>) -> Option<String> {
     None
 }
 
-/// `( col IS NOT NULL )` exactly, optionally `NOT VALID` or `NO INHERIT`.
-fn not_null_check(mut c: Cursor<'_>) -> Option<String> {
-    if !c.eat_punct("(") {
-        return None;
-    }
-    let column = c.ident()?;
-    if !(c.eat(&["IS", "NOT", "NULL"]) && c.eat_punct(")")) {
-        return None;
-    }
+/// The columns `CHECK (...) [NOT VALID] [NO INHERIT]` proves non-null.
+fn not_null_check(mut c: Cursor<'_>) -> Vec<String> {
+    let Some(expression) = c.eat_parenthesized() else {
+        return Vec::new();
+    };
     while c.eat(&["NOT", "VALID"]) || c.eat(&["NO", "INHERIT"]) {}
-    c.at_end().then_some(column)
+    if !c.at_end() {
+        return Vec::new();
+    }
+    proven_not_null(c.within(expression))
+}
+
+/// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
+/// or a conjunction with such terms; a disjunction proves nothing.
+fn proven_not_null(c: Cursor<'_>) -> Vec<String> {
+    let Some(conjuncts) = c.clone().conjunct_spans() else {
+        return Vec::new();
+    };
+    if conjuncts.len() > 1 {
+        return conjuncts
+            .into_iter()
+            .flat_map(|conjunct| proven_not_null(c.within(conjunct)))
+            .collect();
+    }
+    let mut term = c.clone();
+    if let Some(inner) = term.eat_parenthesized()
+        && term.at_end()
+    {
+        return proven_not_null(c.within(inner));
+    }
+    let mut term = c;
+    match term.ident() {
+        Some(column) if term.eat(&["IS", "NOT", "NULL"]) && term.at_end() => vec![column],
+        _ => Vec::new(),
+    }
 }
 
 pub fn is_serial(data_type: &str) -> bool {

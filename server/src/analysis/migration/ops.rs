@@ -83,10 +83,11 @@ impl LockMode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConstraintKind {
-    /// `not_null_column`: the column when the check is exactly `col IS NOT NULL`,
-    /// which lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
+    /// `not_null_columns`: the columns the check proves non-null (it is `col
+    /// IS NOT NULL`, or an `AND` of terms among which such ones), which lets
+    /// PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
     Check {
-        not_null_column: Option<String>,
+        not_null_columns: Vec<String>,
     },
     ForeignKey {
         references: Name,

@@ -133,9 +133,9 @@ fn constraint(name: Option<&str>, kind: ConstraintKind, not_valid: bool) -> OpKi
     }
 }
 
-fn check_kind(not_null_column: Option<&str>) -> ConstraintKind {
+fn check_kind(not_null_columns: &[&str]) -> ConstraintKind {
     ConstraintKind::Check {
-        not_null_column: not_null_column.map(str::to_string),
+        not_null_columns: not_null_columns.iter().map(|c| c.to_string()).collect(),
     }
 }
 
@@ -613,7 +613,7 @@ fn each_alter_table_action_underlines_its_own_text() {
                 "ADD COLUMN a numeric(10, 2)",
             ),
             (
-                constraint(Some("c"), check_kind(None), false),
+                constraint(Some("c"), check_kind(&[]), false),
                 t("t"),
                 true,
                 "ADD CONSTRAINT c CHECK (f(a, b) > 0)",
@@ -845,6 +845,10 @@ fn both_paths_lower_an_action_alike() {
         "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
         "ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID",
         "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL AND b > 0)",
+        "ADD CONSTRAINT c CHECK ((a IS NOT NULL) AND (b IS NOT NULL AND c BETWEEN 1 AND 2))",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL OR b IS NOT NULL)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL AND b > 0 OR c > 0) NOT VALID",
         "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES S.u (id)",
         "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES \"U\" (id) NOT VALID",
         "ADD FOREIGN KEY (a) REFERENCES u",
@@ -1020,27 +1024,47 @@ fn add_constraint_kinds() {
     let cases = [
         (
             "ADD CONSTRAINT c CHECK (a > 0)",
-            constraint(Some("c"), check_kind(None), false),
+            constraint(Some("c"), check_kind(&[]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
-            constraint(Some("c"), check_kind(Some("a")), false),
+            constraint(Some("c"), check_kind(&["a"]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK ((a IS NOT NULL))",
-            constraint(Some("c"), check_kind(Some("a")), false),
+            constraint(Some("c"), check_kind(&["a"]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
-            constraint(Some("c"), check_kind(Some("A")), false),
+            constraint(Some("c"), check_kind(&["A"]), false),
         ),
         (
             "ADD CONSTRAINT C CHECK (a IS NOT NULL) NOT VALID",
-            constraint(Some("c"), check_kind(Some("a")), true),
+            constraint(Some("c"), check_kind(&["a"]), true),
         ),
         (
             "ADD CHECK (a IS NOT NULL AND b > 0)",
-            constraint(None, check_kind(None), false),
+            constraint(None, check_kind(&["a"]), false),
+        ),
+        (
+            "ADD CHECK ((a IS NOT NULL) AND b BETWEEN 1 AND 2 AND (c IS NOT NULL AND d <> 0))",
+            constraint(None, check_kind(&["a", "c"]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL OR b > 0)",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL AND b > 0 OR c > 0)",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (NOT (a IS NOT NULL AND b > 0))",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL AND b IS NOT NULL) NOT VALID",
+            constraint(None, check_kind(&["a", "b"]), true),
         ),
         (
             "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES s.u (id)",
@@ -2448,11 +2472,24 @@ fn not_null_proofs() {
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT d; SELECT 2;",
         "ALTER TABLE t ADD CHECK (a IS NOT NULL) NOT VALID; SELECT 1; SELECT 2;",
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL OR b > 0); SELECT 1; SELECT 2;",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (b > 0 OR a IS NOT NULL AND b < 0); SELECT 1; SELECT 2;",
     ] {
         let f = fixture(text, None);
         let m = f.migration();
         assert!(!m.not_null_proven(&t, "a", 3), "{text}");
     }
+
+    // A conjunction proves each of its `IS NOT NULL` terms, once validated.
+    let f = fixture(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL AND b IS NOT NULL AND a > 0) NOT VALID;
+         ALTER TABLE t VALIDATE CONSTRAINT c;
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    assert!(!m.not_null_proven(&t, "a", 1));
+    assert!(m.not_null_proven(&t, "a", 2));
+    assert!(m.not_null_proven(&t, "b", 2));
 
     // The token path proves alike (SET STATISTICS sends the statement there).
     let f = fixture(

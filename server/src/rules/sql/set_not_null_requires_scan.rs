@@ -1,7 +1,8 @@
 //! ## What it does
 //! Flags `ALTER COLUMN ... SET NOT NULL` on a table that existed before this
-//! migration, unless a valid `CHECK (column IS NOT NULL)` added or validated
-//! earlier in the migration proves the column non-null (PostgreSQL 12+).
+//! migration, unless a valid `CHECK (column IS NOT NULL)` (alone or `AND`ed
+//! with other conditions) added or validated earlier in the migration proves
+//! the column non-null (PostgreSQL 12+).
 //!
 //! ## Why it matters
 //! `SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock to check
