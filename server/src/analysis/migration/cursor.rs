@@ -102,6 +102,14 @@ impl<'a> Cursor<'a> {
         names
     }
 
+    /// Consumes a string literal (`'...'`, `E'...'`, `$$...$$`), returning it
+    /// as written.
+    pub fn string(&mut self) -> Option<&'a str> {
+        let token = self.peek().filter(|t| t.kind == TokenKind::String)?;
+        self.pos += 1;
+        Some(&self.text[token.span.clone()])
+    }
+
     /// Consumes a punctuation or operator token with exactly this text.
     pub fn eat_symbol(&mut self, symbol: &str) -> bool {
         let matches = self.peek().is_some_and(|t| {

@@ -49,6 +49,10 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
     if let Some((table, kind)) = dml(c.clone()) {
         return vec![op(table, kind)];
     }
+    let settings = set_config_calls(c.clone());
+    if !settings.is_empty() {
+        return settings;
+    }
     let (tables, kind) = other(c);
     if tables.is_empty() {
         return vec![op(None, kind)];
@@ -407,6 +411,55 @@ fn set(mut c: Cursor<'_>) -> OpKind {
     let value = c.rest_text();
     let value = (!value.eq_ignore_ascii_case("default")).then(|| value.to_string());
     OpKind::Set { name, value, local }
+}
+
+/// `SELECT set_config('lock_timeout', '2s', false), ...`: each call with
+/// literal arguments changes a setting as `SET` does (`SET LOCAL` when the
+/// third argument is true), underlining the call.
+fn set_config_calls(mut c: Cursor<'_>) -> Vec<Op> {
+    if !c.eat(&["SELECT"]) {
+        return Vec::new();
+    }
+    c.clone()
+        .comma_separated_spans()
+        .into_iter()
+        .filter_map(|span| {
+            let kind = set_config(c.within(span.clone()))?;
+            Some(Op {
+                span,
+                table: None,
+                kind,
+                parsed: false,
+                columns: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// `[pg_catalog.]set_config('name', 'value', true | false)` exactly.
+fn set_config(mut c: Cursor<'_>) -> Option<OpKind> {
+    if c.eat(&["PG_CATALOG"]) && !c.eat_punct(".") {
+        return None;
+    }
+    if !(c.eat(&["SET_CONFIG"]) && c.eat_punct("(")) {
+        return None;
+    }
+    let name = string_literal(c.string()?).to_ascii_lowercase();
+    c.eat_punct(",").then_some(())?;
+    let value = c.string()?.to_string();
+    c.eat_punct(",").then_some(())?;
+    let local = if c.eat(&["TRUE"]) {
+        true
+    } else if c.eat(&["FALSE"]) {
+        false
+    } else {
+        return None;
+    };
+    (c.eat_punct(")") && c.at_end()).then_some(OpKind::Set {
+        name,
+        value: Some(value),
+        local,
+    })
 }
 
 /// `LOCK t IN <mode> MODE`; without `IN`, PostgreSQL takes ACCESS EXCLUSIVE.

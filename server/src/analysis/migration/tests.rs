@@ -1698,6 +1698,59 @@ fn set_and_reset() {
 }
 
 #[test]
+fn set_config_calls_are_settings() {
+    check(
+        "SELECT set_config('lock_timeout', '2s', false);",
+        &[(
+            set("lock_timeout", Some("'2s'"), false),
+            None,
+            false,
+            "set_config('lock_timeout', '2s', false)",
+        )],
+    );
+    check(
+        "select pg_catalog.set_config('Statement_Timeout', '0', TRUE), set_config('TimeZone', 'UTC', false);",
+        &[
+            (
+                set("statement_timeout", Some("'0'"), true),
+                None,
+                false,
+                "pg_catalog.set_config('Statement_Timeout', '0', TRUE)",
+            ),
+            (
+                set("timezone", Some("'UTC'"), false),
+                None,
+                false,
+                "set_config('TimeZone', 'UTC', false)",
+            ),
+        ],
+    );
+    // Arguments known only at run time, or a query around the call, say
+    // nothing about the session.
+    for sql in [
+        "SELECT set_config('lock_timeout', v, false);",
+        "SELECT set_config('lock_timeout', '2s', is_local);",
+        "SELECT set_config(name, '2s', false) FROM settings;",
+        "SELECT set_config('lock_timeout', '2s', false) FROM t;",
+        "SELECT current_setting('lock_timeout');",
+        "SELECT set_config('lock_timeout', '2s'",
+    ] {
+        check(
+            sql,
+            &[(other("SELECT"), None, false, sql.trim_end_matches(';'))],
+        );
+    }
+}
+
+#[test]
+fn set_config_is_a_session_or_local_setting() {
+    let text = "SELECT set_config('lock_timeout', '2s', false); SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, true]);
+    let text = "BEGIN; SELECT set_config('lock_timeout', '2s', true); SELECT 1; COMMIT; SELECT 2;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, true, false]);
+}
+
+#[test]
 fn transaction_control() {
     let cases = [
         ("BEGIN;", OpKind::Begin, "BEGIN"),
