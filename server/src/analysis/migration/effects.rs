@@ -73,9 +73,10 @@ impl Op {
             }
             OpKind::MoveTable { .. } => (Rewrite, false, Transformative),
             OpKind::DomainConstraint => (Scan, false, Transformative),
-            OpKind::CreateTrigger | OpKind::CreateEnum | OpKind::CreateView { .. } => {
-                (None, false, Additive)
-            }
+            OpKind::CreateTrigger
+            | OpKind::CreateEnum
+            | OpKind::CreateSchema { .. }
+            | OpKind::CreateView { .. } => (None, false, Additive),
             // Before PostgreSQL 12 it fails in a transaction block; after, the
             // value is unusable until commit. Either way: outside one.
             OpKind::AddEnumValue { .. } => (None, true, Additive),

@@ -96,6 +96,12 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
             )
         });
     }
+    if c.eat(&["SCHEMA"]) {
+        c.eat(&["IF", "NOT", "EXISTS"]);
+        c.eat(&["AUTHORIZATION"]);
+        let name = c.ident().unwrap_or_default();
+        return Some((None, OpKind::CreateSchema { name }));
+    }
     if c.eat(&["DOMAIN"]) {
         let kind = if c.contains(&["CHECK"]) {
             OpKind::DomainConstraint
@@ -279,8 +285,14 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     for what in ["SCHEMA", "DATABASE"] {
         if c.eat(&["DROP", what]) {
+            c.eat(&["IF", "EXISTS"]);
+            let schemas = match what {
+                "SCHEMA" => c.names().into_iter().map(|n| n.name).collect(),
+                _ => Vec::new(),
+            };
             let kind = OpKind::DropSchema {
                 what: format!("DROP {what}"),
+                schemas,
             };
             return (Vec::new(), kind);
         }

@@ -75,6 +75,8 @@ pub struct Migration<'a> {
     created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
     /// Indexes created on tables created earlier: index name → statement.
     created_indexes: HashMap<&'a str, usize>,
+    /// Schema name → index of the first statement creating it.
+    created_schemas: HashMap<&'a str, usize>,
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.
     not_null_proofs: HashMap<(&'a str, &'a str), usize>,
@@ -162,6 +164,7 @@ impl<'a> Migration<'a> {
             settings,
             created_tables: HashMap::default(),
             created_indexes: HashMap::default(),
+            created_schemas: HashMap::default(),
             not_null_proofs: HashMap::default(),
             unclosed_begin: None,
             line_starts: OnceCell::new(),
@@ -278,6 +281,13 @@ impl<'a> Migration<'a> {
                         }
                 })
             })
+    }
+
+    /// Whether schema `name` was created by a statement before `before`.
+    pub fn is_new_schema(&self, name: &str, before: usize) -> bool {
+        self.created_schemas
+            .get(name)
+            .is_some_and(|created| *created < before)
     }
 
     /// Whether the operation works only on relations created earlier in this

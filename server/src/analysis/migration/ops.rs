@@ -329,9 +329,15 @@ pub enum OpKind {
     /// `ALTER TYPE t RENAME VALUE`.
     RenameEnumValue,
     CreateEnum,
+    /// `CREATE SCHEMA name` (`AUTHORIZATION role` alone names it after the role).
+    CreateSchema {
+        name: String,
+    },
     /// `DROP SCHEMA` or `DROP DATABASE`; `what` says which.
     DropSchema {
         what: String,
+        /// The schemas dropped (none for `DROP DATABASE`).
+        schemas: Vec<String>,
     },
     RenameSchema,
     CreateTrigger,
@@ -383,6 +389,7 @@ pub enum OpTag {
     AddEnumValue,
     RenameEnumValue,
     CreateEnum,
+    CreateSchema,
     DropSchema,
     RenameSchema,
     CreateTrigger,
@@ -425,6 +432,7 @@ impl OpKind {
             OpKind::AddEnumValue { .. } => OpTag::AddEnumValue,
             OpKind::RenameEnumValue => OpTag::RenameEnumValue,
             OpKind::CreateEnum => OpTag::CreateEnum,
+            OpKind::CreateSchema { .. } => OpTag::CreateSchema,
             OpKind::DropSchema { .. } => OpTag::DropSchema,
             OpKind::RenameSchema => OpTag::RenameSchema,
             OpKind::CreateTrigger => OpTag::CreateTrigger,
@@ -544,6 +552,7 @@ impl Op {
             | OpKind::AddEnumValue { .. }
             | OpKind::RenameEnumValue
             | OpKind::CreateEnum
+            | OpKind::CreateSchema { .. }
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema
             | OpKind::DomainConstraint

@@ -1485,7 +1485,11 @@ fn schema_object_statements() {
         value: value.into(),
         positioned,
     };
-    let drop_schema = |what: &str| OpKind::DropSchema { what: what.into() };
+    let drop_schema = |what: &str, schemas: &[&str]| OpKind::DropSchema {
+        what: what.into(),
+        schemas: schemas.iter().map(|s| s.to_string()).collect(),
+    };
+    let create_schema = |name: &str| OpKind::CreateSchema { name: name.into() };
     let cases = [
         ("ALTER TYPE e ADD VALUE 'v';", t("e"), add_value("v", false)),
         (
@@ -1529,13 +1533,28 @@ fn schema_object_statements() {
             None,
             other("CREATE TYPE"),
         ),
-        ("DROP SCHEMA s CASCADE;", None, drop_schema("DROP SCHEMA")),
         (
-            "DROP SCHEMA IF EXISTS a, b;",
+            "DROP SCHEMA s CASCADE;",
             None,
-            drop_schema("DROP SCHEMA"),
+            drop_schema("DROP SCHEMA", &["s"]),
         ),
-        ("DROP DATABASE d;", None, drop_schema("DROP DATABASE")),
+        (
+            "DROP SCHEMA IF EXISTS a, \"B\";",
+            None,
+            drop_schema("DROP SCHEMA", &["a", "B"]),
+        ),
+        ("DROP DATABASE d;", None, drop_schema("DROP DATABASE", &[])),
+        ("CREATE SCHEMA S;", None, create_schema("s")),
+        (
+            "CREATE SCHEMA IF NOT EXISTS s AUTHORIZATION bob;",
+            None,
+            create_schema("s"),
+        ),
+        (
+            "CREATE SCHEMA AUTHORIZATION bob;",
+            None,
+            create_schema("bob"),
+        ),
         ("ALTER SCHEMA s RENAME TO t;", None, OpKind::RenameSchema),
         ("ALTER SCHEMA s OWNER TO bob;", None, other("ALTER SCHEMA")),
         (
@@ -1620,6 +1639,7 @@ fn lock_of_schema_object_statements() {
         "CREATE TYPE e AS ENUM ('a')",
         "DROP SCHEMA s CASCADE",
         "DROP DATABASE d",
+        "CREATE SCHEMA s",
         "ALTER SCHEMA s RENAME TO t",
         "CREATE DOMAIN d AS int CHECK (VALUE > 0)",
         "ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0)",
@@ -2489,6 +2509,16 @@ fn new_tables_and_their_indexes() {
         new,
         [false, true, true, false, false, true, false, false, false]
     );
+}
+
+#[test]
+fn new_schemas() {
+    let f = fixture("SELECT 1; CREATE SCHEMA IF NOT EXISTS s; SELECT 2;", None);
+    let m = f.migration();
+    assert!(!m.is_new_schema("s", 1), "not before its own statement");
+    assert!(m.is_new_schema("s", 2));
+    assert!(!m.is_new_schema("S", 2), "quoted is another name");
+    assert!(!m.is_new_schema("t", 2));
 }
 
 #[test]

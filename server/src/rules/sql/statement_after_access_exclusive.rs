@@ -73,6 +73,7 @@ fn extends_the_outage(kind: &OpKind) -> bool {
         | OpKind::Set { .. }
         | OpKind::CreateTable { .. }
         | OpKind::CreateEnum
+        | OpKind::CreateSchema { .. }
         | OpKind::CreateView {
             materialized: false,
             ..
