@@ -199,7 +199,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
                             .push((table.schema.as_deref(), index));
                     }
                 }
-                OpKind::CreateSchema { name } => {
+                OpKind::CreateSchema { name, .. } => {
                     m.created_schemas.entry(name).or_insert(index);
                 }
                 // Dropping an index later locks its table: harmless only when the

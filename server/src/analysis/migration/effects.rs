@@ -64,7 +64,7 @@ impl Op {
             | OpKind::RenameTable { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropConstraint { .. }
-            | OpKind::DropTrigger
+            | OpKind::DropTrigger { .. }
             | OpKind::RenameEnumValue
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema => (None, false, Destructive),
@@ -75,8 +75,11 @@ impl Op {
             OpKind::DomainConstraint => (Scan, false, Transformative),
             OpKind::CreateTrigger
             | OpKind::CreateEnum
+            | OpKind::CreateType
             | OpKind::CreateSchema { .. }
-            | OpKind::CreateView { .. } => (None, false, Additive),
+            | OpKind::CreateView { .. }
+            | OpKind::CreateSequence { .. }
+            | OpKind::CreateFunction { .. } => (None, false, Additive),
             // Before PostgreSQL 12 it fails in a transaction block; after, the
             // value is unusable until commit. Either way: outside one.
             OpKind::AddEnumValue { .. } => (None, true, Additive),

@@ -74,33 +74,38 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         });
         return Some((table, OpKind::CreateTrigger));
     }
+    if c.eat(&["FUNCTION"]) || c.eat(&["PROCEDURE"]) {
+        return Some((None, OpKind::CreateFunction { or_replace }));
+    }
     let materialized = c.eat(&["MATERIALIZED"]);
     if c.eat(&["VIEW"]) {
-        c.eat(&["IF", "NOT", "EXISTS"]);
         let kind = OpKind::CreateView {
             materialized,
             or_replace,
+            if_not_exists: c.eat(&["IF", "NOT", "EXISTS"]),
         };
         return Some((c.name(), kind));
     }
     if c.eat(&["TYPE"]) {
         let name = c.name();
-        return Some(if c.eat(&["AS", "ENUM"]) {
-            (name, OpKind::CreateEnum)
+        let kind = if c.eat(&["AS", "ENUM"]) {
+            OpKind::CreateEnum
         } else {
-            (
-                None,
-                OpKind::Other {
-                    what: "CREATE TYPE".into(),
-                },
-            )
-        });
+            OpKind::CreateType
+        };
+        return Some((name, kind));
     }
     if c.eat(&["SCHEMA"]) {
-        c.eat(&["IF", "NOT", "EXISTS"]);
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
         c.eat(&["AUTHORIZATION"]);
         let name = c.ident().unwrap_or_default();
-        return Some((None, OpKind::CreateSchema { name }));
+        return Some((
+            None,
+            OpKind::CreateSchema {
+                name,
+                if_not_exists,
+            },
+        ));
     }
     if c.eat(&["DOMAIN"]) {
         let kind = if c.contains(&["CHECK"]) {
@@ -136,6 +141,10 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
         let name = c.name();
         return Some((name, create_table(c, if_not_exists)));
+    }
+    if c.eat(&["SEQUENCE"]) {
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
+        return Some((c.name(), OpKind::CreateSequence { if_not_exists }));
     }
     Some((
         None,
@@ -298,11 +307,14 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
         }
     }
     if c.eat(&["DROP", "TRIGGER"]) {
+        let kind = OpKind::DropTrigger {
+            if_exists: c.eat(&["IF", "EXISTS"]),
+        };
         let Some(mut on) = c.after_top_level(&["ON"]) else {
-            return (Vec::new(), OpKind::DropTrigger);
+            return (Vec::new(), kind);
         };
         on.eat(&["ON"]);
-        return (on.name().into_iter().collect(), OpKind::DropTrigger);
+        return (on.name().into_iter().collect(), kind);
     }
     if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
         return (Vec::new(), OpKind::Begin);

@@ -290,6 +290,16 @@ pub enum OpKind {
         materialized: bool,
         /// `OR REPLACE`: the view may exist already.
         or_replace: bool,
+        /// `IF NOT EXISTS` (materialized views only).
+        if_not_exists: bool,
+    },
+    /// `CREATE SEQUENCE`; the sequence is the op's table.
+    CreateSequence {
+        if_not_exists: bool,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION` or `PROCEDURE`.
+    CreateFunction {
+        or_replace: bool,
     },
     DropNotNull {
         column: String,
@@ -329,9 +339,13 @@ pub enum OpKind {
     /// `ALTER TYPE t RENAME VALUE`.
     RenameEnumValue,
     CreateEnum,
+    /// `CREATE TYPE` of any other kind (composite, range, base); the type is the
+    /// op's table, as for an enum.
+    CreateType,
     /// `CREATE SCHEMA name` (`AUTHORIZATION role` alone names it after the role).
     CreateSchema {
         name: String,
+        if_not_exists: bool,
     },
     /// `DROP SCHEMA` or `DROP DATABASE`; `what` says which.
     DropSchema {
@@ -341,7 +355,9 @@ pub enum OpKind {
     },
     RenameSchema,
     CreateTrigger,
-    DropTrigger,
+    DropTrigger {
+        if_exists: bool,
+    },
     /// `CREATE DOMAIN ... CHECK` or `ALTER DOMAIN ... ADD CONSTRAINT`.
     DomainConstraint,
     /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
@@ -379,6 +395,8 @@ pub enum OpTag {
     RenameTable,
     DropView,
     CreateView,
+    CreateSequence,
+    CreateFunction,
     DropNotNull,
     DropDefault,
     DropConstraint,
@@ -389,6 +407,7 @@ pub enum OpTag {
     AddEnumValue,
     RenameEnumValue,
     CreateEnum,
+    CreateType,
     CreateSchema,
     DropSchema,
     RenameSchema,
@@ -425,6 +444,8 @@ impl OpKind {
             OpKind::RenameTable { .. } => OpTag::RenameTable,
             OpKind::DropView => OpTag::DropView,
             OpKind::CreateView { .. } => OpTag::CreateView,
+            OpKind::CreateSequence { .. } => OpTag::CreateSequence,
+            OpKind::CreateFunction { .. } => OpTag::CreateFunction,
             OpKind::DropNotNull { .. } => OpTag::DropNotNull,
             OpKind::DropDefault { .. } => OpTag::DropDefault,
             OpKind::DropConstraint { .. } => OpTag::DropConstraint,
@@ -432,11 +453,12 @@ impl OpKind {
             OpKind::AddEnumValue { .. } => OpTag::AddEnumValue,
             OpKind::RenameEnumValue => OpTag::RenameEnumValue,
             OpKind::CreateEnum => OpTag::CreateEnum,
+            OpKind::CreateType => OpTag::CreateType,
             OpKind::CreateSchema { .. } => OpTag::CreateSchema,
             OpKind::DropSchema { .. } => OpTag::DropSchema,
             OpKind::RenameSchema => OpTag::RenameSchema,
             OpKind::CreateTrigger => OpTag::CreateTrigger,
-            OpKind::DropTrigger => OpTag::DropTrigger,
+            OpKind::DropTrigger { .. } => OpTag::DropTrigger,
             OpKind::DomainConstraint => OpTag::DomainConstraint,
             OpKind::AlterTableOther { .. } => OpTag::AlterTableOther,
             OpKind::Maintenance(_) => OpTag::Maintenance,
@@ -540,7 +562,7 @@ impl Op {
             | OpKind::DropDefault { .. }
             | OpKind::DropConstraint { .. }
             | OpKind::MoveTable { .. }
-            | OpKind::DropTrigger => AccessExclusive,
+            | OpKind::DropTrigger { .. } => AccessExclusive,
             OpKind::CreateTrigger => ShareRowExclusive,
             OpKind::AlterTableOther { lock, .. } => *lock,
             OpKind::Maintenance(m) => m.lock(),
@@ -551,7 +573,10 @@ impl Op {
             }
             | OpKind::AddEnumValue { .. }
             | OpKind::RenameEnumValue
+            | OpKind::CreateSequence { .. }
+            | OpKind::CreateFunction { .. }
             | OpKind::CreateEnum
+            | OpKind::CreateType
             | OpKind::CreateSchema { .. }
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema

@@ -1489,7 +1489,10 @@ fn schema_object_statements() {
         what: what.into(),
         schemas: schemas.iter().map(|s| s.to_string()).collect(),
     };
-    let create_schema = |name: &str| OpKind::CreateSchema { name: name.into() };
+    let create_schema = |name: &str, if_not_exists: bool| OpKind::CreateSchema {
+        name: name.into(),
+        if_not_exists,
+    };
     let cases = [
         ("ALTER TYPE e ADD VALUE 'v';", t("e"), add_value("v", false)),
         (
@@ -1530,8 +1533,13 @@ fn schema_object_statements() {
         ),
         (
             "CREATE TYPE c AS (a int, b text);",
-            None,
-            other("CREATE TYPE"),
+            t("c"),
+            OpKind::CreateType,
+        ),
+        (
+            "CREATE TYPE s.r AS RANGE (subtype = int4);",
+            st("s", "r"),
+            OpKind::CreateType,
         ),
         (
             "DROP SCHEMA s CASCADE;",
@@ -1544,16 +1552,40 @@ fn schema_object_statements() {
             drop_schema("DROP SCHEMA", &["a", "B"]),
         ),
         ("DROP DATABASE d;", None, drop_schema("DROP DATABASE", &[])),
-        ("CREATE SCHEMA S;", None, create_schema("s")),
+        ("CREATE SCHEMA S;", None, create_schema("s", false)),
         (
             "CREATE SCHEMA IF NOT EXISTS s AUTHORIZATION bob;",
             None,
-            create_schema("s"),
+            create_schema("s", true),
         ),
         (
             "CREATE SCHEMA AUTHORIZATION bob;",
             None,
-            create_schema("bob"),
+            create_schema("bob", false),
+        ),
+        (
+            "CREATE SEQUENCE s.seq START 1;",
+            st("s", "seq"),
+            OpKind::CreateSequence {
+                if_not_exists: false,
+            },
+        ),
+        (
+            "CREATE TEMP SEQUENCE IF NOT EXISTS seq;",
+            t("seq"),
+            OpKind::CreateSequence {
+                if_not_exists: true,
+            },
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+            None,
+            OpKind::CreateFunction { or_replace: false },
+        ),
+        (
+            "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;",
+            None,
+            OpKind::CreateFunction { or_replace: true },
         ),
         ("ALTER SCHEMA s RENAME TO t;", None, OpKind::RenameSchema),
         ("ALTER SCHEMA s OWNER TO bob;", None, other("ALTER SCHEMA")),
@@ -1577,11 +1609,15 @@ fn schema_object_statements() {
             t("T"),
             OpKind::CreateTrigger,
         ),
-        ("DROP TRIGGER x ON t;", t("t"), OpKind::DropTrigger),
+        (
+            "DROP TRIGGER x ON t;",
+            t("t"),
+            OpKind::DropTrigger { if_exists: false },
+        ),
         (
             "DROP TRIGGER IF EXISTS x ON s.t CASCADE;",
             st("s", "t"),
-            OpKind::DropTrigger,
+            OpKind::DropTrigger { if_exists: true },
         ),
         (
             "CREATE DOMAIN d AS int CHECK (VALUE > 0);",
@@ -1640,6 +1676,9 @@ fn lock_of_schema_object_statements() {
         "DROP SCHEMA s CASCADE",
         "DROP DATABASE d",
         "CREATE SCHEMA s",
+        "CREATE SEQUENCE s",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "CREATE TYPE c AS (a int)",
         "ALTER SCHEMA s RENAME TO t",
         "CREATE DOMAIN d AS int CHECK (VALUE > 0)",
         "ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0)",
@@ -2198,6 +2237,7 @@ fn anything_else_is_named_by_its_first_keyword() {
             OpKind::CreateView {
                 materialized: false,
                 or_replace: false,
+                if_not_exists: false,
             },
             t("v"),
             false,
@@ -2210,10 +2250,24 @@ fn anything_else_is_named_by_its_first_keyword() {
             OpKind::CreateView {
                 materialized: true,
                 or_replace: true,
+                if_not_exists: false,
             },
             st("s", "mv"),
             false,
             "CREATE OR REPLACE MATERIALIZED VIEW s.mv AS SELECT 1",
+        )],
+    );
+    check(
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1;",
+        &[(
+            OpKind::CreateView {
+                materialized: true,
+                or_replace: false,
+                if_not_exists: true,
+            },
+            t("mv"),
+            false,
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1",
         )],
     );
     check(
