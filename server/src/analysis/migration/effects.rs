@@ -62,15 +62,16 @@ impl Op {
             OpKind::AttachPartition { .. } => (Scan, false, Additive),
             OpKind::DropView
             | OpKind::RenameTable { .. }
+            | OpKind::RenameIndex { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropConstraint { .. }
             | OpKind::DropTrigger { .. }
             | OpKind::RenameEnumValue
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema => (None, false, Destructive),
-            OpKind::DropDefault { .. } | OpKind::AlterTableOther { .. } => {
-                (None, false, Transformative)
-            }
+            OpKind::DropDefault { .. }
+            | OpKind::RenameConstraint { .. }
+            | OpKind::AlterTableOther { .. } => (None, false, Transformative),
             OpKind::MoveTable { .. } => (Rewrite, false, Transformative),
             OpKind::DomainConstraint => (Scan, false, Transformative),
             OpKind::CreateTrigger

@@ -2,8 +2,8 @@
 //! only interesting fact is their lock or their keywords go to the token path.
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, BinaryOperator, ColumnOption, Expr, ObjectName,
-    ObjectNamePart, ObjectType, Statement, TableConstraint,
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, BinaryOperator, ColumnOption,
+    Expr, ObjectName, ObjectNamePart, ObjectType, Statement, TableConstraint,
 };
 
 use super::cursor::{Cursor, statement_span};
@@ -31,6 +31,7 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                     columns: Vec::new(),
                     partitioned: create.partition_by.is_some(),
                     references: Vec::new(),
+                    constraints: Vec::new(),
                 },
             };
             vec![op(Some(name(&create.name)), kind)]
@@ -43,6 +44,15 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                 concurrently: index.concurrently,
                 if_not_exists: index.if_not_exists,
                 on_only: c.contains(&["ON", "ONLY"]),
+            },
+        )],
+        Statement::AlterIndex {
+            name: index,
+            operation: AlterIndexOperation::RenameIndex { index_name },
+        } => vec![op(
+            Some(name(index)),
+            OpKind::RenameIndex {
+                to: name(index_name).name,
             },
         )],
         Statement::Drop {
@@ -130,6 +140,9 @@ fn alter_action(operation: &AlterTableOperation, tokens: Cursor<'_>) -> OpKind {
                 auto_increment: false,
                 stored_generated: false,
                 inline_constraint: None,
+                key: options().any(|o| {
+                    matches!(o, ColumnOption::PrimaryKey(_) | ColumnOption::ForeignKey(_))
+                }),
             };
             // Keyword facts (identity, STORED, inline constraints) come from the
             // tokens, as on the token path, so both paths agree.
@@ -171,6 +184,9 @@ fn alter_action(operation: &AlterTableOperation, tokens: Cursor<'_>) -> OpKind {
         AlterTableOperation::ValidateConstraint { name } => {
             OpKind::ValidateConstraint { name: ident(name) }
         }
+        AlterTableOperation::RenameConstraint { new_name, .. } => OpKind::RenameConstraint {
+            to: ident(new_name),
+        },
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,

@@ -160,9 +160,22 @@ pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
         .parenthesized_span()
         .map(|inner| c.within(inner).comma_separated_spans())
         .unwrap_or_default();
-    let columns = pieces
+    let mut columns: Vec<ColumnDef> = pieces
         .iter()
         .filter_map(|piece| column_def(c.within(piece.clone())))
+        .collect();
+    for (primary, keyed) in pieces
+        .iter()
+        .filter_map(|piece| table_key(c.within(piece.clone())))
+    {
+        for column in columns.iter_mut().filter(|col| keyed.contains(&col.name)) {
+            column.key = true;
+            column.not_null |= primary;
+        }
+    }
+    let constraints = pieces
+        .iter()
+        .flat_map(|piece| constraint_names(c.within(piece.clone())))
         .collect();
     let references = pieces
         .iter()
@@ -177,7 +190,47 @@ pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
         columns,
         partitioned: c.contains_top_level(&["PARTITION", "BY"]),
         references,
+        constraints,
     }
+}
+
+/// A table constraint `[CONSTRAINT name] PRIMARY KEY (a, b)` or `FOREIGN KEY
+/// (a) REFERENCES ...`: whether it is the primary key, and its columns.
+fn table_key(mut c: Cursor<'_>) -> Option<(bool, Vec<String>)> {
+    if c.eat(&["CONSTRAINT"]) {
+        c.ident();
+    }
+    let primary = if c.eat(&["PRIMARY", "KEY"]) {
+        true
+    } else if c.eat(&["FOREIGN", "KEY"]) {
+        false
+    } else {
+        return None;
+    };
+    let list = c.eat_parenthesized()?;
+    Some((primary, column_list(&c, list)))
+}
+
+/// The names `CONSTRAINT name` gives in one element of a `CREATE TABLE` list.
+fn constraint_names(c: Cursor<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = c;
+    while let Some(mut at) = rest.after_top_level(&["CONSTRAINT"]) {
+        at.eat(&["CONSTRAINT"]);
+        names.extend(at.ident());
+        rest = at;
+    }
+    names
+}
+
+/// A column declared `PRIMARY KEY` or `REFERENCES` inline.
+fn declared_key(c: &Cursor<'_>) -> bool {
+    c.contains_top_level(&["PRIMARY", "KEY"]) || c.contains_top_level(&["REFERENCES"])
+}
+
+/// A column declared `NOT NULL` or `PRIMARY KEY` inline.
+fn declared_not_null(c: &Cursor<'_>) -> bool {
+    c.contains_top_level(&["NOT", "NULL"]) || c.contains_top_level(&["PRIMARY", "KEY"])
 }
 
 /// One element of a `CREATE TABLE` list, if it is a column (not a table
@@ -197,11 +250,11 @@ fn column_def(mut c: Cursor<'_>) -> Option<ColumnDef> {
     }
     let name = c.ident()?;
     let data_type = type_text(&c);
-    let key = c.contains_top_level(&["PRIMARY", "KEY"]) || c.contains_top_level(&["REFERENCES"]);
     Some(ColumnDef {
         name,
         data_type,
-        key,
+        key: declared_key(&c),
+        not_null: declared_not_null(&c),
     })
 }
 
@@ -266,6 +319,9 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
                 what: "ALTER TYPE".into(),
             },
         );
+    }
+    if let Some((index, to)) = rename_index(c.clone()) {
+        return (index.into_iter().collect(), OpKind::RenameIndex { to });
     }
     if c.eat(&["ALTER", "DOMAIN"]) {
         c.name();
@@ -349,6 +405,17 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     let what = c.bump().unwrap_or_default().to_uppercase();
     (Vec::new(), OpKind::Other { what })
+}
+
+/// `ALTER INDEX [IF EXISTS] i RENAME TO to`: the index and its new name.
+fn rename_index(mut c: Cursor<'_>) -> Option<(Option<Name>, String)> {
+    if !c.eat(&["ALTER", "INDEX"]) {
+        return None;
+    }
+    c.eat(&["IF", "EXISTS"]);
+    let index = c.name();
+    c.eat(&["RENAME", "TO"])
+        .then(|| (index, c.ident().unwrap_or_default()))
 }
 
 /// `INSERT INTO t`, `UPDATE [ONLY] t`, `DELETE FROM [ONLY] t`, also after a
@@ -620,6 +687,14 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
         let concurrently = c.contains(&["CONCURRENTLY"]) || c.contains(&["FINALIZE"]);
         return OpKind::DetachPartition { concurrently };
     }
+    if c.eat(&["RENAME", "CONSTRAINT"]) {
+        c.ident();
+        c.eat(&["TO"]);
+        return match c.ident() {
+            Some(to) => OpKind::RenameConstraint { to },
+            None => unclassified_action(c.rest_text(), Some("RENAME CONSTRAINT")),
+        };
+    }
     if c.eat(&["RENAME", "COLUMN"]) || (c.clone().eat(&["RENAME"]) && !renames_other(&c)) {
         c.eat(&["RENAME"]);
         let from = c.ident().unwrap_or_default();
@@ -707,13 +782,13 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
         if_not_exists,
         column,
         data_type,
-        not_null: c.contains_top_level(&["NOT", "NULL"])
-            || c.contains_top_level(&["PRIMARY", "KEY"]),
+        not_null: declared_not_null(&c),
         default,
         auto_filled,
         auto_increment,
         stored_generated,
         inline_constraint,
+        key: declared_key(&c),
     })
 }
 
@@ -884,10 +959,13 @@ pub fn named_columns(mut c: Cursor<'_>, kind: &OpKind) -> Vec<String> {
         }
         _ => None,
     };
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    c.within(list.clone())
+    list.map_or_else(Vec::new, |list| column_list(&c, list))
+}
+
+/// The columns of a parenthesized list such as an index's: each folded, or
+/// an expression such as `lower(email)` as written.
+fn column_list(c: &Cursor<'_>, list: std::ops::Range<usize>) -> Vec<String> {
+    c.within(list)
         .comma_separated_spans()
         .into_iter()
         .map(|piece| {

@@ -99,7 +99,8 @@ pub struct DefinedColumn<'a> {
     pub data_type: &'a str,
     /// The type without modifiers or array brackets: `varchar`, `json`.
     pub base_type: &'a str,
-    /// Declared `PRIMARY KEY` or `REFERENCES` inline in `CREATE TABLE`.
+    /// Part of a primary or foreign key: declared `PRIMARY KEY` or
+    /// `REFERENCES` inline, or named by a table constraint of `CREATE TABLE`.
     pub key: bool,
 }
 
@@ -216,7 +217,7 @@ impl<'a> Migration<'a> {
                     name: &c.column,
                     data_type: &c.data_type,
                     base_type: base_type(&c.data_type),
-                    key: false,
+                    key: c.key,
                 }),
                 _ => {}
             }

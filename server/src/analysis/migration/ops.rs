@@ -109,8 +109,11 @@ pub enum ConstraintKind {
 pub struct ColumnDef {
     pub name: String,
     pub data_type: String,
-    /// Declared `PRIMARY KEY` or `REFERENCES` inline: an identifier column.
+    /// Part of the primary key or of a foreign key, inline (`PRIMARY KEY`,
+    /// `REFERENCES`) or in a table constraint: an identifier column.
     pub key: bool,
+    /// Declared `NOT NULL`, or part of the primary key.
+    pub not_null: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +186,8 @@ pub struct AddColumn {
     pub stored_generated: bool,
     /// Inline `CHECK`, `UNIQUE` or `PRIMARY KEY` on the new column.
     pub inline_constraint: Option<&'static str>,
+    /// Declared `PRIMARY KEY` or `REFERENCES` inline: an identifier column.
+    pub key: bool,
 }
 
 impl AddColumn {
@@ -231,6 +236,8 @@ pub enum OpKind {
         /// Tables its foreign keys reference (inline `REFERENCES` or table
         /// constraints): each is locked SHARE ROW EXCLUSIVE while it is created.
         references: Vec<Name>,
+        /// The names `CONSTRAINT name` gives, on columns or on the table.
+        constraints: Vec<String>,
     },
     CreateIndex {
         name: Option<String>,
@@ -281,6 +288,14 @@ pub enum OpKind {
         partition: Name,
     },
     RenameTable {
+        to: String,
+    },
+    /// `RENAME CONSTRAINT c TO to`.
+    RenameConstraint {
+        to: String,
+    },
+    /// `ALTER INDEX i RENAME TO to`; the index is the op's table.
+    RenameIndex {
         to: String,
     },
     /// `DROP [MATERIALIZED] VIEW`; one operation per view.
@@ -393,6 +408,8 @@ pub enum OpTag {
     DetachPartition,
     AttachPartition,
     RenameTable,
+    RenameConstraint,
+    RenameIndex,
     DropView,
     CreateView,
     CreateSequence,
@@ -442,6 +459,8 @@ impl OpKind {
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
             OpKind::AttachPartition { .. } => OpTag::AttachPartition,
             OpKind::RenameTable { .. } => OpTag::RenameTable,
+            OpKind::RenameConstraint { .. } => OpTag::RenameConstraint,
+            OpKind::RenameIndex { .. } => OpTag::RenameIndex,
             OpKind::DropView => OpTag::DropView,
             OpKind::CreateView { .. } => OpTag::CreateView,
             OpKind::CreateSequence { .. } => OpTag::CreateSequence,
@@ -485,6 +504,7 @@ impl OpKind {
                 | OpKind::DetachPartition { .. }
                 | OpKind::AttachPartition { .. }
                 | OpKind::RenameTable { .. }
+                | OpKind::RenameConstraint { .. }
                 | OpKind::DropNotNull { .. }
                 | OpKind::DropDefault { .. }
                 | OpKind::DropConstraint { .. }
@@ -558,12 +578,15 @@ impl Op {
                 or_replace: true, ..
             }
             | OpKind::RenameTable { .. }
+            | OpKind::RenameConstraint { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropDefault { .. }
             | OpKind::DropConstraint { .. }
             | OpKind::MoveTable { .. }
             | OpKind::DropTrigger { .. } => AccessExclusive,
             OpKind::CreateTrigger => ShareRowExclusive,
+            // On the index only: its table is not locked (measured).
+            OpKind::RenameIndex { .. } => ShareUpdateExclusive,
             OpKind::AlterTableOther { lock, .. } => *lock,
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,

@@ -114,6 +114,7 @@ fn add_column(
         auto_increment: false,
         stored_generated: false,
         inline_constraint: None,
+        key: false,
     })
 }
 
@@ -154,9 +155,11 @@ fn create_table(if_not_exists: bool) -> OpKind {
             name: "id".into(),
             data_type: "int".into(),
             key: false,
+            not_null: false,
         }],
         partitioned: false,
         references: Vec::new(),
+        constraints: Vec::new(),
     }
 }
 
@@ -167,6 +170,7 @@ fn create_table_like(if_not_exists: bool) -> OpKind {
         columns: Vec::new(),
         partitioned: false,
         references: Vec::new(),
+        constraints: Vec::new(),
     }
 }
 
@@ -496,24 +500,76 @@ fn create_table_columns_and_partitioning() {
             partitioned,
             if_not_exists,
             references,
+            constraints,
         } = &op.kind
         else {
             panic!("{sql}: {op:?}");
         };
-        let seen: Vec<(&str, &str, bool)> = columns
+        let seen: Vec<(&str, &str, bool, bool)> = columns
             .iter()
-            .map(|c| (c.name.as_str(), c.data_type.as_str(), c.key))
+            .map(|c| (c.name.as_str(), c.data_type.as_str(), c.key, c.not_null))
             .collect();
         assert_eq!(
             seen,
             [
-                ("id", "bigserial", true),
-                ("user_id", "int", true),
-                ("payload", "json", false),
-                ("at", "timestamp(3)", false),
+                ("id", "bigserial", true, true),
+                ("user_id", "int", true, false),
+                ("payload", "json", false, false),
+                ("at", "timestamp(3)", false, true),
             ]
         );
         assert!(*partitioned && !*if_not_exists);
+        assert_eq!(references, &[Name::new(None, "users")]);
+        assert_eq!(constraints, &["events_at"]);
+    }
+}
+
+/// Table constraints make their columns keys (and the primary key's NOT
+/// NULL); every `CONSTRAINT name` is a name the migration gives.
+#[test]
+fn create_table_constraints_name_and_key_columns() {
+    let sql = "CREATE TABLE t (
+        id int CONSTRAINT t_id_positive CHECK (id > 0),
+        tenant_id integer,
+        \"User_Id\" int4 NOT NULL,
+        note text CONSTRAINT t_note_nn NOT NULL CONSTRAINT t_note_check CHECK (note <> ''),
+        CONSTRAINT T_Pkey PRIMARY KEY (tenant_id, id),
+        CONSTRAINT t_user_fk FOREIGN KEY (\"User_Id\") REFERENCES users (id),
+        UNIQUE (note)
+    )";
+    for op in [only_op(sql), lower_tokens(sql).remove(0)] {
+        let OpKind::CreateTable {
+            columns,
+            constraints,
+            references,
+            ..
+        } = &op.kind
+        else {
+            panic!("{sql}: {op:?}");
+        };
+        let seen: Vec<(&str, bool, bool)> = columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.key, c.not_null))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("id", true, true),
+                ("tenant_id", true, true),
+                ("User_Id", true, true),
+                ("note", false, true),
+            ]
+        );
+        assert_eq!(
+            constraints,
+            &[
+                "t_id_positive",
+                "t_note_nn",
+                "t_note_check",
+                "t_pkey",
+                "t_user_fk"
+            ]
+        );
         assert_eq!(references, &[Name::new(None, "users")]);
     }
 }
@@ -716,6 +772,7 @@ fn add_column_facts() {
             "ALTER TABLE t ADD COLUMN a int PRIMARY KEY",
             with_facts(add_column("a", "int", true, None, false), |c| {
                 c.inline_constraint = Some("PRIMARY KEY");
+                c.key = true;
             }),
         ),
         (
@@ -736,10 +793,12 @@ fn add_column_facts() {
                 c.inline_constraint = Some("UNIQUE");
             }),
         ),
-        // A foreign key is no inline CHECK, UNIQUE or PRIMARY KEY.
+        // A foreign key is no inline CHECK, UNIQUE or PRIMARY KEY, but a key.
         (
             "ALTER TABLE t ADD COLUMN u_id int REFERENCES u (id)",
-            add_column("u_id", "int", false, None, false),
+            with_facts(add_column("u_id", "int", false, None, false), |c| {
+                c.key = true;
+            }),
         ),
         (
             "ALTER TABLE t ADD COLUMN id uuid DEFAULT gen_random_uuid()",
@@ -863,6 +922,7 @@ fn both_paths_lower_an_action_alike() {
         "RENAME TO u",
         "RENAME TO \"U\"",
         "RENAME CONSTRAINT a TO b",
+        "RENAME CONSTRAINT \"A\" TO B",
         "DROP COLUMN IF EXISTS a",
         "DROP a CASCADE",
         "DROP CONSTRAINT c",
@@ -1182,7 +1242,12 @@ fn validate_rename_and_drop() {
         ),
         (
             "RENAME CONSTRAINT a TO b",
-            other_action("RENAME CONSTRAINT", AccessExclusive),
+            OpKind::RenameConstraint { to: "b".into() },
+            AccessExclusive,
+        ),
+        (
+            "RENAME CONSTRAINT \"A\" TO \"B\"",
+            OpKind::RenameConstraint { to: "B".into() },
             AccessExclusive,
         ),
         (
@@ -1273,11 +1338,6 @@ fn other_alter_table_actions_carry_their_lock() {
             other_action("SET DEFAULT", AccessExclusive),
         ),
         (
-            "RENAME CONSTRAINT a TO b",
-            true,
-            other_action("RENAME CONSTRAINT", AccessExclusive),
-        ),
-        (
             "ENABLE ROW LEVEL SECURITY",
             true,
             other_action("ENABLE ROW LEVEL SECURITY", AccessExclusive),
@@ -1292,6 +1352,38 @@ fn other_alter_table_actions_carry_their_lock() {
         check(&sql, &[(kind, t("t"), parsed, action)]);
         assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
     }
+}
+
+/// `ALTER INDEX ... RENAME TO` renames the index, which alone is locked;
+/// other `ALTER INDEX` forms keep their first keyword.
+#[test]
+fn rename_index() {
+    let rename = |to: &str| OpKind::RenameIndex { to: to.into() };
+    for (sql, index, kind) in [
+        ("ALTER INDEX s.i RENAME TO J;", st("s", "i"), rename("j")),
+        (
+            "ALTER INDEX IF EXISTS i RENAME TO \"J\";",
+            t("i"),
+            rename("J"),
+        ),
+        ("ALTER INDEX i RENAME TO", t("i"), rename("")),
+        ("ALTER INDEX i SET (fillfactor = 70);", None, other("ALTER")),
+    ] {
+        let span = sql.strip_suffix(';').unwrap_or(sql);
+        let tokens = lower_tokens(sql);
+        assert_eq!(tokens.len(), 1, "{sql}");
+        assert_eq!(
+            (&tokens[0].kind, &tokens[0].table),
+            (&kind, &index),
+            "{sql}"
+        );
+        let op = only_op(sql);
+        assert_eq!((&op.kind, &op.table), (&kind, &index), "{sql}");
+        assert_eq!(&sql[op.span.clone()], span, "{sql}");
+    }
+    let parsed = only_op("ALTER INDEX i RENAME TO j;");
+    assert!(parsed.parsed, "sqlparser's AST names it");
+    assert_eq!(parsed.lock(), Some(ShareUpdateExclusive));
 }
 
 #[test]
