@@ -48,7 +48,9 @@ impl Op {
             } => {
                 let work = match kind {
                     ConstraintKind::Unique { using_index: true }
-                    | ConstraintKind::PrimaryKey { using_index: true } => None,
+                    | ConstraintKind::PrimaryKey {
+                        using_index: Some(_),
+                    } => None,
                     _ if *not_valid => None,
                     _ => Scan,
                 };

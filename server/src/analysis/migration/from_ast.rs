@@ -231,11 +231,13 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         ),
         TableConstraint::PrimaryKey(pk) => (
             pk.name.as_ref(),
-            ConstraintKind::PrimaryKey { using_index: false },
+            ConstraintKind::PrimaryKey { using_index: None },
         ),
         TableConstraint::PrimaryKeyUsingIndex(pk) => (
             pk.name.as_ref(),
-            ConstraintKind::PrimaryKey { using_index: true },
+            ConstraintKind::PrimaryKey {
+                using_index: Some(ident(&pk.index_name)),
+            },
         ),
         TableConstraint::Exclude(exclude) => (exclude.name.as_ref(), ConstraintKind::Exclusion),
         // MySQL's index constraints; PostgreSQL builds an index either way.

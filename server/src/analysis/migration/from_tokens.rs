@@ -734,12 +734,16 @@ fn add(mut c: Cursor<'_>) -> OpKind {
         refs.name()
             .map(|references| ConstraintKind::ForeignKey { references })
     } else if c.eat(&["UNIQUE"]) {
+        // Right after the keyword: `UNIQUE (a) USING INDEX TABLESPACE s` builds
+        // a new index.
         Some(ConstraintKind::Unique {
-            using_index: c.contains(&["USING", "INDEX"]),
+            using_index: c.eat(&["USING", "INDEX"]),
         })
     } else if c.eat(&["PRIMARY", "KEY"]) {
         Some(ConstraintKind::PrimaryKey {
-            using_index: c.contains(&["USING", "INDEX"]),
+            using_index: c
+                .eat(&["USING", "INDEX"])
+                .then(|| c.ident().unwrap_or_default()),
         })
     } else if c.eat(&["EXCLUDE"]) {
         Some(ConstraintKind::Exclusion)

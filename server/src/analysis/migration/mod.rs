@@ -80,6 +80,9 @@ pub struct Migration<'a> {
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.
     not_null_proofs: HashMap<(&'a str, &'a str), usize>,
+    /// (table, column) → index of the statement after which the column is
+    /// NOT NULL.
+    not_null_columns: HashMap<(&'a str, &'a str), usize>,
     /// The statement with a `BEGIN` that no `COMMIT` or `ROLLBACK` closes.
     unclosed_begin: Option<usize>,
     /// Byte offsets of line starts, built the first time a message names a line.
@@ -167,6 +170,7 @@ impl<'a> Migration<'a> {
             created_indexes: HashMap::default(),
             created_schemas: HashMap::default(),
             not_null_proofs: HashMap::default(),
+            not_null_columns: HashMap::default(),
             unclosed_begin: None,
             line_starts: OnceCell::new(),
             defined_columns: Vec::new(),
@@ -284,6 +288,17 @@ impl<'a> Migration<'a> {
             })
     }
 
+    /// The latest `CREATE INDEX name` of this migration before statement
+    /// `before`: its key columns are in its op's `columns`.
+    pub fn created_index(&self, name: &str, before: usize) -> Option<OpAt<'a>> {
+        self.ops_of(OpTag::CreateIndex)
+            .take_while(|at| at.index < before)
+            .filter(
+                |at| matches!(&at.op.kind, OpKind::CreateIndex { name: Some(n), .. } if n == name),
+            )
+            .last()
+    }
+
     /// Whether schema `name` was created by a statement before `before`.
     pub fn is_new_schema(&self, name: &str, before: usize) -> bool {
         self.created_schemas
@@ -306,6 +321,16 @@ impl<'a> Migration<'a> {
             }
             (None, _) => false,
         }
+    }
+
+    /// Whether `column` of `table` is NOT NULL before statement `before` by
+    /// this migration's doing: declared so in `CREATE TABLE` or `ADD COLUMN`
+    /// (or part of a primary key there), or set by `SET NOT NULL` or a valid
+    /// `NOT NULL` constraint.
+    pub fn declared_not_null(&self, table: &Name, column: &str, before: usize) -> bool {
+        self.not_null_columns
+            .get(&(table.name.as_str(), column))
+            .is_some_and(|at| *at < before)
     }
 
     /// Whether a valid `CHECK (column IS NOT NULL)` on `table` exists before

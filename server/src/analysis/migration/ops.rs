@@ -96,7 +96,9 @@ pub enum ConstraintKind {
         using_index: bool,
     },
     PrimaryKey {
-        using_index: bool,
+        /// `USING INDEX i`: the index `i` becomes the key (empty while its
+        /// name is not typed yet).
+        using_index: Option<String>,
     },
     Exclusion,
     NotNull {

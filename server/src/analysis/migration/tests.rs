@@ -915,6 +915,7 @@ fn both_paths_lower_an_action_alike() {
         "ADD CONSTRAINT u UNIQUE USING INDEX i",
         "ADD PRIMARY KEY (a)",
         "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
+        "ADD PRIMARY KEY USING INDEX \"I\"",
         "ADD CONSTRAINT x EXCLUDE USING gist (a WITH &&)",
         "VALIDATE CONSTRAINT c",
         "RENAME COLUMN a TO b",
@@ -1166,7 +1167,7 @@ fn add_constraint_kinds() {
             "ADD PRIMARY KEY (a)",
             constraint(
                 None,
-                ConstraintKind::PrimaryKey { using_index: false },
+                ConstraintKind::PrimaryKey { using_index: None },
                 false,
             ),
         ),
@@ -1174,7 +1175,19 @@ fn add_constraint_kinds() {
             "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
             constraint(
                 Some("pk"),
-                ConstraintKind::PrimaryKey { using_index: true },
+                ConstraintKind::PrimaryKey {
+                    using_index: Some("i".into()),
+                },
+                false,
+            ),
+        ),
+        (
+            "ADD PRIMARY KEY USING INDEX \"Pk_Idx\" DEFERRABLE",
+            constraint(
+                None,
+                ConstraintKind::PrimaryKey {
+                    using_index: Some("Pk_Idx".into()),
+                },
                 false,
             ),
         ),
@@ -1186,6 +1199,38 @@ fn add_constraint_kinds() {
     for (action, kind) in cases {
         let sql = format!("ALTER TABLE t {action};");
         check(&sql, &[(kind, t("t"), true, action)]);
+    }
+}
+
+/// `USING INDEX TABLESPACE` after a column list places a new index; only
+/// `USING INDEX` right after the keywords adopts an existing one.
+#[test]
+fn index_tablespace_is_not_an_existing_index() {
+    let cases = [
+        (
+            "ADD CONSTRAINT pk PRIMARY KEY (a) USING INDEX TABLESPACE fast",
+            ConstraintKind::PrimaryKey { using_index: None },
+        ),
+        (
+            "ADD CONSTRAINT u UNIQUE (a) USING INDEX TABLESPACE fast",
+            ConstraintKind::Unique { using_index: false },
+        ),
+        (
+            "ADD CONSTRAINT pk PRIMARY KEY USING INDEX",
+            ConstraintKind::PrimaryKey {
+                using_index: Some(String::new()),
+            },
+        ),
+    ];
+    for (action, kind) in cases {
+        let sql = format!("ALTER TABLE t {action};");
+        let expected = OpKind::AddConstraint {
+            name: action.split_whitespace().nth(2).map(str::to_string),
+            kind,
+            not_valid: false,
+        };
+        assert_eq!(lower_tokens(&sql)[0].kind, expected, "{sql}");
+        assert_eq!(only_op(&sql).kind, expected, "{sql}");
     }
 }
 
@@ -2730,6 +2775,60 @@ fn not_null_proofs() {
     let m = f.migration();
     assert!(!m.not_null_proven(&t, "a", 1));
     assert!(m.not_null_proven(&t, "a", 2));
+}
+
+#[test]
+fn declared_not_null_columns() {
+    let t = Name::new(None, "t");
+    let f = fixture(
+        "CREATE TABLE t (a int NOT NULL, b int, c int PRIMARY KEY, d int, e int, PRIMARY KEY (d));
+         ALTER TABLE t ADD COLUMN f int NOT NULL DEFAULT 0, ADD COLUMN g int;
+         ALTER TABLE t ALTER b SET NOT NULL;
+         ALTER TABLE t ADD CONSTRAINT h_nn NOT NULL h;
+         ALTER TABLE t ADD CONSTRAINT i_nn NOT NULL i NOT VALID;
+         ALTER TABLE t VALIDATE CONSTRAINT i_nn;
+         ALTER TABLE t ADD CONSTRAINT j_nn CHECK (j IS NOT NULL);
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    let known = |column: &str, before: usize| m.declared_not_null(&t, column, before);
+    assert!(!known("a", 0), "not before its own statement");
+    for column in ["a", "c", "d"] {
+        assert!(known(column, 1), "{column}");
+    }
+    assert!(!known("e", 7) && !known("g", 7));
+    assert!(known("f", 2) && !known("b", 2) && known("b", 3));
+    assert!(known("h", 4));
+    assert!(!known("i", 5) && known("i", 6));
+    // A CHECK proves the column non-null; it does not declare it NOT NULL.
+    assert!(!known("j", 7) && m.not_null_proven(&t, "j", 7));
+    assert!(!m.declared_not_null(&Name::new(None, "u"), "a", 7));
+}
+
+#[test]
+fn created_indexes_by_name() {
+    let f = fixture(
+        "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a, \"B\");
+         CREATE INDEX j ON u (lower(c));
+         DROP INDEX i;
+         CREATE UNIQUE INDEX i ON t (c);
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    let columns = |name: &str, before: usize| {
+        m.created_index(name, before)
+            .map(|at| at.op.columns.clone())
+    };
+    assert_eq!(columns("i", 0), None);
+    assert_eq!(
+        columns("i", 1),
+        Some(vec!["a".to_string(), "B".to_string()])
+    );
+    assert_eq!(columns("j", 2), Some(vec!["lower(c)".to_string()]));
+    assert_eq!(columns("i", 4), Some(vec!["c".to_string()]));
+    assert_eq!(columns("k", 4), None);
 }
 
 #[test]
