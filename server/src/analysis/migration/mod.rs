@@ -5,6 +5,7 @@
 
 mod context;
 mod cursor;
+mod dynamic_sql;
 mod effects;
 mod from_ast;
 mod from_tokens;
@@ -34,6 +35,7 @@ pub fn lower_statement(parsed: &ParsedStatement) -> Vec<Op> {
     for op in &mut ops {
         op.columns = from_tokens::named_columns(cursor.within(op.span.clone()), &op.kind);
     }
+    ops.extend(dynamic_sql::lower(&parsed.text, &parsed.tokens));
     ops
 }
 

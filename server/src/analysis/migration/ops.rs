@@ -386,6 +386,10 @@ pub enum OpKind {
     Begin,
     Commit,
     Rollback,
+    /// SQL the migration builds at run time, so no lowering can see what it
+    /// does: an `EXECUTE` of a non-literal string in a `DO` block (next to the
+    /// block's own `Other` operation).
+    DynamicSql,
     /// Anything else; `what` is its leading keywords (`SELECT`, `DO`, ...).
     Other {
         what: String,
@@ -437,6 +441,7 @@ pub enum OpTag {
     Begin,
     Commit,
     Rollback,
+    DynamicSql,
     Other,
 }
 
@@ -488,6 +493,7 @@ impl OpKind {
             OpKind::Begin => OpTag::Begin,
             OpKind::Commit => OpTag::Commit,
             OpKind::Rollback => OpTag::Rollback,
+            OpKind::DynamicSql => OpTag::DynamicSql,
             OpKind::Other { .. } => OpTag::Other,
         }
     }
@@ -610,6 +616,7 @@ impl Op {
             | OpKind::Begin
             | OpKind::Commit
             | OpKind::Rollback
+            | OpKind::DynamicSql
             | OpKind::Other { .. } => return None,
         })
     }

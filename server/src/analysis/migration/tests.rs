@@ -2417,6 +2417,30 @@ fn anything_else_is_named_by_its_first_keyword() {
     }
 }
 
+/// A `DO` block is one operation, plus one for each `EXECUTE` of SQL it
+/// builds at run time.
+#[test]
+fn do_block_with_dynamic_sql() {
+    let sql =
+        "DO $$ BEGIN EXECUTE 'ANALYZE t'; EXECUTE format('ALTER TABLE %I ADD a int', v); END $$;";
+    check(
+        sql,
+        &[
+            (other("DO"), None, false, &sql[..sql.len() - 1]),
+            (
+                OpKind::DynamicSql,
+                None,
+                false,
+                "EXECUTE format('ALTER TABLE %I ADD a int', v)",
+            ),
+        ],
+    );
+    assert_eq!(
+        only_op("DO $$ BEGIN EXECUTE 'ANALYZE t'; END $$;").kind,
+        other("DO")
+    );
+}
+
 #[test]
 fn lock_of_each_kind() {
     let lock = |sql: &str| only_op(sql).lock();

@@ -60,6 +60,7 @@ mod statement_after_access_exclusive;
 mod timestamptz_conversion_needs_utc;
 mod transaction_nesting;
 mod truncate;
+mod unanalyzable_raw_sql;
 mod unbatched_backfill;
 mod uncommitted_transaction;
 mod unique_index_may_fail;
@@ -90,6 +91,7 @@ pub static RULES: &[&Rule] = &[
     &uncommitted_transaction::RULE,
     &non_idempotent_non_transactional::RULE,
     &missing_down_migration::RULE,
+    &unanalyzable_raw_sql::RULE,
     // Indexes
     &require_concurrent_index_creation::RULE,
     &require_concurrent_index_deletion::RULE,
