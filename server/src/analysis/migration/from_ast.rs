@@ -255,20 +255,23 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
 /// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
 /// or a conjunction with such terms; a disjunction proves nothing.
 fn proven_not_null(expr: &Expr) -> Vec<String> {
-    match expr {
-        Expr::Nested(inner) => proven_not_null(inner),
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => {
-            let mut columns = proven_not_null(left);
-            columns.extend(proven_not_null(right));
-            columns
+    let mut columns = Vec::new();
+    // A long `AND` chain is a deep tree: walk it without recursion, leftmost
+    // term first.
+    let mut terms = vec![expr];
+    while let Some(term) = terms.pop() {
+        match term {
+            Expr::Nested(inner) => terms.push(inner),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => terms.extend([right.as_ref(), left.as_ref()]),
+            Expr::IsNotNull(inner) => columns.extend(column_of(inner)),
+            _ => {}
         }
-        Expr::IsNotNull(inner) => column_of(inner).into_iter().collect(),
-        _ => Vec::new(),
     }
+    columns
 }
 
 fn column_of(expr: &Expr) -> Option<String> {

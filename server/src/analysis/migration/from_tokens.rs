@@ -851,27 +851,40 @@ fn not_null_check(mut c: Cursor<'_>) -> Vec<String> {
 
 /// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
 /// or a conjunction with such terms; a disjunction proves nothing.
-fn proven_not_null(c: Cursor<'_>) -> Vec<String> {
-    let Some(conjuncts) = c.clone().conjunct_spans() else {
-        return Vec::new();
-    };
-    if conjuncts.len() > 1 {
-        return conjuncts
-            .into_iter()
-            .flat_map(|conjunct| proven_not_null(c.within(conjunct)))
-            .collect();
+fn proven_not_null(expression: Cursor<'_>) -> Vec<String> {
+    // Each unwrapped parenthesis rescans what it encloses: hostile nesting
+    // must cost neither the stack nor quadratic time, so it proves nothing
+    // past a depth no one writes by hand.
+    const MAX_DEPTH: usize = 32;
+    let mut columns = Vec::new();
+    // Terms still to read, last one first, with how deep in parentheses.
+    let mut terms = vec![(expression, 0)];
+    while let Some((c, depth)) = terms.pop() {
+        let Some(conjuncts) = c.clone().conjunct_spans() else {
+            continue;
+        };
+        if conjuncts.len() > 1 {
+            terms.extend(conjuncts.into_iter().rev().map(|s| (c.within(s), depth)));
+            continue;
+        }
+        let mut term = c.clone();
+        if let Some(inner) = term.eat_parenthesized()
+            && term.at_end()
+        {
+            if depth < MAX_DEPTH {
+                terms.push((c.within(inner), depth + 1));
+            }
+            continue;
+        }
+        let mut term = c;
+        if let Some(column) = term.ident()
+            && term.eat(&["IS", "NOT", "NULL"])
+            && term.at_end()
+        {
+            columns.push(column);
+        }
     }
-    let mut term = c.clone();
-    if let Some(inner) = term.eat_parenthesized()
-        && term.at_end()
-    {
-        return proven_not_null(c.within(inner));
-    }
-    let mut term = c;
-    match term.ident() {
-        Some(column) if term.eat(&["IS", "NOT", "NULL"]) && term.at_end() => vec![column],
-        _ => Vec::new(),
-    }
+    columns
 }
 
 pub fn is_serial(data_type: &str) -> bool {

@@ -84,8 +84,8 @@ impl LockMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConstraintKind {
     /// `not_null_columns`: the columns the check proves non-null (it is `col
-    /// IS NOT NULL`, or an `AND` of terms among which such ones), which lets
-    /// PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
+    /// IS NOT NULL`, or an `AND` with such terms among its operands), which
+    /// lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
     Check {
         not_null_columns: Vec<String>,
     },

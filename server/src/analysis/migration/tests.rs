@@ -1202,6 +1202,35 @@ fn add_constraint_kinds() {
     }
 }
 
+/// Long conjunctions are read whole; parentheses nested beyond any hand-written
+/// depth prove nothing, and cost neither the stack nor quadratic time.
+#[test]
+fn not_null_proofs_of_long_and_deep_checks() {
+    let terms: Vec<String> = (0..500).map(|i| format!("c{i} IS NOT NULL")).collect();
+    let sql = format!("ALTER TABLE t ADD CHECK ({});", terms.join(" AND "));
+    for op in [only_op(&sql), lower_tokens(&sql).remove(0)] {
+        let OpKind::AddConstraint {
+            kind: ConstraintKind::Check { not_null_columns },
+            ..
+        } = &op.kind
+        else {
+            panic!("{op:?}");
+        };
+        assert_eq!(not_null_columns.len(), 500);
+        assert_eq!(not_null_columns[0], "c0");
+    }
+    let deep = 100_000;
+    let sql = format!(
+        "ALTER TABLE t ADD CHECK ({}a IS NOT NULL{});",
+        "(".repeat(deep),
+        ")".repeat(deep)
+    );
+    assert_eq!(
+        lower_tokens(&sql)[0].kind,
+        constraint(None, check_kind(&[]), false)
+    );
+}
+
 /// `USING INDEX TABLESPACE` after a column list places a new index; only
 /// `USING INDEX` right after the keywords adopts an existing one.
 #[test]
