@@ -178,6 +178,15 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// The byte offset just past each line break of `text` (`\n`, `\r\n` or a lone
+/// `\r`): where every line but the first starts, as the editor counts lines.
+pub fn line_break_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    text.match_indices(['\n', '\r'])
+        .filter(move |&(i, _)| is_line_break(bytes, i))
+        .map(|(i, _)| i + 1)
+}
+
 /// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n`
 /// (ropey never splits a CRLF across chunks).
 fn is_line_break(bytes: &[u8], i: usize) -> bool {
@@ -296,6 +305,16 @@ mod tests {
 
     fn index_of(text: &str) -> Rope {
         Rope::from_str(text)
+    }
+
+    #[test]
+    fn line_breaks_end_after_lf_crlf_and_lone_cr() {
+        let text = "a\nb\r\nc\rd\r";
+        assert_eq!(line_break_ends(text).collect::<Vec<_>>(), [2, 5, 7, 9]);
+        let rope = index_of(text);
+        for offset in line_break_ends(text) {
+            assert_eq!(LineIndex::new(&rope).position(offset, Utf8).character, 0);
+        }
     }
 
     #[test]

@@ -12,4 +12,4 @@ mod line_index;
 pub use document::{ByteEdit, Document, EditError, TextChange};
 pub use encoding::PositionEncoding;
 pub use language::Language;
-pub use line_index::{LineIndex, Position};
+pub use line_index::{LineIndex, Position, line_break_ends};

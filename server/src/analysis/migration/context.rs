@@ -41,6 +41,40 @@ impl Timeout {
     }
 }
 
+/// The settings the rules care about.
+#[derive(Default, Clone, Copy)]
+struct SessionSettings {
+    lock_timeout: Timeout,
+    statement_timeout: Timeout,
+    timezone_utc: Timeout,
+}
+
+impl SessionSettings {
+    fn set(&mut self, name: &str, value: Option<&str>, local: bool, has_transaction: bool) {
+        let (timeout, enabled) = match name {
+            "lock_timeout" => (
+                &mut self.lock_timeout,
+                value.is_some_and(is_nonzero_duration),
+            ),
+            "statement_timeout" => (
+                &mut self.statement_timeout,
+                value.is_some_and(is_nonzero_duration),
+            ),
+            // `SET TIME ZONE 'UTC'` (the lowering reads `time` as the name).
+            "timezone" | "time" => (&mut self.timezone_utc, value.is_some_and(is_utc)),
+            _ => return,
+        };
+        match (local, has_transaction) {
+            (true, true) => timeout.local = Some(enabled),
+            (true, false) => {}
+            (false, _) => {
+                timeout.session = enabled;
+                timeout.local = None;
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Session {
     transaction: Option<u32>,
@@ -49,9 +83,10 @@ struct Session {
     begin_at: Option<usize>,
     access_exclusive: Option<u32>,
     write_lock: Option<u32>,
-    lock_timeout: Timeout,
-    statement_timeout: Timeout,
-    timezone_utc: Timeout,
+    settings: SessionSettings,
+    /// The settings when the current transaction began: a `ROLLBACK` undoes
+    /// even the plain `SET`s made inside it.
+    settings_at_begin: SessionSettings,
 }
 
 impl Session {
@@ -60,26 +95,72 @@ impl Session {
             self.transaction = Some(self.transactions_seen);
             self.transactions_seen += 1;
             self.begin_at = at;
+            self.settings_at_begin = self.settings;
         }
     }
 
-    fn end_transaction(&mut self) {
+    fn commit(&mut self) {
         self.transaction = None;
         self.begin_at = None;
         self.access_exclusive = None;
         self.write_lock = None;
-        self.lock_timeout.local = None;
-        self.statement_timeout.local = None;
-        self.timezone_utc.local = None;
+        self.settings.lock_timeout.local = None;
+        self.settings.statement_timeout.local = None;
+        self.settings.timezone_utc.local = None;
+    }
+
+    fn rollback(&mut self) {
+        if self.transaction.is_some() {
+            self.settings = self.settings_at_begin;
+        }
+        self.commit();
+    }
+
+    /// Remembers the transaction's first write-blocking and ACCESS EXCLUSIVE
+    /// locks among `locks[new..]` (held until it ends).
+    fn hold(&mut self, locks: &[Locked<'_>], new: usize) {
+        if self.transaction.is_none() {
+            return;
+        }
+        for (position, locked) in locks.iter().enumerate().skip(new) {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            if locked.lock >= LockMode::ShareRowExclusive {
+                self.write_lock.get_or_insert(position);
+            }
+            if locked.lock == LockMode::AccessExclusive {
+                self.access_exclusive.get_or_insert(position);
+            }
+        }
+    }
+
+    /// Follows transaction control and the settings the rules care about.
+    fn apply(&mut self, kind: &OpKind, index: usize, runner_transaction: Option<bool>) {
+        match kind {
+            OpKind::Begin => self.begin(Some(index)),
+            OpKind::Commit => self.commit(),
+            OpKind::Rollback => self.rollback(),
+            OpKind::Set {
+                name, value: None, ..
+            } if name == "all" => self.settings = SessionSettings::default(),
+            OpKind::Set { name, value, local } => {
+                // SET LOCAL outside any transaction is a no-op; when the runner's
+                // behaviour is unknown, trust that it opens one.
+                let has_transaction = self.transaction.is_some() || runner_transaction.is_none();
+                self.settings
+                    .set(name, value.as_deref(), *local, has_transaction);
+            }
+            _ => {}
+        }
     }
 
     fn context(&self) -> Context {
+        let settings = &self.settings;
         Context {
             in_transaction: self.transaction.is_some(),
             transaction: self.transaction,
-            lock_timeout: self.lock_timeout.in_force(),
-            statement_timeout: self.statement_timeout.in_force(),
-            timezone_utc: self.timezone_utc.in_force(),
+            lock_timeout: settings.lock_timeout.in_force(),
+            statement_timeout: settings.statement_timeout.in_force(),
+            timezone_utc: settings.timezone_utc.in_force(),
             access_exclusive: self.access_exclusive,
             write_lock: self.write_lock,
         }
@@ -92,8 +173,8 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     if runner_transaction == Some(true) {
         session.begin(None);
     }
-    // NOT VALID check constraints proving non-null, by name, until validated.
-    let mut pending_proofs: HashMap<&'a str, (&'a str, &'a str)> = HashMap::default();
+    // NOT VALID constraints making columns non-null, by name, until validated.
+    let mut pending = HashMap::default();
     let mut blocking = Vec::new();
     m.ops
         .reserve(m.statements.iter().map(|s| s.ops.len()).sum::<usize>());
@@ -116,106 +197,127 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             m.ops.push(at);
             let first_lock = blocking.len();
             push_blocking_locks(m, at, &mut blocking);
-            if session.transaction.is_some() {
-                for (position, locked) in blocking.iter().enumerate().skip(first_lock) {
-                    let position = u32::try_from(position).unwrap_or(u32::MAX);
-                    if locked.lock >= LockMode::ShareRowExclusive {
-                        session.write_lock.get_or_insert(position);
-                    }
-                    if locked.lock == LockMode::AccessExclusive {
-                        session.access_exclusive.get_or_insert(position);
-                    }
-                }
-            }
-            match &op.kind {
-                OpKind::Begin => session.begin(Some(index)),
-                OpKind::Commit | OpKind::Rollback => session.end_transaction(),
-                OpKind::Set {
-                    name, value: None, ..
-                } if name == "all" => {
-                    session.lock_timeout = Timeout::default();
-                    session.statement_timeout = Timeout::default();
-                    session.timezone_utc = Timeout::default();
-                }
-                OpKind::Set { name, value, local } => {
-                    let value = value.as_deref();
-                    let (timeout, enabled) = match name.as_str() {
-                        "lock_timeout" => (
-                            &mut session.lock_timeout,
-                            value.is_some_and(is_nonzero_duration),
-                        ),
-                        "statement_timeout" => (
-                            &mut session.statement_timeout,
-                            value.is_some_and(is_nonzero_duration),
-                        ),
-                        "timezone" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
-                        // `SET TIME ZONE 'UTC'` (the lowering reads `time` as the name).
-                        "time" => (&mut session.timezone_utc, value.is_some_and(is_utc)),
-                        _ => continue,
-                    };
-                    // SET LOCAL outside any transaction is a no-op; when the runner's
-                    // behaviour is unknown, trust that it opens one.
-                    let has_transaction =
-                        session.transaction.is_some() || runner_transaction.is_none();
-                    match (local, has_transaction) {
-                        (true, true) => timeout.local = Some(enabled),
-                        (true, false) => {}
-                        (false, _) => {
-                            timeout.session = enabled;
-                            timeout.local = None;
-                        }
-                    }
-                }
-                // A view created here is as new as a table: nobody reads it yet.
-                OpKind::CreateTable { .. }
-                | OpKind::CreateView {
-                    or_replace: false, ..
-                } => {
-                    if let Some(table) = &op.table {
-                        m.created_tables
-                            .entry(&table.name)
-                            .or_default()
-                            .push((table.schema.as_deref(), index));
-                    }
-                }
-                // Dropping an index later locks its table: harmless only when the
-                // table itself is new.
-                OpKind::CreateIndex {
-                    name: Some(name), ..
-                } if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) => {
-                    m.created_indexes.entry(name).or_insert(index);
-                }
-                OpKind::AddConstraint {
-                    name,
-                    kind:
-                        ConstraintKind::Check {
-                            not_null_column: Some(column),
-                        },
-                    not_valid,
-                } => {
-                    let Some(table) = &op.table else { continue };
-                    let key = (table.name.as_str(), column.as_str());
-                    match (not_valid, name) {
-                        (false, _) => {
-                            m.not_null_proofs.entry(key).or_insert(index);
-                        }
-                        (true, Some(name)) => {
-                            pending_proofs.insert(name, key);
-                        }
-                        (true, None) => {}
-                    }
-                }
-                OpKind::ValidateConstraint { name } => {
-                    if let Some(key) = pending_proofs.remove(name.as_str()) {
-                        m.not_null_proofs.entry(key).or_insert(index);
-                    }
-                }
-                _ => {}
-            }
+            session.hold(&blocking, first_lock);
+            session.apply(&op.kind, index, runner_transaction);
+            record_created(m, op, index);
+            record_not_null(m, op, index, &mut pending);
         }
     }
     m.unclosed_begin = session.begin_at;
     m.blocking = blocking;
+}
+
+/// How a migration makes a column non-null.
+#[derive(Clone, Copy)]
+enum NotNull {
+    /// A valid `CHECK` proves it (PostgreSQL 12+ then sets NOT NULL without a scan).
+    Proven,
+    /// The column is NOT NULL.
+    Declared,
+}
+
+/// A `NOT VALID` constraint that makes columns of a table non-null once
+/// validated.
+type Pending<'a> = (NotNull, &'a str, &'a [String]);
+
+/// Records the relations and schemas `op` creates, for the operations after it.
+fn record_created<'a>(m: &mut Migration<'a>, op: &'a Op, index: usize) {
+    match &op.kind {
+        // A view created here is as new as a table: nobody reads it yet.
+        OpKind::CreateTable { .. }
+        | OpKind::CreateView {
+            or_replace: false, ..
+        } => {
+            if let Some(table) = &op.table {
+                m.created_tables
+                    .entry(&table.name)
+                    .or_default()
+                    .push((table.schema.as_deref(), index));
+            }
+        }
+        OpKind::CreateSchema { name, .. } => {
+            m.created_schemas.entry(name).or_insert(index);
+        }
+        // Dropping an index later locks its table: harmless only when the
+        // table itself is new.
+        OpKind::CreateIndex {
+            name: Some(name), ..
+        } if op.table.as_ref().is_some_and(|t| m.is_new_table(t, index)) => {
+            m.created_indexes.entry(name).or_insert(index);
+        }
+        _ => {}
+    }
+}
+
+/// Records the columns `op` makes NOT NULL or proves non-null.
+fn record_not_null<'a>(
+    m: &mut Migration<'a>,
+    op: &'a Op,
+    index: usize,
+    pending: &mut HashMap<&'a str, Pending<'a>>,
+) {
+    if let OpKind::ValidateConstraint { name } = &op.kind
+        && let Some((how, table, columns)) = pending.remove(name.as_str())
+    {
+        know_not_null(m, how, table, columns, index);
+    }
+    let Some(table) = op.table.as_ref().map(|t| t.name.as_str()) else {
+        return;
+    };
+    match &op.kind {
+        OpKind::CreateTable { columns, .. } => {
+            let declared = columns.iter().filter(|c| c.not_null).map(|c| &c.name);
+            know_not_null(m, NotNull::Declared, table, declared, index);
+        }
+        OpKind::AddColumn(column) if column.not_null => {
+            let declared = std::iter::once(&column.column);
+            know_not_null(m, NotNull::Declared, table, declared, index);
+        }
+        OpKind::SetNotNull { column } => {
+            let declared = std::iter::once(column);
+            know_not_null(m, NotNull::Declared, table, declared, index);
+        }
+        OpKind::AddConstraint {
+            name,
+            kind,
+            not_valid,
+        } => {
+            let (how, columns) = match kind {
+                ConstraintKind::Check { not_null_columns } => {
+                    (NotNull::Proven, not_null_columns.as_slice())
+                }
+                ConstraintKind::NotNull { column } => {
+                    (NotNull::Declared, std::slice::from_ref(column))
+                }
+                _ => return,
+            };
+            match (not_valid, name) {
+                (false, _) => know_not_null(m, how, table, columns, index),
+                (true, Some(name)) => {
+                    pending.insert(name, (how, table, columns));
+                }
+                (true, None) => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Records that `columns` of `table` are non-null after statement `index`.
+fn know_not_null<'a>(
+    m: &mut Migration<'a>,
+    how: NotNull,
+    table: &'a str,
+    columns: impl IntoIterator<Item = &'a String>,
+    index: usize,
+) {
+    let known = match how {
+        NotNull::Proven => &mut m.not_null_proofs,
+        NotNull::Declared => &mut m.not_null_columns,
+    };
+    for column in columns {
+        known.entry((table, column.as_str())).or_insert(index);
+    }
 }
 
 /// The locks `at` takes that block reads or writes on relations other

@@ -102,6 +102,14 @@ impl<'a> Cursor<'a> {
         names
     }
 
+    /// Consumes a string literal (`'...'`, `E'...'`, `$$...$$`), returning it
+    /// as written.
+    pub fn string(&mut self) -> Option<&'a str> {
+        let token = self.peek().filter(|t| t.kind == TokenKind::String)?;
+        self.pos += 1;
+        Some(&self.text[token.span.clone()])
+    }
+
     /// Consumes a punctuation or operator token with exactly this text.
     pub fn eat_symbol(&mut self, symbol: &str) -> bool {
         let matches = self.peek().is_some_and(|t| {
@@ -231,6 +239,63 @@ impl<'a> Cursor<'a> {
             probe.pos += 1;
         }
         None
+    }
+
+    /// Consumes a parenthesized group if one comes next, through its matching
+    /// `)`: the span inside it.
+    pub fn eat_parenthesized(&mut self) -> Option<Range<usize>> {
+        let mut probe = self.clone();
+        if !probe.eat_punct("(") {
+            return None;
+        }
+        let start = probe.offset();
+        let mut depth = 1usize;
+        while let Some(token) = probe.peek() {
+            probe.pos += 1;
+            if self.is_punct(token, "(") {
+                depth += 1;
+            } else if self.is_punct(token, ")") {
+                depth -= 1;
+                if depth == 0 {
+                    self.pos = probe.pos;
+                    return Some(start..token.span.start);
+                }
+            }
+        }
+        None
+    }
+
+    /// Splits the rest of a boolean expression at the `AND`s outside
+    /// parentheses (not the one of a `BETWEEN`): the byte span of each
+    /// conjunct. `None` when an `OR` outside parentheses makes it a disjunction.
+    pub fn conjunct_spans(mut self) -> Option<Vec<Range<usize>>> {
+        let mut spans = Vec::new();
+        let mut depth = 0usize;
+        let mut start: Option<usize> = None;
+        let mut end = 0;
+        let mut in_between = false;
+        while let Some(token) = self.peek() {
+            if depth == 0 && self.at_word("OR") {
+                return None;
+            }
+            if depth == 0 && self.at_word("AND") && !std::mem::take(&mut in_between) {
+                spans.extend(start.take().map(|s| s..end));
+                self.pos += 1;
+                continue;
+            }
+            if depth == 0 && self.at_word("BETWEEN") {
+                in_between = true;
+            } else if self.is_punct(token, "(") {
+                depth += 1;
+            } else if self.is_punct(token, ")") {
+                depth = depth.saturating_sub(1);
+            }
+            start.get_or_insert(token.span.start);
+            end = token.span.end;
+            self.pos += 1;
+        }
+        spans.extend(start.map(|s| s..end));
+        Some(spans)
     }
 
     /// Byte offset of the next token (or of the end of the text).

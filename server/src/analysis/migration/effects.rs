@@ -48,7 +48,9 @@ impl Op {
             } => {
                 let work = match kind {
                     ConstraintKind::Unique { using_index: true }
-                    | ConstraintKind::PrimaryKey { using_index: true } => None,
+                    | ConstraintKind::PrimaryKey {
+                        using_index: Some(_),
+                    } => None,
                     _ if *not_valid => None,
                     _ => Scan,
                 };
@@ -62,20 +64,25 @@ impl Op {
             OpKind::AttachPartition { .. } => (Scan, false, Additive),
             OpKind::DropView
             | OpKind::RenameTable { .. }
+            | OpKind::RenameIndex { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropConstraint { .. }
-            | OpKind::DropTrigger
+            | OpKind::DropTrigger { .. }
             | OpKind::RenameEnumValue
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema => (None, false, Destructive),
-            OpKind::DropDefault { .. } | OpKind::AlterTableOther { .. } => {
-                (None, false, Transformative)
-            }
+            OpKind::DropDefault { .. }
+            | OpKind::RenameConstraint { .. }
+            | OpKind::AlterTableOther { .. } => (None, false, Transformative),
             OpKind::MoveTable { .. } => (Rewrite, false, Transformative),
             OpKind::DomainConstraint => (Scan, false, Transformative),
-            OpKind::CreateTrigger | OpKind::CreateEnum | OpKind::CreateView { .. } => {
-                (None, false, Additive)
-            }
+            OpKind::CreateTrigger
+            | OpKind::CreateEnum
+            | OpKind::CreateType
+            | OpKind::CreateSchema { .. }
+            | OpKind::CreateView { .. }
+            | OpKind::CreateSequence { .. }
+            | OpKind::CreateFunction { .. } => (None, false, Additive),
             // Before PostgreSQL 12 it fails in a transaction block; after, the
             // value is unusable until commit. Either way: outside one.
             OpKind::AddEnumValue { .. } => (None, true, Additive),
@@ -93,6 +100,7 @@ impl Op {
             | OpKind::Begin
             | OpKind::Commit
             | OpKind::Rollback
+            | OpKind::DynamicSql
             | OpKind::Other { .. } => (None, false, Any),
         };
         Effects {

@@ -2,8 +2,8 @@
 //! only interesting fact is their lock or their keywords go to the token path.
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectName, ObjectNamePart,
-    ObjectType, Statement, TableConstraint,
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, BinaryOperator, ColumnOption,
+    Expr, ObjectName, ObjectNamePart, ObjectType, Statement, TableConstraint,
 };
 
 use super::cursor::{Cursor, statement_span};
@@ -31,6 +31,7 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                     columns: Vec::new(),
                     partitioned: create.partition_by.is_some(),
                     references: Vec::new(),
+                    constraints: Vec::new(),
                 },
             };
             vec![op(Some(name(&create.name)), kind)]
@@ -43,6 +44,15 @@ pub fn lower(ast: &Statement, c: Cursor<'_>, text: &str) -> Vec<Op> {
                 concurrently: index.concurrently,
                 if_not_exists: index.if_not_exists,
                 on_only: c.contains(&["ON", "ONLY"]),
+            },
+        )],
+        Statement::AlterIndex {
+            name: index,
+            operation: AlterIndexOperation::RenameIndex { index_name },
+        } => vec![op(
+            Some(name(index)),
+            OpKind::RenameIndex {
+                to: name(index_name).name,
             },
         )],
         Statement::Drop {
@@ -130,6 +140,9 @@ fn alter_action(operation: &AlterTableOperation, tokens: Cursor<'_>) -> OpKind {
                 auto_increment: false,
                 stored_generated: false,
                 inline_constraint: None,
+                key: options().any(|o| {
+                    matches!(o, ColumnOption::PrimaryKey(_) | ColumnOption::ForeignKey(_))
+                }),
             };
             // Keyword facts (identity, STORED, inline constraints) come from the
             // tokens, as on the token path, so both paths agree.
@@ -171,6 +184,9 @@ fn alter_action(operation: &AlterTableOperation, tokens: Cursor<'_>) -> OpKind {
         AlterTableOperation::ValidateConstraint { name } => {
             OpKind::ValidateConstraint { name: ident(name) }
         }
+        AlterTableOperation::RenameConstraint { new_name, .. } => OpKind::RenameConstraint {
+            to: ident(new_name),
+        },
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
@@ -196,14 +212,7 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         TableConstraint::Check(check) => (
             check.name.as_ref(),
             ConstraintKind::Check {
-                not_null_column: match check.expr.as_ref() {
-                    Expr::IsNotNull(inner) => column_of(inner),
-                    Expr::Nested(inner) => match inner.as_ref() {
-                        Expr::IsNotNull(inner) => column_of(inner),
-                        _ => None,
-                    },
-                    _ => None,
-                },
+                not_null_columns: proven_not_null(&check.expr),
             },
         ),
         TableConstraint::ForeignKey(fk) => (
@@ -222,11 +231,13 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         ),
         TableConstraint::PrimaryKey(pk) => (
             pk.name.as_ref(),
-            ConstraintKind::PrimaryKey { using_index: false },
+            ConstraintKind::PrimaryKey { using_index: None },
         ),
         TableConstraint::PrimaryKeyUsingIndex(pk) => (
             pk.name.as_ref(),
-            ConstraintKind::PrimaryKey { using_index: true },
+            ConstraintKind::PrimaryKey {
+                using_index: Some(ident(&pk.index_name)),
+            },
         ),
         TableConstraint::Exclude(exclude) => (exclude.name.as_ref(), ConstraintKind::Exclusion),
         // MySQL's index constraints; PostgreSQL builds an index either way.
@@ -239,6 +250,28 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> OpKind {
         kind,
         not_valid,
     }
+}
+
+/// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
+/// or a conjunction with such terms; a disjunction proves nothing.
+fn proven_not_null(expr: &Expr) -> Vec<String> {
+    let mut columns = Vec::new();
+    // A long `AND` chain is a deep tree: walk it without recursion, leftmost
+    // term first.
+    let mut terms = vec![expr];
+    while let Some(term) = terms.pop() {
+        match term {
+            Expr::Nested(inner) => terms.push(inner),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => terms.extend([right.as_ref(), left.as_ref()]),
+            Expr::IsNotNull(inner) => columns.extend(column_of(inner)),
+            _ => {}
+        }
+    }
+    columns
 }
 
 fn column_of(expr: &Expr) -> Option<String> {

@@ -49,6 +49,10 @@ pub fn lower(mut c: Cursor<'_>, text: &str) -> Vec<Op> {
     if let Some((table, kind)) = dml(c.clone()) {
         return vec![op(table, kind)];
     }
+    let settings = set_config_calls(c.clone());
+    if !settings.is_empty() {
+        return settings;
+    }
     let (tables, kind) = other(c);
     if tables.is_empty() {
         return vec![op(None, kind)];
@@ -70,27 +74,38 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         });
         return Some((table, OpKind::CreateTrigger));
     }
+    if c.eat(&["FUNCTION"]) || c.eat(&["PROCEDURE"]) {
+        return Some((None, OpKind::CreateFunction { or_replace }));
+    }
     let materialized = c.eat(&["MATERIALIZED"]);
     if c.eat(&["VIEW"]) {
-        c.eat(&["IF", "NOT", "EXISTS"]);
         let kind = OpKind::CreateView {
             materialized,
             or_replace,
+            if_not_exists: c.eat(&["IF", "NOT", "EXISTS"]),
         };
         return Some((c.name(), kind));
     }
     if c.eat(&["TYPE"]) {
         let name = c.name();
-        return Some(if c.eat(&["AS", "ENUM"]) {
-            (name, OpKind::CreateEnum)
+        let kind = if c.eat(&["AS", "ENUM"]) {
+            OpKind::CreateEnum
         } else {
-            (
-                None,
-                OpKind::Other {
-                    what: "CREATE TYPE".into(),
-                },
-            )
-        });
+            OpKind::CreateType
+        };
+        return Some((name, kind));
+    }
+    if c.eat(&["SCHEMA"]) {
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
+        c.eat(&["AUTHORIZATION"]);
+        let name = c.ident().unwrap_or_default();
+        return Some((
+            None,
+            OpKind::CreateSchema {
+                name,
+                if_not_exists,
+            },
+        ));
     }
     if c.eat(&["DOMAIN"]) {
         let kind = if c.contains(&["CHECK"]) {
@@ -127,6 +142,10 @@ fn create(mut c: Cursor<'_>) -> Option<(Option<Name>, OpKind)> {
         let name = c.name();
         return Some((name, create_table(c, if_not_exists)));
     }
+    if c.eat(&["SEQUENCE"]) {
+        let if_not_exists = c.eat(&["IF", "NOT", "EXISTS"]);
+        return Some((c.name(), OpKind::CreateSequence { if_not_exists }));
+    }
     Some((
         None,
         OpKind::Other {
@@ -141,9 +160,22 @@ pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
         .parenthesized_span()
         .map(|inner| c.within(inner).comma_separated_spans())
         .unwrap_or_default();
-    let columns = pieces
+    let mut columns: Vec<ColumnDef> = pieces
         .iter()
         .filter_map(|piece| column_def(c.within(piece.clone())))
+        .collect();
+    for (primary, keyed) in pieces
+        .iter()
+        .filter_map(|piece| table_key(c.within(piece.clone())))
+    {
+        for column in columns.iter_mut().filter(|col| keyed.contains(&col.name)) {
+            column.key = true;
+            column.not_null |= primary;
+        }
+    }
+    let constraints = pieces
+        .iter()
+        .flat_map(|piece| constraint_names(c.within(piece.clone())))
         .collect();
     let references = pieces
         .iter()
@@ -158,7 +190,47 @@ pub fn create_table(c: Cursor<'_>, if_not_exists: bool) -> OpKind {
         columns,
         partitioned: c.contains_top_level(&["PARTITION", "BY"]),
         references,
+        constraints,
     }
+}
+
+/// A table constraint `[CONSTRAINT name] PRIMARY KEY (a, b)` or `FOREIGN KEY
+/// (a) REFERENCES ...`: whether it is the primary key, and its columns.
+fn table_key(mut c: Cursor<'_>) -> Option<(bool, Vec<String>)> {
+    if c.eat(&["CONSTRAINT"]) {
+        c.ident();
+    }
+    let primary = if c.eat(&["PRIMARY", "KEY"]) {
+        true
+    } else if c.eat(&["FOREIGN", "KEY"]) {
+        false
+    } else {
+        return None;
+    };
+    let list = c.eat_parenthesized()?;
+    Some((primary, column_list(&c, list)))
+}
+
+/// The names `CONSTRAINT name` gives in one element of a `CREATE TABLE` list.
+fn constraint_names(c: Cursor<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = c;
+    while let Some(mut at) = rest.after_top_level(&["CONSTRAINT"]) {
+        at.eat(&["CONSTRAINT"]);
+        names.extend(at.ident());
+        rest = at;
+    }
+    names
+}
+
+/// A column declared `PRIMARY KEY` or `REFERENCES` inline.
+fn declared_key(c: &Cursor<'_>) -> bool {
+    c.contains_top_level(&["PRIMARY", "KEY"]) || c.contains_top_level(&["REFERENCES"])
+}
+
+/// A column declared `NOT NULL` or `PRIMARY KEY` inline.
+fn declared_not_null(c: &Cursor<'_>) -> bool {
+    c.contains_top_level(&["NOT", "NULL"]) || c.contains_top_level(&["PRIMARY", "KEY"])
 }
 
 /// One element of a `CREATE TABLE` list, if it is a column (not a table
@@ -178,11 +250,11 @@ fn column_def(mut c: Cursor<'_>) -> Option<ColumnDef> {
     }
     let name = c.ident()?;
     let data_type = type_text(&c);
-    let key = c.contains_top_level(&["PRIMARY", "KEY"]) || c.contains_top_level(&["REFERENCES"]);
     Some(ColumnDef {
         name,
         data_type,
-        key,
+        key: declared_key(&c),
+        not_null: declared_not_null(&c),
     })
 }
 
@@ -248,6 +320,9 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
             },
         );
     }
+    if let Some((index, to)) = rename_index(c.clone()) {
+        return (index.into_iter().collect(), OpKind::RenameIndex { to });
+    }
     if c.eat(&["ALTER", "DOMAIN"]) {
         c.name();
         // `NOT VALID` leaves the columns using the domain unchecked.
@@ -275,18 +350,27 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     for what in ["SCHEMA", "DATABASE"] {
         if c.eat(&["DROP", what]) {
+            c.eat(&["IF", "EXISTS"]);
+            let schemas = match what {
+                "SCHEMA" => c.names().into_iter().map(|n| n.name).collect(),
+                _ => Vec::new(),
+            };
             let kind = OpKind::DropSchema {
                 what: format!("DROP {what}"),
+                schemas,
             };
             return (Vec::new(), kind);
         }
     }
     if c.eat(&["DROP", "TRIGGER"]) {
+        let kind = OpKind::DropTrigger {
+            if_exists: c.eat(&["IF", "EXISTS"]),
+        };
         let Some(mut on) = c.after_top_level(&["ON"]) else {
-            return (Vec::new(), OpKind::DropTrigger);
+            return (Vec::new(), kind);
         };
         on.eat(&["ON"]);
-        return (on.name().into_iter().collect(), OpKind::DropTrigger);
+        return (on.name().into_iter().collect(), kind);
     }
     if c.eat(&["BEGIN"]) || c.eat(&["START", "TRANSACTION"]) {
         return (Vec::new(), OpKind::Begin);
@@ -321,6 +405,17 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     }
     let what = c.bump().unwrap_or_default().to_uppercase();
     (Vec::new(), OpKind::Other { what })
+}
+
+/// `ALTER INDEX [IF EXISTS] i RENAME TO to`: the index and its new name.
+fn rename_index(mut c: Cursor<'_>) -> Option<(Option<Name>, String)> {
+    if !c.eat(&["ALTER", "INDEX"]) {
+        return None;
+    }
+    c.eat(&["IF", "EXISTS"]);
+    let index = c.name();
+    c.eat(&["RENAME", "TO"])
+        .then(|| (index, c.ident().unwrap_or_default()))
 }
 
 /// `INSERT INTO t`, `UPDATE [ONLY] t`, `DELETE FROM [ONLY] t`, also after a
@@ -407,6 +502,55 @@ fn set(mut c: Cursor<'_>) -> OpKind {
     let value = c.rest_text();
     let value = (!value.eq_ignore_ascii_case("default")).then(|| value.to_string());
     OpKind::Set { name, value, local }
+}
+
+/// `SELECT set_config('lock_timeout', '2s', false), ...`: each call with
+/// literal arguments changes a setting as `SET` does (`SET LOCAL` when the
+/// third argument is true), underlining the call.
+fn set_config_calls(mut c: Cursor<'_>) -> Vec<Op> {
+    if !c.eat(&["SELECT"]) {
+        return Vec::new();
+    }
+    c.clone()
+        .comma_separated_spans()
+        .into_iter()
+        .filter_map(|span| {
+            let kind = set_config(c.within(span.clone()))?;
+            Some(Op {
+                span,
+                table: None,
+                kind,
+                parsed: false,
+                columns: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// `[pg_catalog.]set_config('name', 'value', true | false)` exactly.
+fn set_config(mut c: Cursor<'_>) -> Option<OpKind> {
+    if c.eat(&["PG_CATALOG"]) && !c.eat_punct(".") {
+        return None;
+    }
+    if !(c.eat(&["SET_CONFIG"]) && c.eat_punct("(")) {
+        return None;
+    }
+    let name = string_literal(c.string()?).to_ascii_lowercase();
+    c.eat_punct(",").then_some(())?;
+    let value = c.string()?.to_string();
+    c.eat_punct(",").then_some(())?;
+    let local = if c.eat(&["TRUE"]) {
+        true
+    } else if c.eat(&["FALSE"]) {
+        false
+    } else {
+        return None;
+    };
+    (c.eat_punct(")") && c.at_end()).then_some(OpKind::Set {
+        name,
+        value: Some(value),
+        local,
+    })
 }
 
 /// `LOCK t IN <mode> MODE`; without `IN`, PostgreSQL takes ACCESS EXCLUSIVE.
@@ -543,6 +687,14 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
         let concurrently = c.contains(&["CONCURRENTLY"]) || c.contains(&["FINALIZE"]);
         return OpKind::DetachPartition { concurrently };
     }
+    if c.eat(&["RENAME", "CONSTRAINT"]) {
+        c.ident();
+        c.eat(&["TO"]);
+        return match c.ident() {
+            Some(to) => OpKind::RenameConstraint { to },
+            None => unclassified_action(c.rest_text(), Some("RENAME CONSTRAINT")),
+        };
+    }
     if c.eat(&["RENAME", "COLUMN"]) || (c.clone().eat(&["RENAME"]) && !renames_other(&c)) {
         c.eat(&["RENAME"]);
         let from = c.ident().unwrap_or_default();
@@ -572,7 +724,7 @@ fn add(mut c: Cursor<'_>) -> OpKind {
     let not_valid = c.contains(&["NOT", "VALID"]);
     let kind = if c.eat(&["CHECK"]) {
         Some(ConstraintKind::Check {
-            not_null_column: not_null_check(c.clone()),
+            not_null_columns: not_null_check(c.clone()),
         })
     } else if c.eat(&["FOREIGN", "KEY"]) {
         let mut refs = c.clone();
@@ -582,12 +734,16 @@ fn add(mut c: Cursor<'_>) -> OpKind {
         refs.name()
             .map(|references| ConstraintKind::ForeignKey { references })
     } else if c.eat(&["UNIQUE"]) {
+        // Right after the keyword: `UNIQUE (a) USING INDEX TABLESPACE s` builds
+        // a new index.
         Some(ConstraintKind::Unique {
-            using_index: c.contains(&["USING", "INDEX"]),
+            using_index: c.eat(&["USING", "INDEX"]),
         })
     } else if c.eat(&["PRIMARY", "KEY"]) {
         Some(ConstraintKind::PrimaryKey {
-            using_index: c.contains(&["USING", "INDEX"]),
+            using_index: c
+                .eat(&["USING", "INDEX"])
+                .then(|| c.ident().unwrap_or_default()),
         })
     } else if c.eat(&["EXCLUDE"]) {
         Some(ConstraintKind::Exclusion)
@@ -630,13 +786,13 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
         if_not_exists,
         column,
         data_type,
-        not_null: c.contains_top_level(&["NOT", "NULL"])
-            || c.contains_top_level(&["PRIMARY", "KEY"]),
+        not_null: declared_not_null(&c),
         default,
         auto_filled,
         auto_increment,
         stored_generated,
         inline_constraint,
+        key: declared_key(&c),
     })
 }
 
@@ -681,17 +837,54 @@ fn default_text(c: &Cursor<'_>) -> Option<String> {
     None
 }
 
-/// `( col IS NOT NULL )` exactly, optionally `NOT VALID` or `NO INHERIT`.
-fn not_null_check(mut c: Cursor<'_>) -> Option<String> {
-    if !c.eat_punct("(") {
-        return None;
-    }
-    let column = c.ident()?;
-    if !(c.eat(&["IS", "NOT", "NULL"]) && c.eat_punct(")")) {
-        return None;
-    }
+/// The columns `CHECK (...) [NOT VALID] [NO INHERIT]` proves non-null.
+fn not_null_check(mut c: Cursor<'_>) -> Vec<String> {
+    let Some(expression) = c.eat_parenthesized() else {
+        return Vec::new();
+    };
     while c.eat(&["NOT", "VALID"]) || c.eat(&["NO", "INHERIT"]) {}
-    c.at_end().then_some(column)
+    if !c.at_end() {
+        return Vec::new();
+    }
+    proven_not_null(c.within(expression))
+}
+
+/// The columns a boolean expression proves non-null: it is `col IS NOT NULL`,
+/// or a conjunction with such terms; a disjunction proves nothing.
+fn proven_not_null(expression: Cursor<'_>) -> Vec<String> {
+    // Each unwrapped parenthesis rescans what it encloses: hostile nesting
+    // must cost neither the stack nor quadratic time, so it proves nothing
+    // past a depth no one writes by hand.
+    const MAX_DEPTH: usize = 32;
+    let mut columns = Vec::new();
+    // Terms still to read, last one first, with how deep in parentheses.
+    let mut terms = vec![(expression, 0)];
+    while let Some((c, depth)) = terms.pop() {
+        let Some(conjuncts) = c.clone().conjunct_spans() else {
+            continue;
+        };
+        if conjuncts.len() > 1 {
+            terms.extend(conjuncts.into_iter().rev().map(|s| (c.within(s), depth)));
+            continue;
+        }
+        let mut term = c.clone();
+        if let Some(inner) = term.eat_parenthesized()
+            && term.at_end()
+        {
+            if depth < MAX_DEPTH {
+                terms.push((c.within(inner), depth + 1));
+            }
+            continue;
+        }
+        let mut term = c;
+        if let Some(column) = term.ident()
+            && term.eat(&["IS", "NOT", "NULL"])
+            && term.at_end()
+        {
+            columns.push(column);
+        }
+    }
+    columns
 }
 
 pub fn is_serial(data_type: &str) -> bool {
@@ -783,10 +976,13 @@ pub fn named_columns(mut c: Cursor<'_>, kind: &OpKind) -> Vec<String> {
         }
         _ => None,
     };
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    c.within(list.clone())
+    list.map_or_else(Vec::new, |list| column_list(&c, list))
+}
+
+/// The columns of a parenthesized list such as an index's: each folded, or
+/// an expression such as `lower(email)` as written.
+fn column_list(c: &Cursor<'_>, list: std::ops::Range<usize>) -> Vec<String> {
+    c.within(list)
         .comma_separated_spans()
         .into_iter()
         .map(|piece| {

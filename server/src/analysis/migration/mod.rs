@@ -5,6 +5,7 @@
 
 mod context;
 mod cursor;
+mod dynamic_sql;
 mod effects;
 mod from_ast;
 mod from_tokens;
@@ -36,6 +37,7 @@ pub fn lower_statement(parsed: &ParsedStatement) -> Vec<Op> {
     for op in &mut ops {
         op.columns = from_tokens::named_columns(cursor.within(op.span.clone()), &op.kind);
     }
+    ops.extend(dynamic_sql::lower(&parsed.text, &parsed.tokens));
     ops
 }
 
@@ -77,9 +79,14 @@ pub struct Migration<'a> {
     created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
     /// Indexes created on tables created earlier: index name → statement.
     created_indexes: HashMap<&'a str, usize>,
+    /// Schema name → index of the first statement creating it.
+    created_schemas: HashMap<&'a str, usize>,
     /// (table, column) → index of the statement after which a valid
     /// `CHECK (column IS NOT NULL)` exists.
     not_null_proofs: HashMap<(&'a str, &'a str), usize>,
+    /// (table, column) → index of the statement after which the column is
+    /// NOT NULL.
+    not_null_columns: HashMap<(&'a str, &'a str), usize>,
     /// The statement with a `BEGIN` that no `COMMIT` or `ROLLBACK` closes.
     unclosed_begin: Option<usize>,
     /// Byte offsets of line starts, built the first time a message names a line.
@@ -119,7 +126,8 @@ pub struct DefinedColumn<'a> {
     pub data_type: &'a str,
     /// The type without modifiers or array brackets: `varchar`, `json`.
     pub base_type: &'a str,
-    /// Declared `PRIMARY KEY` or `REFERENCES` inline in `CREATE TABLE`.
+    /// Part of a primary or foreign key: declared `PRIMARY KEY` or
+    /// `REFERENCES` inline, or named by a table constraint of `CREATE TABLE`.
     pub key: bool,
 }
 
@@ -184,7 +192,9 @@ impl<'a> Migration<'a> {
             settings,
             created_tables: HashMap::default(),
             created_indexes: HashMap::default(),
+            created_schemas: HashMap::default(),
             not_null_proofs: HashMap::default(),
+            not_null_columns: HashMap::default(),
             unclosed_begin: None,
             line_starts: OnceCell::new(),
             defined_columns: Vec::new(),
@@ -214,7 +224,7 @@ impl<'a> Migration<'a> {
     pub fn line_of(&self, offset: usize) -> usize {
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(crate::text::line_break_ends(self.source))
                 .collect()
         });
         starts.partition_point(|&start| start <= offset)
@@ -246,7 +256,7 @@ impl<'a> Migration<'a> {
                     name: &c.column,
                     data_type: &c.data_type,
                     base_type: base_type(&c.data_type),
-                    key: false,
+                    key: c.key,
                 }),
                 _ => {}
             }
@@ -313,6 +323,24 @@ impl<'a> Migration<'a> {
             })
     }
 
+    /// The latest `CREATE INDEX name` of this migration before statement
+    /// `before`: its key columns are in its op's `columns`.
+    pub fn created_index(&self, name: &str, before: usize) -> Option<OpAt<'a>> {
+        self.ops_of(OpTag::CreateIndex)
+            .take_while(|at| at.index < before)
+            .filter(
+                |at| matches!(&at.op.kind, OpKind::CreateIndex { name: Some(n), .. } if n == name),
+            )
+            .last()
+    }
+
+    /// Whether schema `name` was created by a statement before `before`.
+    pub fn is_new_schema(&self, name: &str, before: usize) -> bool {
+        self.created_schemas
+            .get(name)
+            .is_some_and(|created| *created < before)
+    }
+
     /// Whether the operation works only on relations created earlier in this
     /// migration (an operation with no relation is never "new").
     fn works_on_new_relation(&self, index: usize, op: &Op) -> bool {
@@ -328,6 +356,16 @@ impl<'a> Migration<'a> {
             }
             (None, _) => false,
         }
+    }
+
+    /// Whether `column` of `table` is NOT NULL before statement `before` by
+    /// this migration's doing: declared so in `CREATE TABLE` or `ADD COLUMN`
+    /// (or part of a primary key there), or set by `SET NOT NULL` or a valid
+    /// `NOT NULL` constraint.
+    pub fn declared_not_null(&self, table: &Name, column: &str, before: usize) -> bool {
+        self.not_null_columns
+            .get(&(table.name.as_str(), column))
+            .is_some_and(|at| *at < before)
     }
 
     /// Whether a valid `CHECK (column IS NOT NULL)` on `table` exists before

@@ -83,10 +83,11 @@ impl LockMode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConstraintKind {
-    /// `not_null_column`: the column when the check is exactly `col IS NOT NULL`,
-    /// which lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
+    /// `not_null_columns`: the columns the check proves non-null (it is `col
+    /// IS NOT NULL`, or an `AND` with such terms among its operands), which
+    /// lets PostgreSQL 12+ skip the scan of a later `SET NOT NULL`.
     Check {
-        not_null_column: Option<String>,
+        not_null_columns: Vec<String>,
     },
     ForeignKey {
         references: Name,
@@ -95,7 +96,9 @@ pub enum ConstraintKind {
         using_index: bool,
     },
     PrimaryKey {
-        using_index: bool,
+        /// `USING INDEX i`: the index `i` becomes the key (empty while its
+        /// name is not typed yet).
+        using_index: Option<String>,
     },
     Exclusion,
     NotNull {
@@ -108,8 +111,11 @@ pub enum ConstraintKind {
 pub struct ColumnDef {
     pub name: String,
     pub data_type: String,
-    /// Declared `PRIMARY KEY` or `REFERENCES` inline: an identifier column.
+    /// Part of the primary key or of a foreign key, inline (`PRIMARY KEY`,
+    /// `REFERENCES`) or in a table constraint: an identifier column.
     pub key: bool,
+    /// Declared `NOT NULL`, or part of the primary key.
+    pub not_null: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +188,8 @@ pub struct AddColumn {
     pub stored_generated: bool,
     /// Inline `CHECK`, `UNIQUE` or `PRIMARY KEY` on the new column.
     pub inline_constraint: Option<&'static str>,
+    /// Declared `PRIMARY KEY` or `REFERENCES` inline: an identifier column.
+    pub key: bool,
 }
 
 impl AddColumn {
@@ -230,6 +238,8 @@ pub enum OpKind {
         /// Tables its foreign keys reference (inline `REFERENCES` or table
         /// constraints): each is locked SHARE ROW EXCLUSIVE while it is created.
         references: Vec<Name>,
+        /// The names `CONSTRAINT name` gives, on columns or on the table.
+        constraints: Vec<String>,
     },
     CreateIndex {
         name: Option<String>,
@@ -282,12 +292,30 @@ pub enum OpKind {
     RenameTable {
         to: String,
     },
+    /// `RENAME CONSTRAINT c TO to`.
+    RenameConstraint {
+        to: String,
+    },
+    /// `ALTER INDEX i RENAME TO to`; the index is the op's table.
+    RenameIndex {
+        to: String,
+    },
     /// `DROP [MATERIALIZED] VIEW`; one operation per view.
     DropView,
     /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`; the view is the op's table.
     CreateView {
         materialized: bool,
         /// `OR REPLACE`: the view may exist already.
+        or_replace: bool,
+        /// `IF NOT EXISTS` (materialized views only).
+        if_not_exists: bool,
+    },
+    /// `CREATE SEQUENCE`; the sequence is the op's table.
+    CreateSequence {
+        if_not_exists: bool,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION` or `PROCEDURE`.
+    CreateFunction {
         or_replace: bool,
     },
     DropNotNull {
@@ -328,13 +356,25 @@ pub enum OpKind {
     /// `ALTER TYPE t RENAME VALUE`.
     RenameEnumValue,
     CreateEnum,
+    /// `CREATE TYPE` of any other kind (composite, range, base); the type is the
+    /// op's table, as for an enum.
+    CreateType,
+    /// `CREATE SCHEMA name` (`AUTHORIZATION role` alone names it after the role).
+    CreateSchema {
+        name: String,
+        if_not_exists: bool,
+    },
     /// `DROP SCHEMA` or `DROP DATABASE`; `what` says which.
     DropSchema {
         what: String,
+        /// The schemas dropped (none for `DROP DATABASE`).
+        schemas: Vec<String>,
     },
     RenameSchema,
     CreateTrigger,
-    DropTrigger,
+    DropTrigger {
+        if_exists: bool,
+    },
     /// `CREATE DOMAIN ... CHECK` or `ALTER DOMAIN ... ADD CONSTRAINT`.
     DomainConstraint,
     /// `SET [LOCAL] name = value`; `value: None` for `RESET` and `SET ... TO DEFAULT`.
@@ -346,6 +386,10 @@ pub enum OpKind {
     Begin,
     Commit,
     Rollback,
+    /// SQL the migration builds at run time, so no lowering can see what it
+    /// does: an `EXECUTE` of a non-literal string in a `DO` block (next to the
+    /// block's own `Other` operation).
+    DynamicSql,
     /// Anything else; `what` is its leading keywords (`SELECT`, `DO`, ...).
     Other {
         what: String,
@@ -370,8 +414,12 @@ pub enum OpTag {
     DetachPartition,
     AttachPartition,
     RenameTable,
+    RenameConstraint,
+    RenameIndex,
     DropView,
     CreateView,
+    CreateSequence,
+    CreateFunction,
     DropNotNull,
     DropDefault,
     DropConstraint,
@@ -382,6 +430,8 @@ pub enum OpTag {
     AddEnumValue,
     RenameEnumValue,
     CreateEnum,
+    CreateType,
+    CreateSchema,
     DropSchema,
     RenameSchema,
     CreateTrigger,
@@ -391,6 +441,7 @@ pub enum OpTag {
     Begin,
     Commit,
     Rollback,
+    DynamicSql,
     Other,
 }
 
@@ -415,8 +466,12 @@ impl OpKind {
             OpKind::DetachPartition { .. } => OpTag::DetachPartition,
             OpKind::AttachPartition { .. } => OpTag::AttachPartition,
             OpKind::RenameTable { .. } => OpTag::RenameTable,
+            OpKind::RenameConstraint { .. } => OpTag::RenameConstraint,
+            OpKind::RenameIndex { .. } => OpTag::RenameIndex,
             OpKind::DropView => OpTag::DropView,
             OpKind::CreateView { .. } => OpTag::CreateView,
+            OpKind::CreateSequence { .. } => OpTag::CreateSequence,
+            OpKind::CreateFunction { .. } => OpTag::CreateFunction,
             OpKind::DropNotNull { .. } => OpTag::DropNotNull,
             OpKind::DropDefault { .. } => OpTag::DropDefault,
             OpKind::DropConstraint { .. } => OpTag::DropConstraint,
@@ -424,10 +479,12 @@ impl OpKind {
             OpKind::AddEnumValue { .. } => OpTag::AddEnumValue,
             OpKind::RenameEnumValue => OpTag::RenameEnumValue,
             OpKind::CreateEnum => OpTag::CreateEnum,
+            OpKind::CreateType => OpTag::CreateType,
+            OpKind::CreateSchema { .. } => OpTag::CreateSchema,
             OpKind::DropSchema { .. } => OpTag::DropSchema,
             OpKind::RenameSchema => OpTag::RenameSchema,
             OpKind::CreateTrigger => OpTag::CreateTrigger,
-            OpKind::DropTrigger => OpTag::DropTrigger,
+            OpKind::DropTrigger { .. } => OpTag::DropTrigger,
             OpKind::DomainConstraint => OpTag::DomainConstraint,
             OpKind::AlterTableOther { .. } => OpTag::AlterTableOther,
             OpKind::Maintenance(_) => OpTag::Maintenance,
@@ -436,6 +493,7 @@ impl OpKind {
             OpKind::Begin => OpTag::Begin,
             OpKind::Commit => OpTag::Commit,
             OpKind::Rollback => OpTag::Rollback,
+            OpKind::DynamicSql => OpTag::DynamicSql,
             OpKind::Other { .. } => OpTag::Other,
         }
     }
@@ -454,6 +512,7 @@ impl OpKind {
                 | OpKind::DetachPartition { .. }
                 | OpKind::AttachPartition { .. }
                 | OpKind::RenameTable { .. }
+                | OpKind::RenameConstraint { .. }
                 | OpKind::DropNotNull { .. }
                 | OpKind::DropDefault { .. }
                 | OpKind::DropConstraint { .. }
@@ -527,12 +586,15 @@ impl Op {
                 or_replace: true, ..
             }
             | OpKind::RenameTable { .. }
+            | OpKind::RenameConstraint { .. }
             | OpKind::DropNotNull { .. }
             | OpKind::DropDefault { .. }
             | OpKind::DropConstraint { .. }
             | OpKind::MoveTable { .. }
-            | OpKind::DropTrigger => AccessExclusive,
+            | OpKind::DropTrigger { .. } => AccessExclusive,
             OpKind::CreateTrigger => ShareRowExclusive,
+            // On the index only: its table is not locked (measured).
+            OpKind::RenameIndex { .. } => ShareUpdateExclusive,
             OpKind::AlterTableOther { lock, .. } => *lock,
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,
@@ -542,7 +604,11 @@ impl Op {
             }
             | OpKind::AddEnumValue { .. }
             | OpKind::RenameEnumValue
+            | OpKind::CreateSequence { .. }
+            | OpKind::CreateFunction { .. }
             | OpKind::CreateEnum
+            | OpKind::CreateType
+            | OpKind::CreateSchema { .. }
             | OpKind::DropSchema { .. }
             | OpKind::RenameSchema
             | OpKind::DomainConstraint
@@ -550,6 +616,7 @@ impl Op {
             | OpKind::Begin
             | OpKind::Commit
             | OpKind::Rollback
+            | OpKind::DynamicSql
             | OpKind::Other { .. } => return None,
         })
     }

@@ -114,6 +114,7 @@ fn add_column(
         auto_increment: false,
         stored_generated: false,
         inline_constraint: None,
+        key: false,
     })
 }
 
@@ -133,9 +134,9 @@ fn constraint(name: Option<&str>, kind: ConstraintKind, not_valid: bool) -> OpKi
     }
 }
 
-fn check_kind(not_null_column: Option<&str>) -> ConstraintKind {
+fn check_kind(not_null_columns: &[&str]) -> ConstraintKind {
     ConstraintKind::Check {
-        not_null_column: not_null_column.map(str::to_string),
+        not_null_columns: not_null_columns.iter().map(|c| c.to_string()).collect(),
     }
 }
 
@@ -154,9 +155,11 @@ fn create_table(if_not_exists: bool) -> OpKind {
             name: "id".into(),
             data_type: "int".into(),
             key: false,
+            not_null: false,
         }],
         partitioned: false,
         references: Vec::new(),
+        constraints: Vec::new(),
     }
 }
 
@@ -167,6 +170,7 @@ fn create_table_like(if_not_exists: bool) -> OpKind {
         columns: Vec::new(),
         partitioned: false,
         references: Vec::new(),
+        constraints: Vec::new(),
     }
 }
 
@@ -496,24 +500,76 @@ fn create_table_columns_and_partitioning() {
             partitioned,
             if_not_exists,
             references,
+            constraints,
         } = &op.kind
         else {
             panic!("{sql}: {op:?}");
         };
-        let seen: Vec<(&str, &str, bool)> = columns
+        let seen: Vec<(&str, &str, bool, bool)> = columns
             .iter()
-            .map(|c| (c.name.as_str(), c.data_type.as_str(), c.key))
+            .map(|c| (c.name.as_str(), c.data_type.as_str(), c.key, c.not_null))
             .collect();
         assert_eq!(
             seen,
             [
-                ("id", "bigserial", true),
-                ("user_id", "int", true),
-                ("payload", "json", false),
-                ("at", "timestamp(3)", false),
+                ("id", "bigserial", true, true),
+                ("user_id", "int", true, false),
+                ("payload", "json", false, false),
+                ("at", "timestamp(3)", false, true),
             ]
         );
         assert!(*partitioned && !*if_not_exists);
+        assert_eq!(references, &[Name::new(None, "users")]);
+        assert_eq!(constraints, &["events_at"]);
+    }
+}
+
+/// Table constraints make their columns keys (and the primary key's NOT
+/// NULL); every `CONSTRAINT name` is a name the migration gives.
+#[test]
+fn create_table_constraints_name_and_key_columns() {
+    let sql = "CREATE TABLE t (
+        id int CONSTRAINT t_id_positive CHECK (id > 0),
+        tenant_id integer,
+        \"User_Id\" int4 NOT NULL,
+        note text CONSTRAINT t_note_nn NOT NULL CONSTRAINT t_note_check CHECK (note <> ''),
+        CONSTRAINT T_Pkey PRIMARY KEY (tenant_id, id),
+        CONSTRAINT t_user_fk FOREIGN KEY (\"User_Id\") REFERENCES users (id),
+        UNIQUE (note)
+    )";
+    for op in [only_op(sql), lower_tokens(sql).remove(0)] {
+        let OpKind::CreateTable {
+            columns,
+            constraints,
+            references,
+            ..
+        } = &op.kind
+        else {
+            panic!("{sql}: {op:?}");
+        };
+        let seen: Vec<(&str, bool, bool)> = columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.key, c.not_null))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("id", true, true),
+                ("tenant_id", true, true),
+                ("User_Id", true, true),
+                ("note", false, true),
+            ]
+        );
+        assert_eq!(
+            constraints,
+            &[
+                "t_id_positive",
+                "t_note_nn",
+                "t_note_check",
+                "t_pkey",
+                "t_user_fk"
+            ]
+        );
         assert_eq!(references, &[Name::new(None, "users")]);
     }
 }
@@ -613,7 +669,7 @@ fn each_alter_table_action_underlines_its_own_text() {
                 "ADD COLUMN a numeric(10, 2)",
             ),
             (
-                constraint(Some("c"), check_kind(None), false),
+                constraint(Some("c"), check_kind(&[]), false),
                 t("t"),
                 true,
                 "ADD CONSTRAINT c CHECK (f(a, b) > 0)",
@@ -716,6 +772,7 @@ fn add_column_facts() {
             "ALTER TABLE t ADD COLUMN a int PRIMARY KEY",
             with_facts(add_column("a", "int", true, None, false), |c| {
                 c.inline_constraint = Some("PRIMARY KEY");
+                c.key = true;
             }),
         ),
         (
@@ -736,10 +793,12 @@ fn add_column_facts() {
                 c.inline_constraint = Some("UNIQUE");
             }),
         ),
-        // A foreign key is no inline CHECK, UNIQUE or PRIMARY KEY.
+        // A foreign key is no inline CHECK, UNIQUE or PRIMARY KEY, but a key.
         (
             "ALTER TABLE t ADD COLUMN u_id int REFERENCES u (id)",
-            add_column("u_id", "int", false, None, false),
+            with_facts(add_column("u_id", "int", false, None, false), |c| {
+                c.key = true;
+            }),
         ),
         (
             "ALTER TABLE t ADD COLUMN id uuid DEFAULT gen_random_uuid()",
@@ -845,6 +904,10 @@ fn both_paths_lower_an_action_alike() {
         "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
         "ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID",
         "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL AND b > 0)",
+        "ADD CONSTRAINT c CHECK ((a IS NOT NULL) AND (b IS NOT NULL AND c BETWEEN 1 AND 2))",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL OR b IS NOT NULL)",
+        "ADD CONSTRAINT c CHECK (a IS NOT NULL AND b > 0 OR c > 0) NOT VALID",
         "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES S.u (id)",
         "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES \"U\" (id) NOT VALID",
         "ADD FOREIGN KEY (a) REFERENCES u",
@@ -852,6 +915,7 @@ fn both_paths_lower_an_action_alike() {
         "ADD CONSTRAINT u UNIQUE USING INDEX i",
         "ADD PRIMARY KEY (a)",
         "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
+        "ADD PRIMARY KEY USING INDEX \"I\"",
         "ADD CONSTRAINT x EXCLUDE USING gist (a WITH &&)",
         "VALIDATE CONSTRAINT c",
         "RENAME COLUMN a TO b",
@@ -859,6 +923,7 @@ fn both_paths_lower_an_action_alike() {
         "RENAME TO u",
         "RENAME TO \"U\"",
         "RENAME CONSTRAINT a TO b",
+        "RENAME CONSTRAINT \"A\" TO B",
         "DROP COLUMN IF EXISTS a",
         "DROP a CASCADE",
         "DROP CONSTRAINT c",
@@ -1020,27 +1085,47 @@ fn add_constraint_kinds() {
     let cases = [
         (
             "ADD CONSTRAINT c CHECK (a > 0)",
-            constraint(Some("c"), check_kind(None), false),
+            constraint(Some("c"), check_kind(&[]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK (a IS NOT NULL)",
-            constraint(Some("c"), check_kind(Some("a")), false),
+            constraint(Some("c"), check_kind(&["a"]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK ((a IS NOT NULL))",
-            constraint(Some("c"), check_kind(Some("a")), false),
+            constraint(Some("c"), check_kind(&["a"]), false),
         ),
         (
             "ADD CONSTRAINT c CHECK (\"A\" IS NOT NULL)",
-            constraint(Some("c"), check_kind(Some("A")), false),
+            constraint(Some("c"), check_kind(&["A"]), false),
         ),
         (
             "ADD CONSTRAINT C CHECK (a IS NOT NULL) NOT VALID",
-            constraint(Some("c"), check_kind(Some("a")), true),
+            constraint(Some("c"), check_kind(&["a"]), true),
         ),
         (
             "ADD CHECK (a IS NOT NULL AND b > 0)",
-            constraint(None, check_kind(None), false),
+            constraint(None, check_kind(&["a"]), false),
+        ),
+        (
+            "ADD CHECK ((a IS NOT NULL) AND b BETWEEN 1 AND 2 AND (c IS NOT NULL AND d <> 0))",
+            constraint(None, check_kind(&["a", "c"]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL OR b > 0)",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL AND b > 0 OR c > 0)",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (NOT (a IS NOT NULL AND b > 0))",
+            constraint(None, check_kind(&[]), false),
+        ),
+        (
+            "ADD CHECK (a IS NOT NULL AND b IS NOT NULL) NOT VALID",
+            constraint(None, check_kind(&["a", "b"]), true),
         ),
         (
             "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES s.u (id)",
@@ -1082,7 +1167,7 @@ fn add_constraint_kinds() {
             "ADD PRIMARY KEY (a)",
             constraint(
                 None,
-                ConstraintKind::PrimaryKey { using_index: false },
+                ConstraintKind::PrimaryKey { using_index: None },
                 false,
             ),
         ),
@@ -1090,7 +1175,19 @@ fn add_constraint_kinds() {
             "ADD CONSTRAINT pk PRIMARY KEY USING INDEX i",
             constraint(
                 Some("pk"),
-                ConstraintKind::PrimaryKey { using_index: true },
+                ConstraintKind::PrimaryKey {
+                    using_index: Some("i".into()),
+                },
+                false,
+            ),
+        ),
+        (
+            "ADD PRIMARY KEY USING INDEX \"Pk_Idx\" DEFERRABLE",
+            constraint(
+                None,
+                ConstraintKind::PrimaryKey {
+                    using_index: Some("Pk_Idx".into()),
+                },
                 false,
             ),
         ),
@@ -1102,6 +1199,67 @@ fn add_constraint_kinds() {
     for (action, kind) in cases {
         let sql = format!("ALTER TABLE t {action};");
         check(&sql, &[(kind, t("t"), true, action)]);
+    }
+}
+
+/// Long conjunctions are read whole; parentheses nested beyond any hand-written
+/// depth prove nothing, and cost neither the stack nor quadratic time.
+#[test]
+fn not_null_proofs_of_long_and_deep_checks() {
+    let terms: Vec<String> = (0..500).map(|i| format!("c{i} IS NOT NULL")).collect();
+    let sql = format!("ALTER TABLE t ADD CHECK ({});", terms.join(" AND "));
+    for op in [only_op(&sql), lower_tokens(&sql).remove(0)] {
+        let OpKind::AddConstraint {
+            kind: ConstraintKind::Check { not_null_columns },
+            ..
+        } = &op.kind
+        else {
+            panic!("{op:?}");
+        };
+        assert_eq!(not_null_columns.len(), 500);
+        assert_eq!(not_null_columns[0], "c0");
+    }
+    let deep = 100_000;
+    let sql = format!(
+        "ALTER TABLE t ADD CHECK ({}a IS NOT NULL{});",
+        "(".repeat(deep),
+        ")".repeat(deep)
+    );
+    assert_eq!(
+        lower_tokens(&sql)[0].kind,
+        constraint(None, check_kind(&[]), false)
+    );
+}
+
+/// `USING INDEX TABLESPACE` after a column list places a new index; only
+/// `USING INDEX` right after the keywords adopts an existing one.
+#[test]
+fn index_tablespace_is_not_an_existing_index() {
+    let cases = [
+        (
+            "ADD CONSTRAINT pk PRIMARY KEY (a) USING INDEX TABLESPACE fast",
+            ConstraintKind::PrimaryKey { using_index: None },
+        ),
+        (
+            "ADD CONSTRAINT u UNIQUE (a) USING INDEX TABLESPACE fast",
+            ConstraintKind::Unique { using_index: false },
+        ),
+        (
+            "ADD CONSTRAINT pk PRIMARY KEY USING INDEX",
+            ConstraintKind::PrimaryKey {
+                using_index: Some(String::new()),
+            },
+        ),
+    ];
+    for (action, kind) in cases {
+        let sql = format!("ALTER TABLE t {action};");
+        let expected = OpKind::AddConstraint {
+            name: action.split_whitespace().nth(2).map(str::to_string),
+            kind,
+            not_valid: false,
+        };
+        assert_eq!(lower_tokens(&sql)[0].kind, expected, "{sql}");
+        assert_eq!(only_op(&sql).kind, expected, "{sql}");
     }
 }
 
@@ -1158,7 +1316,12 @@ fn validate_rename_and_drop() {
         ),
         (
             "RENAME CONSTRAINT a TO b",
-            other_action("RENAME CONSTRAINT", AccessExclusive),
+            OpKind::RenameConstraint { to: "b".into() },
+            AccessExclusive,
+        ),
+        (
+            "RENAME CONSTRAINT \"A\" TO \"B\"",
+            OpKind::RenameConstraint { to: "B".into() },
             AccessExclusive,
         ),
         (
@@ -1249,11 +1412,6 @@ fn other_alter_table_actions_carry_their_lock() {
             other_action("SET DEFAULT", AccessExclusive),
         ),
         (
-            "RENAME CONSTRAINT a TO b",
-            true,
-            other_action("RENAME CONSTRAINT", AccessExclusive),
-        ),
-        (
             "ENABLE ROW LEVEL SECURITY",
             true,
             other_action("ENABLE ROW LEVEL SECURITY", AccessExclusive),
@@ -1268,6 +1426,38 @@ fn other_alter_table_actions_carry_their_lock() {
         check(&sql, &[(kind, t("t"), parsed, action)]);
         assert_eq!(only_op(&sql).lock(), Some(lock), "{sql}");
     }
+}
+
+/// `ALTER INDEX ... RENAME TO` renames the index, which alone is locked;
+/// other `ALTER INDEX` forms keep their first keyword.
+#[test]
+fn rename_index() {
+    let rename = |to: &str| OpKind::RenameIndex { to: to.into() };
+    for (sql, index, kind) in [
+        ("ALTER INDEX s.i RENAME TO J;", st("s", "i"), rename("j")),
+        (
+            "ALTER INDEX IF EXISTS i RENAME TO \"J\";",
+            t("i"),
+            rename("J"),
+        ),
+        ("ALTER INDEX i RENAME TO", t("i"), rename("")),
+        ("ALTER INDEX i SET (fillfactor = 70);", None, other("ALTER")),
+    ] {
+        let span = sql.strip_suffix(';').unwrap_or(sql);
+        let tokens = lower_tokens(sql);
+        assert_eq!(tokens.len(), 1, "{sql}");
+        assert_eq!(
+            (&tokens[0].kind, &tokens[0].table),
+            (&kind, &index),
+            "{sql}"
+        );
+        let op = only_op(sql);
+        assert_eq!((&op.kind, &op.table), (&kind, &index), "{sql}");
+        assert_eq!(&sql[op.span.clone()], span, "{sql}");
+    }
+    let parsed = only_op("ALTER INDEX i RENAME TO j;");
+    assert!(parsed.parsed, "sqlparser's AST names it");
+    assert_eq!(parsed.lock(), Some(ShareUpdateExclusive));
 }
 
 #[test]
@@ -1461,7 +1651,14 @@ fn schema_object_statements() {
         value: value.into(),
         positioned,
     };
-    let drop_schema = |what: &str| OpKind::DropSchema { what: what.into() };
+    let drop_schema = |what: &str, schemas: &[&str]| OpKind::DropSchema {
+        what: what.into(),
+        schemas: schemas.iter().map(|s| s.to_string()).collect(),
+    };
+    let create_schema = |name: &str, if_not_exists: bool| OpKind::CreateSchema {
+        name: name.into(),
+        if_not_exists,
+    };
     let cases = [
         ("ALTER TYPE e ADD VALUE 'v';", t("e"), add_value("v", false)),
         (
@@ -1502,16 +1699,60 @@ fn schema_object_statements() {
         ),
         (
             "CREATE TYPE c AS (a int, b text);",
-            None,
-            other("CREATE TYPE"),
+            t("c"),
+            OpKind::CreateType,
         ),
-        ("DROP SCHEMA s CASCADE;", None, drop_schema("DROP SCHEMA")),
         (
-            "DROP SCHEMA IF EXISTS a, b;",
-            None,
-            drop_schema("DROP SCHEMA"),
+            "CREATE TYPE s.r AS RANGE (subtype = int4);",
+            st("s", "r"),
+            OpKind::CreateType,
         ),
-        ("DROP DATABASE d;", None, drop_schema("DROP DATABASE")),
+        (
+            "DROP SCHEMA s CASCADE;",
+            None,
+            drop_schema("DROP SCHEMA", &["s"]),
+        ),
+        (
+            "DROP SCHEMA IF EXISTS a, \"B\";",
+            None,
+            drop_schema("DROP SCHEMA", &["a", "B"]),
+        ),
+        ("DROP DATABASE d;", None, drop_schema("DROP DATABASE", &[])),
+        ("CREATE SCHEMA S;", None, create_schema("s", false)),
+        (
+            "CREATE SCHEMA IF NOT EXISTS s AUTHORIZATION bob;",
+            None,
+            create_schema("s", true),
+        ),
+        (
+            "CREATE SCHEMA AUTHORIZATION bob;",
+            None,
+            create_schema("bob", false),
+        ),
+        (
+            "CREATE SEQUENCE s.seq START 1;",
+            st("s", "seq"),
+            OpKind::CreateSequence {
+                if_not_exists: false,
+            },
+        ),
+        (
+            "CREATE TEMP SEQUENCE IF NOT EXISTS seq;",
+            t("seq"),
+            OpKind::CreateSequence {
+                if_not_exists: true,
+            },
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+            None,
+            OpKind::CreateFunction { or_replace: false },
+        ),
+        (
+            "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;",
+            None,
+            OpKind::CreateFunction { or_replace: true },
+        ),
         ("ALTER SCHEMA s RENAME TO t;", None, OpKind::RenameSchema),
         ("ALTER SCHEMA s OWNER TO bob;", None, other("ALTER SCHEMA")),
         (
@@ -1534,11 +1775,15 @@ fn schema_object_statements() {
             t("T"),
             OpKind::CreateTrigger,
         ),
-        ("DROP TRIGGER x ON t;", t("t"), OpKind::DropTrigger),
+        (
+            "DROP TRIGGER x ON t;",
+            t("t"),
+            OpKind::DropTrigger { if_exists: false },
+        ),
         (
             "DROP TRIGGER IF EXISTS x ON s.t CASCADE;",
             st("s", "t"),
-            OpKind::DropTrigger,
+            OpKind::DropTrigger { if_exists: true },
         ),
         (
             "CREATE DOMAIN d AS int CHECK (VALUE > 0);",
@@ -1596,6 +1841,10 @@ fn lock_of_schema_object_statements() {
         "CREATE TYPE e AS ENUM ('a')",
         "DROP SCHEMA s CASCADE",
         "DROP DATABASE d",
+        "CREATE SCHEMA s",
+        "CREATE SEQUENCE s",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "CREATE TYPE c AS (a int)",
         "ALTER SCHEMA s RENAME TO t",
         "CREATE DOMAIN d AS int CHECK (VALUE > 0)",
         "ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0)",
@@ -1671,6 +1920,59 @@ fn set_and_reset() {
         check(sql, &[(kind, None, false, span)]);
         assert_eq!(only_op(sql).lock(), None);
     }
+}
+
+#[test]
+fn set_config_calls_are_settings() {
+    check(
+        "SELECT set_config('lock_timeout', '2s', false);",
+        &[(
+            set("lock_timeout", Some("'2s'"), false),
+            None,
+            false,
+            "set_config('lock_timeout', '2s', false)",
+        )],
+    );
+    check(
+        "select pg_catalog.set_config('Statement_Timeout', '0', TRUE), set_config('TimeZone', 'UTC', false);",
+        &[
+            (
+                set("statement_timeout", Some("'0'"), true),
+                None,
+                false,
+                "pg_catalog.set_config('Statement_Timeout', '0', TRUE)",
+            ),
+            (
+                set("timezone", Some("'UTC'"), false),
+                None,
+                false,
+                "set_config('TimeZone', 'UTC', false)",
+            ),
+        ],
+    );
+    // Arguments known only at run time, or a query around the call, say
+    // nothing about the session.
+    for sql in [
+        "SELECT set_config('lock_timeout', v, false);",
+        "SELECT set_config('lock_timeout', '2s', is_local);",
+        "SELECT set_config(name, '2s', false) FROM settings;",
+        "SELECT set_config('lock_timeout', '2s', false) FROM t;",
+        "SELECT current_setting('lock_timeout');",
+        "SELECT set_config('lock_timeout', '2s'",
+    ] {
+        check(
+            sql,
+            &[(other("SELECT"), None, false, sql.trim_end_matches(';'))],
+        );
+    }
+}
+
+#[test]
+fn set_config_is_a_session_or_local_setting() {
+    let text = "SELECT set_config('lock_timeout', '2s', false); SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, true]);
+    let text = "BEGIN; SELECT set_config('lock_timeout', '2s', true); SELECT 1; COMMIT; SELECT 2;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, true, false]);
 }
 
 #[test]
@@ -2101,6 +2403,7 @@ fn anything_else_is_named_by_its_first_keyword() {
             OpKind::CreateView {
                 materialized: false,
                 or_replace: false,
+                if_not_exists: false,
             },
             t("v"),
             false,
@@ -2113,10 +2416,24 @@ fn anything_else_is_named_by_its_first_keyword() {
             OpKind::CreateView {
                 materialized: true,
                 or_replace: true,
+                if_not_exists: false,
             },
             st("s", "mv"),
             false,
             "CREATE OR REPLACE MATERIALIZED VIEW s.mv AS SELECT 1",
+        )],
+    );
+    check(
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1;",
+        &[(
+            OpKind::CreateView {
+                materialized: true,
+                or_replace: false,
+                if_not_exists: true,
+            },
+            t("mv"),
+            false,
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1",
         )],
     );
     check(
@@ -2127,6 +2444,30 @@ fn anything_else_is_named_by_its_first_keyword() {
     for op in ["DO $$ BEGIN PERFORM 1; END $$;", "select 1", "garbage"].map(only_op) {
         assert_eq!(op.lock(), None);
     }
+}
+
+/// A `DO` block is one operation, plus one for each `EXECUTE` of SQL it
+/// builds at run time.
+#[test]
+fn do_block_with_dynamic_sql() {
+    let sql =
+        "DO $$ BEGIN EXECUTE 'ANALYZE t'; EXECUTE format('ALTER TABLE %I ADD a int', v); END $$;";
+    check(
+        sql,
+        &[
+            (other("DO"), None, false, &sql[..sql.len() - 1]),
+            (
+                OpKind::DynamicSql,
+                None,
+                false,
+                "EXECUTE format('ALTER TABLE %I ADD a int', v)",
+            ),
+        ],
+    );
+    assert_eq!(
+        only_op("DO $$ BEGIN EXECUTE 'ANALYZE t'; END $$;").kind,
+        other("DO")
+    );
 }
 
 #[test]
@@ -2347,6 +2688,29 @@ fn local_lock_timeout_ends_with_its_transaction() {
 }
 
 #[test]
+fn rollback_undoes_session_settings_made_in_its_transaction() {
+    let text = "BEGIN; SET lock_timeout = '2s'; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, false, true, false]);
+    // The value from before the transaction comes back, whatever happened inside.
+    let text = "SET lock_timeout = '2s'; BEGIN; RESET ALL; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, None), [false, true, true, false, true]);
+    // The runner's transaction counts too; the next one starts from what is kept.
+    let f = fixture(
+        "SET statement_timeout = '5s'; SET TIME ZONE 'UTC'; ROLLBACK; SELECT 1;",
+        Some(true),
+    );
+    let m = f.migration();
+    assert_eq!(
+        field(&m, |c| c.statement_timeout),
+        [false, true, true, false]
+    );
+    assert_eq!(field(&m, |c| c.timezone_utc), [false, false, true, false]);
+    // A ROLLBACK outside any transaction changes nothing.
+    let text = "SET lock_timeout = '2s'; ROLLBACK; SELECT 1;";
+    assert_eq!(lock_timeouts(text, Some(false)), [false, true, true]);
+}
+
+#[test]
 fn bare_set_local_depends_on_the_runner() {
     let text = "SET LOCAL lock_timeout = '2s'; SELECT 1;";
     // Unknown runner: trusted to open a transaction.
@@ -2392,6 +2756,16 @@ fn new_tables_and_their_indexes() {
 }
 
 #[test]
+fn new_schemas() {
+    let f = fixture("SELECT 1; CREATE SCHEMA IF NOT EXISTS s; SELECT 2;", None);
+    let m = f.migration();
+    assert!(!m.is_new_schema("s", 1), "not before its own statement");
+    assert!(m.is_new_schema("s", 2));
+    assert!(!m.is_new_schema("S", 2), "quoted is another name");
+    assert!(!m.is_new_schema("t", 2));
+}
+
+#[test]
 fn not_null_proofs() {
     let t = Name::new(None, "t");
     // A valid CHECK proves from the next statement on.
@@ -2425,11 +2799,24 @@ fn not_null_proofs() {
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT d; SELECT 2;",
         "ALTER TABLE t ADD CHECK (a IS NOT NULL) NOT VALID; SELECT 1; SELECT 2;",
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL OR b > 0); SELECT 1; SELECT 2;",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (b > 0 OR a IS NOT NULL AND b < 0); SELECT 1; SELECT 2;",
     ] {
         let f = fixture(text, None);
         let m = f.migration();
         assert!(!m.not_null_proven(&t, "a", 3), "{text}");
     }
+
+    // A conjunction proves each of its `IS NOT NULL` terms, once validated.
+    let f = fixture(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL AND b IS NOT NULL AND a > 0) NOT VALID;
+         ALTER TABLE t VALIDATE CONSTRAINT c;
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    assert!(!m.not_null_proven(&t, "a", 1));
+    assert!(m.not_null_proven(&t, "a", 2));
+    assert!(m.not_null_proven(&t, "b", 2));
 
     // The token path proves alike (SET STATISTICS sends the statement there).
     let f = fixture(
@@ -2444,6 +2831,60 @@ fn not_null_proofs() {
 }
 
 #[test]
+fn declared_not_null_columns() {
+    let t = Name::new(None, "t");
+    let f = fixture(
+        "CREATE TABLE t (a int NOT NULL, b int, c int PRIMARY KEY, d int, e int, PRIMARY KEY (d));
+         ALTER TABLE t ADD COLUMN f int NOT NULL DEFAULT 0, ADD COLUMN g int;
+         ALTER TABLE t ALTER b SET NOT NULL;
+         ALTER TABLE t ADD CONSTRAINT h_nn NOT NULL h;
+         ALTER TABLE t ADD CONSTRAINT i_nn NOT NULL i NOT VALID;
+         ALTER TABLE t VALIDATE CONSTRAINT i_nn;
+         ALTER TABLE t ADD CONSTRAINT j_nn CHECK (j IS NOT NULL);
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    let known = |column: &str, before: usize| m.declared_not_null(&t, column, before);
+    assert!(!known("a", 0), "not before its own statement");
+    for column in ["a", "c", "d"] {
+        assert!(known(column, 1), "{column}");
+    }
+    assert!(!known("e", 7) && !known("g", 7));
+    assert!(known("f", 2) && !known("b", 2) && known("b", 3));
+    assert!(known("h", 4));
+    assert!(!known("i", 5) && known("i", 6));
+    // A CHECK proves the column non-null; it does not declare it NOT NULL.
+    assert!(!known("j", 7) && m.not_null_proven(&t, "j", 7));
+    assert!(!m.declared_not_null(&Name::new(None, "u"), "a", 7));
+}
+
+#[test]
+fn created_indexes_by_name() {
+    let f = fixture(
+        "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a, \"B\");
+         CREATE INDEX j ON u (lower(c));
+         DROP INDEX i;
+         CREATE UNIQUE INDEX i ON t (c);
+         SELECT 1;",
+        None,
+    );
+    let m = f.migration();
+    let columns = |name: &str, before: usize| {
+        m.created_index(name, before)
+            .map(|at| at.op.columns.clone())
+    };
+    assert_eq!(columns("i", 0), None);
+    assert_eq!(
+        columns("i", 1),
+        Some(vec!["a".to_string(), "B".to_string()])
+    );
+    assert_eq!(columns("j", 2), Some(vec!["lower(c)".to_string()]));
+    assert_eq!(columns("i", 4), Some(vec!["c".to_string()]));
+    assert_eq!(columns("k", 4), None);
+}
+
+#[test]
 fn op_ranges_are_absolute() {
     let text = "-- é\nSELECT 1;\nALTER TABLE t ADD COLUMN a int, DROP COLUMN b;";
     let f = fixture(text, None);
@@ -2451,6 +2892,19 @@ fn op_ranges_are_absolute() {
     let ranges: Vec<&str> = m.ops().map(|at| &text[at.range()]).collect();
     assert_eq!(ranges, ["SELECT 1", "ADD COLUMN a int", "DROP COLUMN b"]);
     assert_eq!(m.source(), text);
+}
+
+#[test]
+fn lines_break_where_the_editor_breaks_them() {
+    let text = "SELECT 1;\r\nSELECT 2;\rSELECT 3;\nSELECT 4;";
+    let f = fixture(text, None);
+    let m = f.migration();
+    let lines: Vec<usize> = m
+        .statements()
+        .iter()
+        .map(|s| m.line_of(s.span.start))
+        .collect();
+    assert_eq!(lines, [1, 2, 3, 4]);
 }
 
 #[test]

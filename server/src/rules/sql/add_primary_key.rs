@@ -42,7 +42,7 @@ pub static RULE: Rule = Rule {
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     out.extend(inline_index_findings(m, &RULE, "PRIMARY KEY"));
     for (at, kind) in validated_on_add(m) {
-        if *kind != (ConstraintKind::PrimaryKey { using_index: false }) {
+        if *kind != (ConstraintKind::PrimaryKey { using_index: None }) {
             continue;
         }
         out.push(

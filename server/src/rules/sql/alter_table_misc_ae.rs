@@ -33,12 +33,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    for at in existing(m, OpTag::AlterTableOther).chain(existing(m, OpTag::DropDefault)) {
+    let candidates = [
+        OpTag::AlterTableOther,
+        OpTag::DropDefault,
+        OpTag::RenameConstraint,
+    ];
+    for at in candidates.into_iter().flat_map(|tag| existing(m, tag)) {
         if at.op.lock() != Some(LockMode::AccessExclusive) {
             continue;
         }
         let what = match &at.op.kind {
             OpKind::AlterTableOther { what, .. } => what.as_str(),
+            OpKind::RenameConstraint { .. } => "RENAME CONSTRAINT",
             _ => "DROP DEFAULT",
         };
         out.push(

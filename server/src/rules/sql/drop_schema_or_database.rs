@@ -1,5 +1,6 @@
 //! ## What it does
-//! Flags `DROP SCHEMA` and `DROP DATABASE`.
+//! Flags `DROP SCHEMA` and `DROP DATABASE`, except dropping schemas this
+//! migration created earlier (nothing outside it can be inside them yet).
 //!
 //! ## Why it matters
 //! Every table, view, function and row inside is gone at once; with `CASCADE`,
@@ -30,9 +31,12 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in m.ops_of(OpTag::DropSchema) {
-        let OpKind::DropSchema { what } = &at.op.kind else {
+        let OpKind::DropSchema { what, schemas } = &at.op.kind else {
             continue;
         };
+        if !schemas.is_empty() && schemas.iter().all(|s| m.is_new_schema(s, at.index)) {
+            continue;
+        }
         out.push(
             RULE.finding(
                 at.range(),

@@ -1,6 +1,8 @@
 //! ## What it does
 //! Flags names longer than 63 bytes given to tables, columns, indexes and
-//! constraints created or renamed by the migration.
+//! constraints created or renamed by the migration, including `CONSTRAINT
+//! name` inside `CREATE TABLE`, `ALTER INDEX ... RENAME TO` and `RENAME
+//! CONSTRAINT ... TO`.
 //!
 //! ## Why it matters
 //! PostgreSQL silently truncates identifiers to 63 bytes (NAMEDATALEN - 1). Two
@@ -33,13 +35,15 @@ pub static RULE: Rule = Rule {
 const MAX: usize = 63;
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    const NAMING: [OpTag; 6] = [
+    const NAMING: [OpTag; 8] = [
         OpTag::CreateTable,
         OpTag::AddColumn,
         OpTag::CreateIndex,
         OpTag::AddConstraint,
         OpTag::RenameColumn,
         OpTag::RenameTable,
+        OpTag::RenameIndex,
+        OpTag::RenameConstraint,
     ];
     for at in NAMING.into_iter().flat_map(|tag| m.ops_of(tag)) {
         for name in new_names(&at.op.kind, at.op.table.as_ref()) {
@@ -62,18 +66,26 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
 
 /// The names an operation gives to new objects.
 fn new_names<'o>(kind: &'o OpKind, table: Option<&'o Name>) -> impl Iterator<Item = &'o str> + 'o {
-    let (own, columns): (Option<&'o str>, &'o [ColumnDef]) = match kind {
-        OpKind::CreateTable { columns, .. } => (table.map(|t| t.name.as_str()), columns),
-        OpKind::AddColumn(column) => (Some(&column.column), &[]),
+    let (own, columns, constraints): (Option<&'o str>, &'o [ColumnDef], &'o [String]) = match kind {
+        OpKind::CreateTable {
+            columns,
+            constraints,
+            ..
+        } => (table.map(|t| t.name.as_str()), columns, constraints),
+        OpKind::AddColumn(column) => (Some(&column.column), &[], &[]),
         OpKind::CreateIndex {
             name: Some(name), ..
         }
         | OpKind::AddConstraint {
             name: Some(name), ..
-        } => (Some(name), &[]),
-        OpKind::RenameColumn { to, .. } | OpKind::RenameTable { to } => (Some(to), &[]),
-        _ => (None, &[]),
+        } => (Some(name), &[], &[]),
+        OpKind::RenameColumn { to, .. }
+        | OpKind::RenameTable { to }
+        | OpKind::RenameIndex { to }
+        | OpKind::RenameConstraint { to } => (Some(to), &[], &[]),
+        _ => (None, &[], &[]),
     };
     own.into_iter()
         .chain(columns.iter().map(|c| c.name.as_str()))
+        .chain(constraints.iter().map(String::as_str))
 }

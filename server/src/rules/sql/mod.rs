@@ -43,6 +43,7 @@ mod prefer_identity;
 mod prefer_jsonb;
 mod prefer_text_over_varchar;
 mod prefer_timestamptz;
+mod primary_key_using_index_nullable;
 mod refresh_matview_without_concurrently;
 mod rename_column;
 mod rename_enum_value;
@@ -59,6 +60,7 @@ mod statement_after_access_exclusive;
 mod timestamptz_conversion_needs_utc;
 mod transaction_nesting;
 mod truncate;
+mod unanalyzable_raw_sql;
 mod unbatched_backfill;
 mod uncommitted_transaction;
 mod unique_index_may_fail;
@@ -89,6 +91,7 @@ pub static RULES: &[&Rule] = &[
     &uncommitted_transaction::RULE,
     &non_idempotent_non_transactional::RULE,
     &missing_down_migration::RULE,
+    &unanalyzable_raw_sql::RULE,
     // Indexes
     &require_concurrent_index_creation::RULE,
     &require_concurrent_index_deletion::RULE,
@@ -107,6 +110,7 @@ pub static RULES: &[&Rule] = &[
     &set_not_null_requires_scan::RULE,
     &add_unique_constraint::RULE,
     &add_primary_key::RULE,
+    &primary_key_using_index_nullable::RULE,
     &add_exclusion_constraint::RULE,
     // Columns and tables
     &add_column_volatile_default::RULE,
@@ -297,6 +301,30 @@ fn validated_on_add<'m>(
         } => Some((at, kind)),
         _ => None,
     })
+}
+
+/// Whether `column` of `table` holds no NULLs before statement `before`, so
+/// making it NOT NULL needs no scan: NOT NULL already by this migration's
+/// doing, or (PostgreSQL 12+) proven by a valid `CHECK`.
+fn known_not_null(m: &Migration<'_>, table: &Name, column: &str, before: usize) -> bool {
+    m.declared_not_null(table, column, before)
+        || (m.settings().postgres_version >= 12 && m.not_null_proven(table, column, before))
+}
+
+/// How to make a column NOT NULL without a scan under ACCESS EXCLUSIVE, on
+/// this PostgreSQL version.
+fn not_null_without_scan(version: u32) -> &'static str {
+    match version {
+        18.. => {
+            "Add `CONSTRAINT ... NOT NULL column NOT VALID`, then VALIDATE it in a later migration."
+        }
+        12..=17 => {
+            "Add `CHECK (column IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the CHECK."
+        }
+        _ => {
+            "Before PostgreSQL 12 SET NOT NULL always scans; run it in a low-traffic window with a lock_timeout."
+        }
+    }
 }
 
 /// The constraint's name for messages, or a placeholder when unnamed.

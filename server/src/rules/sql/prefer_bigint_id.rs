@@ -1,7 +1,10 @@
 //! ## What it does
-//! Flags identifier-like columns (named `id` or `..._id`, or declared
-//! `PRIMARY KEY` / `REFERENCES`) declared `integer`, `int`, `int4`, `smallint`,
-//! `int2`, `serial` or `smallserial`.
+//! Flags identifier-like columns declared `integer`, `int`, `int4`,
+//! `smallint`, `int2`, `serial` or `smallserial` in `CREATE TABLE` or `ADD
+//! COLUMN`: columns named `id`, `..._id` or `...Id`, and columns of a primary
+//! or foreign key, declared inline (`PRIMARY KEY`, `REFERENCES`) or in a table
+//! constraint (`PRIMARY KEY (team, member)`, `FOREIGN KEY (owner) REFERENCES
+//! ...`).
 //!
 //! ## Why it matters
 //! A 32-bit key runs out at 2,147,483,647; widening it later is a full

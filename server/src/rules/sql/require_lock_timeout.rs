@@ -23,7 +23,9 @@
 //! ```
 //! The statement now fails fast (SQLSTATE `55P03`) instead of queueing; retry
 //! the migration with backoff. `SET lock_timeout = 0` turns the timeout off
-//! and does not count.
+//! and does not count. `SELECT set_config('lock_timeout', '2s', false)` counts
+//! as `SET` (`true` as the third argument: as `SET LOCAL`); a `ROLLBACK`
+//! undoes what was set in its transaction.
 
 use crate::analysis::migration::{LockMode, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};

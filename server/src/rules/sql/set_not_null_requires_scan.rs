@@ -1,7 +1,9 @@
 //! ## What it does
 //! Flags `ALTER COLUMN ... SET NOT NULL` on a table that existed before this
-//! migration, unless a valid `CHECK (column IS NOT NULL)` added or validated
-//! earlier in the migration proves the column non-null (PostgreSQL 12+).
+//! migration, unless a valid `CHECK (column IS NOT NULL)` (alone or `AND`ed
+//! with other conditions) added or validated earlier in the migration proves
+//! the column non-null (PostgreSQL 12+), or the migration made the column NOT
+//! NULL already (then the statement does nothing).
 //!
 //! ## Why it matters
 //! `SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock to check
@@ -28,7 +30,7 @@ use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{existing, table_of};
+use super::{existing, known_not_null, not_null_without_scan, table_of};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null-requires-scan",
@@ -41,25 +43,14 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
-    let version = m.settings().postgres_version;
+    let help = not_null_without_scan(m.settings().postgres_version);
     for at in existing(m, OpTag::SetNotNull) {
         let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
             continue;
         };
-        if version >= 12 && m.not_null_proven(table, column, at.index) {
+        if known_not_null(m, table, column, at.index) {
             continue;
         }
-        let help = match version {
-            18.. => {
-                "Add `CONSTRAINT ... NOT NULL column NOT VALID`, then VALIDATE it in a later migration."
-            }
-            12..=17 => {
-                "Add `CHECK (column IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the CHECK."
-            }
-            _ => {
-                "Before PostgreSQL 12 SET NOT NULL always scans; run it in a low-traffic window with a lock_timeout."
-            }
-        };
         out.push(
             RULE.finding(
                 at.range(),

@@ -73,6 +73,10 @@ fn extends_the_outage(kind: &OpKind) -> bool {
         | OpKind::Set { .. }
         | OpKind::CreateTable { .. }
         | OpKind::CreateEnum
+        | OpKind::CreateType
+        | OpKind::CreateSchema { .. }
+        | OpKind::CreateSequence { .. }
+        | OpKind::CreateFunction { .. }
         | OpKind::CreateView {
             materialized: false,
             ..

@@ -41,7 +41,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             at.op.kind,
             OpKind::AddConstraint {
                 kind: ConstraintKind::Unique { using_index: false }
-                    | ConstraintKind::PrimaryKey { using_index: false },
+                    | ConstraintKind::PrimaryKey { using_index: None },
                 ..
             }
         )
