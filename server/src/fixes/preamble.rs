@@ -28,20 +28,31 @@ pub fn set_timeout(m: &Migration<'_>, at: &OpAt<'_>, setting: &str, value: &str)
         "SET {}{setting} = '{value}';",
         if local { "LOCAL " } else { "" }
     );
-    // A later `SET <setting> = 0` or `RESET ALL` would undo a preamble at the
-    // top: the SET goes after the last of them.
-    let undone_at = statements[..at.index].iter().rposition(|s| {
-        s.ops.iter().any(
-            |op| matches!(&op.kind, OpKind::Set { name, .. } if name == setting || name == "all"),
-        )
+    // A later `SET <setting> = 0`, `RESET ALL` or `ROLLBACK` (of a
+    // transaction that set it) would undo a preamble at the top.
+    let undone = statements[..at.index].iter().rposition(|s| {
+        s.ops.iter().any(|op| match &op.kind {
+            OpKind::Set { name, .. } => name == setting || name == "all",
+            OpKind::Rollback => true,
+            _ => false,
+        })
     });
     let begin = begin
         .filter(|_| m.settings().in_transaction != Some(true))
         .map(|b| b.span.end);
-    let after = undone_at.map(|i| statements[i].span.end).max(begin);
-    let edit = match after {
-        Some(end) => Edit::insert(end, format!("\n{set}")),
-        None => Edit::insert(first.span.start, format!("{set}\n")),
+    let edit = match (begin, undone) {
+        // In the file's own transaction: after its BEGIN, or after what
+        // undid the setting inside it.
+        (Some(begin), _) => {
+            let end = undone
+                .map(|i| statements[i].span.end)
+                .filter(|&end| end > begin)
+                .unwrap_or(begin);
+            Edit::insert(end, format!("\n{set}"))
+        }
+        // Something before the statement undoes it: right before the statement.
+        (None, Some(_)) => Edit::insert(at.statement.span.start, format!("{set}\n")),
+        (None, None) => Edit::insert(first.span.start, format!("{set}\n")),
     };
     Some(Fix {
         title: format!("Add `{set}` first").into(),
