@@ -18,6 +18,30 @@ use preflight::fixes::apply::Allowed;
 
 const CASES: &[Case] = &[
     Case {
+        name: "golang_set_not_null_split",
+        files: &[
+            (
+                "db/000007_email_required.up.sql",
+                "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
+            ),
+            (
+                "db/000007_email_required.down.sql",
+                "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
+            ),
+        ],
+        cleared: &["set-not-null-requires-scan"],
+        safe: false,
+    },
+    Case {
+        name: "explicit_transaction_set_not_null",
+        files: &[(
+            "schema/email.sql",
+            "BEGIN;\nSET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nCOMMIT;\n",
+        )],
+        cleared: &["set-not-null-requires-scan"],
+        safe: false,
+    },
+    Case {
         name: "golang_drop_index_split",
         files: &[
             (

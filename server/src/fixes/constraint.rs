@@ -40,6 +40,7 @@ pub fn not_valid_then_validate(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
         Step::Later {
             keep,
             later,
+            later_alone: None,
             down: "-- VALIDATE CONSTRAINT changes no schema: there is nothing to undo.\nSELECT 1;",
             suffix: "validate",
         },

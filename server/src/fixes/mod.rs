@@ -7,6 +7,7 @@ pub mod constraint;
 pub mod down;
 pub mod index;
 pub mod next_migration;
+pub mod not_null;
 pub mod preamble;
 pub mod sql;
 pub mod transaction;

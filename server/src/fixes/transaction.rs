@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use crate::analysis::migration::{Migration, OpAt, OpKind};
 use crate::finding::{Applicability, Edit, Fix};
+use crate::syntax::sql::SqlFile;
 
 use super::next_migration::{self, NewStep};
 use super::{minimal_replace, whole_lines};
@@ -27,6 +28,10 @@ pub enum Step<'s> {
     Later {
         keep: String,
         later: String,
+        /// `later` as written in a migration of its own, when it needs to
+        /// say what the analysis cannot see across files (why a statement
+        /// is safe there); `None`: the same text.
+        later_alone: Option<String>,
         down: &'s str,
         suffix: &'s str,
     },
@@ -63,7 +68,7 @@ pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
             vec![minimal_replace(
                 m.source(),
                 statement,
-                &format!("{keep}\n{later}"),
+                &format!("{keep}\n{}", own_transaction(&later)),
             )],
             Applicability::Unsafe,
             title.to_string(),
@@ -80,11 +85,13 @@ pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
             Step::Later {
                 keep,
                 later,
+                later_alone,
                 down,
                 suffix,
             },
             Shape::Runner,
         ) => {
+            let later = later_alone.unwrap_or(later);
             let created = new_migration(m, &later, down, false, suffix)?;
             let name = created_name(&created);
             let mut edits = vec![minimal_replace(m.source(), statement, &keep)];
@@ -101,6 +108,16 @@ pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
         applicability,
         edits,
     })
+}
+
+/// Several statements of a later step share one transaction, as they would
+/// in a migration of their own.
+fn own_transaction(later: &str) -> String {
+    if SqlFile::parse(later).statements().len() > 1 {
+        format!("BEGIN;\n{later}\nCOMMIT;")
+    } else {
+        later.to_string()
+    }
 }
 
 /// The new migration's name as its directory listing shows it: the created

@@ -28,6 +28,7 @@
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, known_not_null, not_null_without_scan, table_of};
@@ -59,7 +60,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix(fixes::not_null::without_scan(m, &at)),
         );
     }
 }

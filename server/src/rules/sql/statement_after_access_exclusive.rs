@@ -1,7 +1,9 @@
 //! ## What it does
 //! Inside one transaction, flags the first statement that runs after another
 //! statement took an ACCESS EXCLUSIVE lock on an existing table. Reported
-//! once per transaction.
+//! once per transaction. A catalog-only change to the same table (dropping
+//! the CHECK that proved a `SET NOT NULL`, say) needs no other lock and reads
+//! no row, so it does not count.
 //!
 //! ## Why it matters
 //! ACCESS EXCLUSIVE is held until the transaction commits, so every statement
@@ -22,7 +24,7 @@
 //! follows in its own migration (or `COMMIT;` and start a new transaction),
 //! and take the most contended lock last.
 
-use crate::analysis::migration::{Migration, OpKind};
+use crate::analysis::migration::{Migration, Name, OpAt, OpKind, TableWork};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -42,7 +44,10 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let Some(holder) = at.context.access_exclusive.and_then(|p| m.blocking_lock(p)) else {
             continue;
         };
-        if !extends_the_outage(&at.op.kind) || reported == at.context.transaction {
+        if !extends_the_outage(&at.op.kind)
+            || instant_on_the_locked_table(&at, holder.table)
+            || reported == at.context.transaction
+        {
             continue;
         }
         reported = at.context.transaction;
@@ -60,6 +65,15 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             .with_help("Commit right after the ACCESS EXCLUSIVE statement: move what follows to its own migration or transaction."),
         );
     }
+}
+
+/// A catalog-only change to the table already held (`DROP CONSTRAINT` after
+/// `SET NOT NULL`, as recipe R06 does): it waits for no lock and reads no row.
+fn instant_on_the_locked_table(at: &OpAt<'_>, locked: Option<&Name>) -> bool {
+    at.op.effects().work == TableWork::None
+        && at.op.table.is_some()
+        && at.op.table.as_ref() == locked
+        && !matches!(at.op.kind, OpKind::Dml { .. })
 }
 
 /// Statements that finish at once without touching existing rows (transaction
