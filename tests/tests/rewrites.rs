@@ -10,8 +10,9 @@ mod common;
 use std::fs;
 
 use common::postgres::Postgres;
+use common::rewrite::SEED;
 use common::rewrite::{Case, check_case};
-use common::workspace_root;
+use common::{preflight_bin, workspace_root};
 use preflight::cli::fix::fix_file;
 use preflight::config::Config;
 use preflight::fixes::apply::Allowed;
@@ -141,6 +142,46 @@ fn rewrites_clear_the_rule_and_reach_the_same_schema_on_postgres() {
     for case in CASES {
         check_case(&pg, case);
     }
+}
+
+/// R10: the original fails on a table with rows; the fixed migration adds the
+/// column with its constant default, stored once.
+#[test]
+fn a_required_column_gets_a_constant_default_that_works_on_a_full_table() {
+    let pg = Postgres::start("required");
+    let root = pg.dir().join("required");
+    let up = "SET lock_timeout = '2s';\nSET statement_timeout = '60s';\nALTER TABLE users ADD COLUMN is_admin boolean NOT NULL;\n";
+    fs::create_dir_all(&root).expect("dir");
+    fs::write(root.join("add_flag.sql"), up).expect("write");
+    pg.create_db("required");
+    pg.psql("required", SEED, true).expect("seed");
+    let error = pg
+        .psql("required", up, false)
+        .expect_err("the original fails on rows");
+    assert!(error.contains("contains null values"), "{error}");
+
+    let status = std::process::Command::new(preflight_bin())
+        .args(["check", "--unsafe-fixes"])
+        .arg(&root)
+        .output()
+        .expect("preflight runs");
+    assert!(status.status.code().is_some());
+    let fixed = fs::read_to_string(root.join("add_flag.sql")).expect("read");
+    assert!(
+        fixed.contains("ADD COLUMN is_admin boolean NOT NULL DEFAULT false;"),
+        "{fixed}"
+    );
+    pg.psql("required", &fixed, false)
+        .expect("the fixed migration runs");
+    let column = pg
+        .psql(
+            "required",
+            "SELECT attnotnull, atthasmissing, count(*) FILTER (WHERE NOT is_admin) FROM pg_attribute, users WHERE attrelid = 'users'::regclass AND attname = 'is_admin' GROUP BY 1, 2;",
+            false,
+        )
+        .expect("query");
+    // NOT NULL, the default stored as a "missing" value (no rewrite), every row false.
+    assert_eq!(column.trim(), "t|t|2000");
 }
 
 /// Every `.sql` fixture, fixed with every fix until nothing more applies,

@@ -3,6 +3,7 @@
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
 pub mod apply;
+pub mod column;
 pub mod constraint;
 pub mod down;
 pub mod index;

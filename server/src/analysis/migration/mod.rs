@@ -155,7 +155,7 @@ pub struct Locked<'m> {
 
 /// `varchar(50)` → `varchar`; `json[]` → `json` (an array has its element's
 /// faults).
-fn base_type(data_type: &str) -> &str {
+pub fn base_type(data_type: &str) -> &str {
     // A byte loop: type names are short, and this runs for every column of
     // every migration on each keystroke.
     let end = data_type

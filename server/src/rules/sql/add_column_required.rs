@@ -24,6 +24,7 @@
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, table_of};
@@ -60,7 +61,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix(fixes::column::constant_default(m, &at)),
         );
     }
 }
