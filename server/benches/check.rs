@@ -2,7 +2,7 @@
 //!
 //! (a) a full check of a generated 20,000-statement migration (~2.5 MB), and
 //! (b) a one-character edit in its middle to fresh diagnostics, through the
-//!     server's path (`Analysis::apply_changes`, `Analysis::findings`, then
+//!     server's path (`Analysis::apply_changes`, `Analysis::diagnose`, then
 //!     `lsp::convert::diagnostics`).
 //!
 //! A plain harness (no criterion): it prints min / median / max of repeated
@@ -163,7 +163,8 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
         analysis
             .apply_changes(version, &[change], PositionEncoding::Utf16)
             .expect("valid edit");
-        let findings = analysis.findings(config);
+        // What the server computes per keystroke: findings, not their fixes.
+        let findings = analysis.diagnose(config);
         black_box(diagnostics(
             analysis.document(),
             &findings,

@@ -81,7 +81,18 @@ impl Analysis {
 
     /// Every finding for the current text, with configuration and suppressions
     /// applied, ordered by position.
+    /// Every finding with its fixes.
     pub fn findings(&mut self, config: &Config) -> Vec<Finding> {
+        self.run(config, true)
+    }
+
+    /// The findings without their fixes: what an editor shows after each
+    /// keystroke, computed without building rewrites nobody asked for.
+    pub fn diagnose(&mut self, config: &Config) -> Vec<Finding> {
+        self.run(config, false)
+    }
+
+    fn run(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
@@ -124,7 +135,8 @@ impl Analysis {
                 })
                 .unwrap_or_default()
         };
-        let mut migration = Migration::build(&text, statements, settings, &runner);
+        let mut migration =
+            Migration::build(&text, statements, settings, &runner).building_fixes(build_fixes);
         if let Some(path) = path.as_deref() {
             migration = migration.located(Location {
                 path,

@@ -18,22 +18,46 @@ use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
 use crate::text::{Document, EditError, PositionEncoding, TextChange};
 
+/// Whether a caller needs the findings' fixes (code actions) or only the
+/// findings (diagnostics, hovers): fixes are built only when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Findings,
+    Fixes,
+}
+
+/// Findings for (document version, configuration generation).
+type Cached = Option<(i32, u64, Arc<Vec<Finding>>)>;
+
 struct Open {
     analysis: Analysis,
-    /// Findings for (document version, configuration generation).
-    cached: Option<(i32, u64, Arc<Vec<Finding>>)>,
+    /// Findings without their fixes.
+    cached: Cached,
+    /// Findings with their fixes; current ones serve both needs.
+    with_fixes: Cached,
     /// Statement summaries for a document version; no configuration changes them.
     summaries: Option<(i32, Arc<Vec<StatementSummary>>)>,
 }
 
 impl Open {
-    fn findings(&mut self, config: &Config, generation: u64) -> Arc<Vec<Finding>> {
+    fn findings(&mut self, config: &Config, generation: u64, need: Need) -> Arc<Vec<Finding>> {
         let version = self.analysis.document().version();
-        match &self.cached {
-            Some((v, g, findings)) if *v == version && *g == generation => findings.clone(),
-            _ => {
-                let findings = Arc::new(self.analysis.findings(config));
+        let current = |cached: &Cached| match cached {
+            Some((v, g, findings)) if *v == version && *g == generation => Some(findings.clone()),
+            _ => None,
+        };
+        if let Some(findings) = current(&self.with_fixes) {
+            return findings;
+        }
+        match need {
+            Need::Findings => current(&self.cached).unwrap_or_else(|| {
+                let findings = Arc::new(self.analysis.diagnose(config));
                 self.cached = Some((version, generation, findings.clone()));
+                findings
+            }),
+            Need::Fixes => {
+                let findings = Arc::new(self.analysis.findings(config));
+                self.with_fixes = Some((version, generation, findings.clone()));
                 findings
             }
         }
@@ -73,6 +97,7 @@ impl Documents {
             Open {
                 analysis,
                 cached: None,
+                with_fixes: None,
                 summaries: None,
             },
         );
@@ -130,6 +155,7 @@ impl Documents {
         config: &Config,
         generation: u64,
         only_version: Option<i32>,
+        need: Need,
         f: impl FnOnce(&Document, Option<&Path>, &[Finding]) -> R,
     ) -> Option<R> {
         let mut open = self.map.get_mut(uri)?;
@@ -138,7 +164,7 @@ impl Documents {
         if only_version.is_some_and(|wanted| wanted != version) {
             return None;
         }
-        let findings = open.findings(config, generation);
+        let findings = open.findings(config, generation, need);
         Some(f(open.analysis.document(), open.analysis.path(), &findings))
     }
 
@@ -153,7 +179,7 @@ impl Documents {
     ) -> Option<R> {
         let mut open = self.map.get_mut(uri)?;
         let open = &mut *open;
-        let findings = open.findings(config, generation);
+        let findings = open.findings(config, generation, Need::Findings);
         let summaries = open.summaries();
         Some(f(open.analysis.document(), &findings, &summaries))
     }

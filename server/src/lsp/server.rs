@@ -33,7 +33,7 @@ use super::actions::{self, ActionTarget};
 use super::capabilities::{self, ClientSupport};
 use super::config_state::{self, ConfigState};
 use super::convert;
-use super::documents::{Applied, Documents};
+use super::documents::{Applied, Documents, Need};
 use super::transport::{Malformed, MalformedParams};
 use crate::config::{self, Config, ConfigError};
 use crate::engine::{Analysis, StatementSummary};
@@ -136,13 +136,19 @@ impl Inner {
     /// Runs `f` over a document's findings on the blocking pool, then reports
     /// the document's config problem if it is new. `None`: the document is not
     /// open, moved past `only_version`, or the analysis panicked.
-    async fn analyze<R, F>(self: &Arc<Self>, uri: Uri, only_version: Option<i32>, f: F) -> Option<R>
+    async fn analyze<R, F>(
+        self: &Arc<Self>,
+        uri: Uri,
+        only_version: Option<i32>,
+        need: Need,
+        f: F,
+    ) -> Option<R>
     where
         R: Send + 'static,
         F: FnOnce(&Document, Option<&Path>, &[Finding]) -> R + Send + 'static,
     {
         self.configured(uri, move |documents, uri, config, generation| {
-            documents.with_findings(uri, config, generation, only_version, f)
+            documents.with_findings(uri, config, generation, only_version, need, f)
         })
         .await
     }
@@ -215,6 +221,7 @@ impl Inner {
             .analyze(
                 uri.clone(),
                 only_version,
+                Need::Findings,
                 move |document, path, findings| {
                     let diagnostics = convert::diagnostics(document, findings, encoding);
                     (document.version(), diagnostics, path.map(Path::to_path_buf))
@@ -592,6 +599,7 @@ impl LanguageServer for Backend {
             .analyze(
                 params.text_document.uri,
                 None,
+                Need::Findings,
                 move |document, _, findings| convert::diagnostics(document, findings, encoding),
             )
             .await
@@ -614,16 +622,21 @@ impl LanguageServer for Backend {
         let only = params.context.only;
         let actions = self
             .inner
-            .analyze(uri.clone(), None, move |document, path, findings| {
-                let target = ActionTarget {
-                    uri: &uri,
-                    document,
-                    path,
-                    support,
-                    read_file: &read_file,
-                };
-                actions::code_actions(&target, findings, requested, only.as_deref())
-            })
+            .analyze(
+                uri.clone(),
+                None,
+                Need::Fixes,
+                move |document, path, findings| {
+                    let target = ActionTarget {
+                        uri: &uri,
+                        document,
+                        path,
+                        support,
+                        read_file: &read_file,
+                    };
+                    actions::code_actions(&target, findings, requested, only.as_deref())
+                },
+            )
             .await;
         Ok(actions)
     }

@@ -25,6 +25,7 @@ pub use ops::{
 };
 
 use crate::analysis::runner::RunnerFacts;
+use crate::finding::Fix;
 use crate::syntax::sql::ParsedStatement;
 
 /// The operations of one parsed SQL statement, spans relative to its start.
@@ -95,6 +96,9 @@ pub struct Migration<'a> {
     /// the rules that judge column types.
     defined_columns: Vec<DefinedColumn<'a>>,
     location: Option<Location<'a>>,
+    /// Whether rules build their fixes: an editor's keystroke needs only the
+    /// findings; code actions and the CLI need the fixes too.
+    build_fixes: bool,
 }
 
 /// Where the migration's file is, for fixes that create the next migration
@@ -199,6 +203,7 @@ impl<'a> Migration<'a> {
             line_starts: OnceCell::new(),
             defined_columns: Vec::new(),
             location: None,
+            build_fixes: true,
         };
         context::analyze(&mut migration);
         migration.defined_columns = migration.gather_columns();
@@ -209,6 +214,18 @@ impl<'a> Migration<'a> {
     pub fn located(mut self, location: Location<'a>) -> Self {
         self.location = Some(location);
         self
+    }
+
+    /// The same migration, with rules building their fixes or not.
+    pub fn building_fixes(mut self, build: bool) -> Self {
+        self.build_fixes = build;
+        self
+    }
+
+    /// `build()` when fixes are wanted: the rewrite is only computed when
+    /// someone will look at it.
+    pub fn fix(&self, build: impl FnOnce() -> Option<Fix>) -> Option<Fix> {
+        if self.build_fixes { build() } else { None }
     }
 
     pub fn location(&self) -> Option<Location<'a>> {

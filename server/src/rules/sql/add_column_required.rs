@@ -62,7 +62,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help(help)
-            .with_fix(fixes::column::constant_default(m, &at)),
+            .with_fix(m.fix(|| fixes::column::constant_default(m, &at))),
         );
     }
 }

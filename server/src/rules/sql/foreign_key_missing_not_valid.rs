@@ -55,7 +55,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help("Add it with `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction.")
-            .with_fix(fixes::constraint::not_valid_then_validate(m, &at)),
+            .with_fix(m.fix(|| fixes::constraint::not_valid_then_validate(m, &at))),
         );
     }
 }

@@ -59,7 +59,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         out.push(
             RULE.finding(at.range(), message)
                 .with_help("Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction.")
-                .with_fix(fixes::index::create_concurrently(m, &at)),
+                .with_fix(m.fix(|| fixes::index::create_concurrently(m, &at))),
         );
     }
 }

@@ -57,7 +57,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help("Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration that runs outside a transaction.")
-            .with_fix(fixes::index::drop_concurrently(m, &at)),
+            .with_fix(m.fix(|| fixes::index::drop_concurrently(m, &at))),
         );
     }
 }

@@ -50,9 +50,11 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         } else {
             "REINDEX CONCURRENTLY needs PostgreSQL 12; before that, build a new index concurrently and drop the old one."
         };
-        let fix = concurrent
-            .then(|| fixes::index::reindex_concurrently(m, &at))
-            .flatten();
+        let fix = m.fix(|| {
+            concurrent
+                .then(|| fixes::index::reindex_concurrently(m, &at))
+                .flatten()
+        });
         out.push(
             RULE.finding(
                 at.range(),

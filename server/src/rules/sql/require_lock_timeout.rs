@@ -65,6 +65,6 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         RULE.finding(unguarded.first.at.range(), message)
             .with_severity(severity)
             .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout.")
-            .with_fix(fixes::preamble::set_timeout(m, &unguarded.first.at, "lock_timeout", "2s")),
+            .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.first.at, "lock_timeout", "2s"))),
     );
 }

@@ -58,6 +58,6 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             ),
         )
         .with_help("Add `SET statement_timeout = '60s';` at the top (`SET LOCAL` inside a transaction).")
-        .with_fix(fixes::preamble::set_timeout(m, &unguarded.first.at, "statement_timeout", "60s")),
+        .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.first.at, "statement_timeout", "60s"))),
     );
 }

@@ -61,7 +61,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 ),
             )
             .with_help(help)
-            .with_fix(fixes::not_null::without_scan(m, &at)),
+            .with_fix(m.fix(|| fixes::not_null::without_scan(m, &at))),
         );
     }
 }
