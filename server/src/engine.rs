@@ -98,10 +98,10 @@ impl Analysis {
         }
         // Taken out so the front end can borrow `self` mutably; put back below.
         let text = std::mem::take(&mut self.text);
-        let runner = self.runner(&text);
         // Cloned so the front end can borrow `self` mutably below.
         let path = self.path.clone();
         let sql = self.update_sql(&text);
+        let runner = runner_of(path.as_deref(), &text, sql.file.comments());
         // A goose or dbmate file holds its down migration too; the runner's up
         // section is the migration these rules judge.
         let whole_file = sql
@@ -167,8 +167,9 @@ impl Analysis {
             return Vec::new();
         }
         let text = std::mem::take(&mut self.text);
-        let up = self.runner(&text).up;
+        let path = self.path.clone();
         let sql = self.update_sql(&text);
+        let up = runner_of(path.as_deref(), &text, sql.file.comments()).up;
         // As for findings: a goose or dbmate down section is not the migration.
         let summaries = sql
             .statements
@@ -234,26 +235,29 @@ fn lower(statement: &Statement) -> MigrationStatement {
     }
 }
 
-impl Analysis {
-    /// The migration runner's conventions for this file. Looks at its
-    /// neighbours on disk (a down file, diesel's `metadata.toml`), never at
-    /// anything outside its directory's parent.
-    fn runner(&self, text: &str) -> RunnerFacts {
-        let Some(path) = self.path.as_deref() else {
-            return runner::detect(Path::new(""), text, &ProjectFacts::default());
-        };
-        let dir = path.parent().unwrap_or(Path::new(""));
-        let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-        let diesel_metadata = read("metadata.toml");
-        let diesel_down = read("down.sql");
-        let exists = |p: &Path| p.is_file();
-        let project = ProjectFacts {
-            exists: &exists,
-            diesel_metadata: diesel_metadata.as_deref(),
-            diesel_down: diesel_down.as_deref(),
-        };
-        runner::detect(path, text, &project)
-    }
+/// How the file at `path` runs: the migration runner's conventions, from its
+/// text, its comments and its neighbours on disk (a down file, diesel's
+/// `metadata.toml`), never anything outside its directory's parent.
+fn runner_of(path: Option<&Path>, text: &str, comments: &[Range<usize>]) -> RunnerFacts {
+    let Some(path) = path else {
+        return runner::detect_with_comments(
+            Path::new(""),
+            text,
+            comments,
+            &ProjectFacts::default(),
+        );
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    let diesel_metadata = read("metadata.toml");
+    let diesel_down = read("down.sql");
+    let exists = |p: &Path| p.is_file();
+    let project = ProjectFacts {
+        exists: &exists,
+        diesel_metadata: diesel_metadata.as_deref(),
+        diesel_down: diesel_down.as_deref(),
+    };
+    runner::detect_with_comments(path, text, comments, &project)
 }
 
 /// Whether the runner runs these statements in a transaction block.

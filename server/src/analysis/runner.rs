@@ -173,13 +173,36 @@ impl fmt::Debug for ProjectFacts<'_> {
 }
 
 pub fn detect(path: &Path, text: &str, project: &ProjectFacts) -> RunnerFacts {
-    goose(text)
-        .or_else(|| dbmate(text))
+    let comments = crate::syntax::sql::SqlFile::parse(text).comments().to_vec();
+    detect_with_comments(path, text, &comments, project)
+}
+
+/// [`detect`] with the text's comment spans already known (the engine has
+/// them from its parse): every runner annotation is a comment, so on each
+/// keystroke only the comments are searched for one, not the whole text.
+pub fn detect_with_comments(
+    path: &Path,
+    text: &str,
+    comments: &[Range<usize>],
+    project: &ProjectFacts,
+) -> RunnerFacts {
+    let marked = |marker: &dyn Fn(&str) -> bool| {
+        comments
+            .iter()
+            .any(|c| text.get(c.clone()).is_some_and(marker))
+    };
+    let goose_marked = marked(&|c| contains_ignoring_case(c, "+goose"));
+    let dbmate_marked = marked(&|c| c.contains("migrate:up"));
+    let drizzle_marked = marked(&|c| c.starts_with("--> statement-breakpoint"));
+    goose_marked
+        .then(|| goose(text))
+        .flatten()
+        .or_else(|| dbmate_marked.then(|| dbmate(text)).flatten())
         .or_else(|| diesel(path, text, project))
         .or_else(|| prisma(path, text))
         .or_else(|| up_down_file(path, text, project))
         .or_else(|| flyway(path, text, project))
-        .or_else(|| drizzle(path, text, project))
+        .or_else(|| drizzle(path, drizzle_marked, text, project))
         .or_else(|| atlas(path, text, project))
         .or_else(|| sqlx_simple(path, text, project))
         .unwrap_or_else(|| RunnerFacts::whole(Runner::Unknown, None, text))
@@ -196,17 +219,8 @@ const DBMATE_DOWN: &str = "-- migrate:down";
 /// goose: any file with a `-- +goose Up` annotation. goose reads annotations
 /// line by line: `--` at the start of the line (no indentation), then
 /// `+goose` and the command, both case-insensitive, spacing free.
+/// Called only when a comment mentions `+goose`.
 fn goose(text: &str) -> Option<RunnerFacts> {
-    // Walking every line of a large file on each keystroke is the cost; a
-    // `+` followed by `goose` (any case) is rare and cheap to look for.
-    let mentions_goose = text.match_indices('+').any(|(at, _)| {
-        text.as_bytes()
-            .get(at + 1..at + 6)
-            .is_some_and(|word| word.eq_ignore_ascii_case(b"goose"))
-    });
-    if !mentions_goose {
-        return None;
-    }
     let mut up_start = None;
     let mut down_line = None;
     let mut no_transaction = false;
@@ -260,12 +274,8 @@ fn goose_annotation(line: &str) -> Option<Goose> {
 /// `^--\s*migrate:up(\s*$|\s+\S+)`, case-sensitive). Options are
 /// `key:value` words on that line; the last `transaction:` wins, and only
 /// `false` turns the transaction off.
+/// Called only when a comment mentions `migrate:up`.
 fn dbmate(text: &str) -> Option<RunnerFacts> {
-    // One substring search instead of walking every line (the directive is
-    // case-sensitive).
-    if !text.contains("migrate:up") {
-        return None;
-    }
     let mut lines = lines(text);
     let (up_line, options) = lines
         .by_ref()
@@ -435,7 +445,12 @@ fn flyway(path: &Path, text: &str, project: &ProjectFacts) -> Option<RunnerFacts
 /// beside the `meta/_journal.json` Drizzle keeps in its output directory, or
 /// any file split by `--> statement-breakpoint`. `migrate()` applies all
 /// pending migrations in one transaction; there are no down migrations.
-fn drizzle(path: &Path, text: &str, project: &ProjectFacts) -> Option<RunnerFacts> {
+fn drizzle(
+    path: &Path,
+    has_breakpoint: bool,
+    text: &str,
+    project: &ProjectFacts,
+) -> Option<RunnerFacts> {
     let by_layout = || -> Option<bool> {
         version_prefix(file_name(path)?.strip_suffix(".sql")?)?;
         let dir = path.parent()?;
@@ -444,7 +459,7 @@ fn drizzle(path: &Path, text: &str, project: &ProjectFacts) -> Option<RunnerFact
                 || (project.exists)(&dir.join("meta").join("_journal.json")),
         )
     };
-    (text.contains("--> statement-breakpoint") || by_layout() == Some(true))
+    (has_breakpoint || by_layout() == Some(true))
         .then(|| RunnerFacts::whole(Runner::Drizzle, Some(true), text))
 }
 
@@ -552,6 +567,13 @@ fn version_prefix(name: &str) -> Option<&str> {
         return None;
     }
     name[digits..].strip_prefix('_')
+}
+
+/// Whether `text` contains `needle` (ASCII case ignored).
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The file name, when it is UTF-8 (every convention here is ASCII).

@@ -166,8 +166,13 @@ pub fn base_type(data_type: &str) -> &str {
         .bytes()
         .position(|b| b == b'(')
         .unwrap_or(data_type.len());
-    let base = data_type[..end].trim();
-    base.trim_end_matches("[]").trim_end()
+    let mut base = data_type[..end].trim();
+    // `strip_suffix` compares bytes; `trim_end_matches` would build a
+    // substring searcher per call.
+    while let Some(element) = base.strip_suffix("[]") {
+        base = element.trim_end();
+    }
+    base
 }
 
 impl OpAt<'_> {
