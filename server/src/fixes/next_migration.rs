@@ -103,16 +103,21 @@ pub fn create(
             )]
         }
         // Flyway runs a script holding only statements PostgreSQL refuses in a
-        // transaction outside one by itself.
+        // transaction outside one by itself, but it cannot see a `COMMIT`
+        // inside `DO`: the script's `.conf` says so.
         Runner::Flyway => {
             let rest = file.strip_prefix('V')?;
             let (version, description) = rest.split_once("__")?;
             let description = description.strip_suffix(".sql")?;
             let next = next_flyway_version(version, neighbours)?;
-            vec![(
-                dir.join(format!("V{next}__{description}_{}.sql", step.suffix)),
-                format!("{}\n", step.up),
-            )]
+            let script = dir.join(format!("V{next}__{description}_{}.sql", step.suffix));
+            let mut files = vec![(script.clone(), format!("{}\n", step.up))];
+            if step.outside {
+                let mut conf = script.into_os_string();
+                conf.push(".conf");
+                files.push((conf.into(), "executeInTransaction=false\n".to_string()));
+            }
+            files
         }
         Runner::Atlas => {
             let name = next_name(file.strip_suffix(".sql")?, neighbours, step.suffix)?;
@@ -139,6 +144,36 @@ pub fn create(
             })
             .collect(),
     )
+}
+
+/// The files of several new migrations, one after the other in `steps`' order
+/// (each numbered past the one before), or `None` when any cannot be created.
+pub fn create_all(
+    runner: Runner,
+    path: &Path,
+    neighbours: &[String],
+    steps: &[NewStep<'_>],
+) -> Option<Vec<Vec<Edit>>> {
+    let mut listed = neighbours.to_vec();
+    let mut all = Vec::with_capacity(steps.len());
+    for step in steps {
+        let files = create(runner, path, &listed, step)?;
+        // The next step is numbered past this one, as if it were on disk.
+        listed.push(listed_name(&files)?);
+        all.push(files);
+    }
+    Some(all)
+}
+
+/// The name a new migration has in its directory's listing: its first file,
+/// or diesel's directory.
+pub fn listed_name(created: &[Edit]) -> Option<String> {
+    let path = created.first()?.file.as_deref()?;
+    let file = path.file_name()?.to_str()?;
+    if file == "up.sql" {
+        return Some(path.parent()?.file_name()?.to_str()?.to_string());
+    }
+    Some(file.to_string())
 }
 
 /// sqlx reads `-- no-transaction` only as the very first bytes of the file.
