@@ -31,6 +31,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["require-concurrent-index-creation"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "plain_cic_in_place",
@@ -40,6 +41,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["require-concurrent-index-creation"],
         safe: true,
+        data: &[],
     },
     Case {
         name: "explicit_transaction_not_valid",
@@ -52,6 +54,7 @@ const CASES: &[Case] = &[
             "constraint-missing-not-valid",
         ],
         safe: false,
+        data: &[],
     },
     Case {
         name: "golang_validate_split",
@@ -67,6 +70,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["constraint-missing-not-valid"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "timeout_preamble",
@@ -76,6 +80,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["require-lock-timeout", "require-statement-timeout"],
         safe: true,
+        data: &[],
     },
 ];
 

@@ -3,6 +3,7 @@
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
 pub mod apply;
+pub mod backfill;
 pub mod constraint;
 pub mod index;
 pub mod next_migration;

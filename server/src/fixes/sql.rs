@@ -1,8 +1,11 @@
 //! Keyword-level rewrites of SQL statements, and SQL text for identifiers.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::analysis::migration::Name;
+use crate::syntax::sql::lexer;
+use crate::syntax::sql::{Token, TokenKind};
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] ...` → `CREATE [UNIQUE] INDEX
 /// CONCURRENTLY IF NOT EXISTS ...`, so a retry after a failed build does not
@@ -48,6 +51,170 @@ pub fn qualified(name: &Name) -> String {
         Some(schema) => format!("{}.{}", ident(schema), ident(&name.name)),
         None => ident(&name.name).into_owned(),
     }
+}
+
+/// `text` as an SQL string literal.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `body` between dollar quotes whose tag it does not contain, so a function
+/// or `DO` body may hold the user's own dollar-quoted text.
+pub fn dollar_quoted(body: &str) -> String {
+    let mut tag = String::new();
+    let mut n = 0u32;
+    loop {
+        let delimiter = format!("${tag}$");
+        // The body ends where the delimiter is first found after it opens
+        // (the end of the body may make one with the closing delimiter).
+        let closed = format!("{body}{delimiter}");
+        if closed.find(&delimiter) == Some(body.len()) {
+            return format!("{delimiter}{closed}");
+        }
+        n += 1;
+        tag = format!("q{n}");
+    }
+}
+
+/// PostgreSQL keeps the first 63 bytes of an identifier.
+const MAX_IDENT: usize = 63;
+
+/// `{a}_{b}_{suffix}` for an object the recipe creates, with `a` and `b`
+/// shortened (the longer first) so the whole fits in an identifier: truncated
+/// by PostgreSQL, two names could lose their distinct suffixes.
+pub fn object_name(a: &str, b: &str, suffix: &str) -> String {
+    let (mut a, mut b) = (a.to_string(), b.to_string());
+    while a.len() + b.len() + suffix.len() + 2 > MAX_IDENT && !(a.is_empty() && b.is_empty()) {
+        let longer = if a.len() >= b.len() { &mut a } else { &mut b };
+        longer.pop();
+    }
+    format!("{a}_{b}_{suffix}")
+}
+
+/// A statement's tokens with their parenthesis depth, to find its clauses'
+/// keywords where they are the statement's own (not in a subquery or call).
+pub struct Clauses<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    depth: Vec<u32>,
+}
+
+impl<'a> Clauses<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let tokens = lexer::lex(text).tokens;
+        let mut depth = Vec::with_capacity(tokens.len());
+        let mut level = 0u32;
+        for token in &tokens {
+            let t = &text[token.span.clone()];
+            if token.kind == TokenKind::Punct && (t == ")" || t == "]") {
+                level = level.saturating_sub(1);
+            }
+            depth.push(level);
+            if token.kind == TokenKind::Punct && (t == "(" || t == "[") {
+                level += 1;
+            }
+        }
+        Clauses {
+            text,
+            tokens,
+            depth,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The text of token `i`.
+    pub fn token(&self, i: usize) -> Option<&'a str> {
+        self.text.get(self.tokens.get(i)?.span.clone())
+    }
+
+    /// Token `i` is the keyword `word` (any case).
+    pub fn is_word(&self, i: usize, word: &str) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word)
+            && self.token(i).is_some_and(|t| t.eq_ignore_ascii_case(word))
+    }
+
+    /// Token `i` is the punctuation or operator `symbol`.
+    pub fn is_symbol(&self, i: usize, symbol: &str) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| matches!(t.kind, TokenKind::Punct | TokenKind::Operator))
+            && self.token(i) == Some(symbol)
+    }
+
+    /// The first top-level token from `from` on that is one of `words`.
+    pub fn find(&self, from: usize, words: &[&str]) -> Option<usize> {
+        (from..self.tokens.len())
+            .find(|&i| self.depth[i] == 0 && words.iter().any(|w| self.is_word(i, w)))
+    }
+
+    /// Each top-level `,`-separated part of tokens `range`, as token ranges.
+    pub fn split_commas(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let mut parts = Vec::new();
+        let mut start = range.start;
+        for i in range.clone() {
+            if self.depth[i] == 0 && self.is_symbol(i, ",") {
+                parts.push(start..i);
+                start = i + 1;
+            }
+        }
+        parts.push(start..range.end);
+        parts
+    }
+
+    /// The text from token `range.start` to the end of token `range.end - 1`
+    /// (comments inside included), or `""` for no tokens.
+    pub fn text(&self, range: Range<usize>) -> &'a str {
+        match (self.tokens.get(range.start), range.end.checked_sub(1)) {
+            (Some(first), Some(last)) if last >= range.start => self
+                .tokens
+                .get(last)
+                .and_then(|last| self.text.get(first.span.start..last.span.end))
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// The number of tokens before the statement's closing `;`, if any.
+    pub fn end(&self) -> usize {
+        let n = self.tokens.len();
+        if n > 0 && self.is_symbol(n - 1, ";") {
+            n - 1
+        } else {
+            n
+        }
+    }
+}
+
+/// `word` occurs in `text` as a whole word (any case), so a name made up for
+/// a recipe would clash with one the user's text uses.
+pub fn mentions(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let lower = text.to_lowercase();
+    lower
+        .match_indices(&word.to_lowercase())
+        .any(|(at, found)| {
+            !lower[..at].ends_with(is_ident) && !lower[at + found.len()..].starts_with(is_ident)
+        })
+}
+
+/// `base`, or `base_2`, `base_3`... : the first that `text` does not mention.
+pub fn fresh(base: &str, text: &str) -> String {
+    let mut name = base.to_string();
+    let mut n = 1;
+    while mentions(text, &name) {
+        n += 1;
+        name = format!("{base}_{n}");
+    }
+    name
 }
 
 /// PostgreSQL's reserved key words (Appendix C of its manual): never plain

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use preflight::analysis::runner::{self, ProjectFacts};
 use preflight::syntax::sql::SqlFile;
 
 use super::postgres::Postgres;
@@ -43,6 +44,9 @@ pub struct Case {
     pub cleared: &'static [&'static str],
     /// `--fix` (safe fixes only) rather than `--unsafe-fixes`.
     pub safe: bool,
+    /// Queries whose rows must be the same after the original and the fixed
+    /// migrations: the data a backfill writes.
+    pub data: &'static [&'static str],
 }
 
 fn write_case(root: &Path, case: &Case) {
@@ -75,14 +79,33 @@ fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
     files
 }
 
-/// Runs the migrations as their runner would: a golang-migrate file of
-/// several statements is one implicit transaction; a single statement or a
-/// plain file runs statement by statement.
+/// Runs the migrations as their runner would (as preflight reads the runner's
+/// conventions): only the up section, in one transaction when the runner
+/// wraps the file or sends several statements as one query, else statement
+/// by statement.
 fn migrate(pg: &Postgres, db: &str, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
     for (path, text) in files {
-        let golang = path.to_string_lossy().ends_with(".up.sql");
-        let single = golang && SqlFile::parse(text).statements().len() > 1;
-        pg.psql(db, text, single)
+        let metadata = path
+            .parent()
+            .and_then(|dir| fs::read_to_string(dir.join("metadata.toml")).ok());
+        let exists = |p: &Path| p.is_file();
+        let project = ProjectFacts {
+            exists: &exists,
+            diesel_metadata: metadata.as_deref(),
+            diesel_down: None,
+        };
+        let runner = runner::detect(path, text, &project);
+        if runner.is_down {
+            continue;
+        }
+        let up = &text[runner.up.clone()];
+        let several = SqlFile::parse(up).statements().len() > 1;
+        let single = match runner.in_transaction {
+            Some(true) => several || !runner.one_query,
+            Some(false) => several && runner.one_query,
+            None => false,
+        };
+        pg.psql(db, up, single)
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
@@ -149,11 +172,33 @@ pub fn check_case(pg: &Postgres, case: &Case) {
         format!("{}_fixed", case.name),
     );
     let mut schemas = Vec::new();
+    let mut data = Vec::new();
     for (db, files) in [(&a, &original), (&b, &fixed)] {
         pg.create_db(db);
         pg.psql(db, SEED, true).expect("seed");
         migrate(pg, db, files).unwrap_or_else(|e| panic!("{}: {db}: {e}", case.name));
         schemas.push(pg.psql(db, SCHEMA, false).expect("schema query"));
+        data.push(
+            case.data
+                .iter()
+                .map(|q| {
+                    pg.psql(db, q, false)
+                        .unwrap_or_else(|e| panic!("{}: {db}: {q}: {e}", case.name))
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    for (query, (original, fixed)) in case.data.iter().zip(data[0].iter().zip(&data[1])) {
+        assert!(
+            !original.is_empty(),
+            "{}: {query} returned nothing",
+            case.name
+        );
+        assert_eq!(
+            original, fixed,
+            "{}: {query} differs after the fixed migration",
+            case.name
+        );
     }
     assert_eq!(
         schemas[0], schemas[1],
