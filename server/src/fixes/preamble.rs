@@ -49,3 +49,36 @@ pub fn set_timeout(m: &Migration<'_>, at: &OpAt<'_>, setting: &str, value: &str)
         edits: vec![edit],
     })
 }
+
+/// `SET LOCAL` of both timeouts for a phase of a recipe that runs in a
+/// transaction of its own, with the values the migration set before `at`
+/// (else the reference's defaults), so the new transaction is guarded as the
+/// original statement was.
+pub fn local_timeouts(m: &Migration<'_>, at: &OpAt<'_>) -> String {
+    let value = |setting: &str, default: &str| {
+        m.ops_of(crate::analysis::migration::OpTag::Set)
+            .filter(|set| set.index < at.index)
+            .filter_map(|set| match &set.op.kind {
+                OpKind::Set {
+                    name,
+                    value: Some(value),
+                    ..
+                } if name == setting && !disabled(value) => Some(value.trim().to_string()),
+                _ => None,
+            })
+            .last()
+            .unwrap_or_else(|| format!("'{default}'"))
+    };
+    format!(
+        "SET LOCAL lock_timeout = {};\nSET LOCAL statement_timeout = {};",
+        value("lock_timeout", "2s"),
+        value("statement_timeout", "60s")
+    )
+}
+
+/// `0`, `'0s'`: the timeout is off.
+fn disabled(value: &str) -> bool {
+    let value = value.trim().trim_matches('\'');
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && value[..digits].bytes().all(|b| b == b'0')
+}

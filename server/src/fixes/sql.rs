@@ -79,16 +79,21 @@ pub fn dollar_quoted(body: &str) -> String {
 /// PostgreSQL keeps the first 63 bytes of an identifier.
 const MAX_IDENT: usize = 63;
 
-/// `{a}_{b}_{suffix}` for an object the recipe creates, with `a` and `b`
-/// shortened (the longer first) so the whole fits in an identifier: truncated
-/// by PostgreSQL, two names could lose their distinct suffixes.
-pub fn object_name(a: &str, b: &str, suffix: &str) -> String {
-    let (mut a, mut b) = (a.to_string(), b.to_string());
-    while a.len() + b.len() + suffix.len() + 2 > MAX_IDENT && !(a.is_empty() && b.is_empty()) {
-        let longer = if a.len() >= b.len() { &mut a } else { &mut b };
-        longer.pop();
+/// `parts` joined by `_`, for an object a recipe creates, with the longest
+/// part shortened until the whole fits in an identifier: truncated by
+/// PostgreSQL instead, two names could lose the parts that tell them apart.
+pub fn object_name(parts: &[&str]) -> String {
+    let mut parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+    let len = |parts: &[String]| parts.iter().map(String::len).sum::<usize>() + parts.len() - 1;
+    while !parts.is_empty() && len(&parts) > MAX_IDENT {
+        let longest = (0..parts.len())
+            .max_by_key(|&i| (parts[i].len(), std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        if parts[longest].pop().is_none() {
+            break;
+        }
     }
-    format!("{a}_{b}_{suffix}")
+    parts.join("_")
 }
 
 /// A statement's tokens with their parenthesis depth, to find its clauses'
@@ -352,6 +357,44 @@ mod tests {
             qualified(&Name::new(Some("app".into()), "Order")),
             "app.\"Order\""
         );
+    }
+
+    #[test]
+    fn literals_dollar_quotes_and_made_up_names() {
+        assert_eq!(literal("it's"), "'it''s'");
+        assert_eq!(dollar_quoted("\nBEGIN END "), "$$\nBEGIN END $$");
+        assert_eq!(dollar_quoted(" $$x$$ "), "$q1$ $$x$$ $q1$");
+        assert_eq!(dollar_quoted("a$"), "$q1$a$$q1$");
+        assert_eq!(
+            object_name(&["users", "sync", "price_new"]),
+            "users_sync_price_new"
+        );
+        let long = "é".repeat(40);
+        let name = object_name(&[&long, "sync", "price_new"]);
+        assert!(
+            name.len() <= 63 && name.ends_with("_sync_price_new"),
+            "{name}"
+        );
+        assert!(mentions("SET Last_Id = 1", "last_id"));
+        assert!(!mentions("SET last_ids = 1", "last_id"));
+        assert_eq!(fresh("batch", "batch, batch_2"), "batch_3");
+    }
+
+    #[test]
+    fn clauses_are_found_at_the_top_level() {
+        let text = "UPDATE t SET a = (SELECT b FROM u WHERE c), d = 1 WHERE e;";
+        let c = Clauses::new(text);
+        let set = c.find(0, &["SET"]).unwrap();
+        let where_at = c.find(0, &["WHERE"]).unwrap();
+        assert_eq!(
+            c.text(set + 1..where_at),
+            "a = (SELECT b FROM u WHERE c), d = 1"
+        );
+        let parts = c.split_commas(set + 1..where_at);
+        assert_eq!(c.text(parts[1].clone()), "d = 1");
+        assert_eq!(c.text(where_at + 1..c.end()), "e");
+        assert_eq!(c.text(3..3), "");
+        assert!(c.find(0, &["FROM"]).is_none());
     }
 
     #[test]
