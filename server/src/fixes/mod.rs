@@ -5,9 +5,11 @@
 pub mod apply;
 pub mod backfill;
 pub mod constraint;
+pub mod expand_contract;
 pub mod index;
 pub mod next_migration;
 pub mod preamble;
+pub mod rename_table;
 pub mod sql;
 pub mod transaction;
 

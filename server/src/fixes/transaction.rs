@@ -67,6 +67,10 @@ fn phased(
     phases: &[Phase<'_>],
     shape: Shape,
 ) -> Option<Fix> {
+    // A down migration rolls back: it has no later deploy.
+    if m.runner().is_down {
+        return None;
+    }
     let (first, rest) = phases.split_first()?;
     if first.outside || first.later_deploy {
         return None;

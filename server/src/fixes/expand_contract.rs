@@ -1,0 +1,398 @@
+//! Recipes R11 and R12a: change a column's type, or rename it, by expand and
+//! contract. A new column is added beside the old one and kept in step by a
+//! trigger on every write, the existing rows are copied in batches, and the
+//! old column goes in a later deploy, once no running code uses it.
+//!
+//! The statement does not say what else the old column carries, so the
+//! recipe reads it from the catalog when it runs: its default and NOT NULL
+//! pass to the new column (NOT NULL through a `NOT VALID` check validated
+//! after the backfill, so no scan under ACCESS EXCLUSIVE; its type too, for a
+//! rename). What cannot be rebuilt without blocking writes (an index, a
+//! constraint, a view, an owned sequence, an identity) stops the expand with
+//! an error naming it, before anything changed.
+
+use crate::analysis::migration::{Migration, Name, OpAt, OpKind};
+use crate::finding::Fix;
+
+use super::backfill::{self, KeysetUpdate};
+use super::preamble::local_timeouts;
+use super::sql::{Clauses, dollar_quoted, ident, literal, object_name, qualified};
+use super::transaction::{self, Phase, Step};
+
+/// The fix for `ALTER COLUMN c TYPE t [USING e]` (R11): `c_new` of type `t`,
+/// synced and backfilled; the switch renames `c` to `c_old` and `c_new` to
+/// `c`; the contract drops `c_old`.
+pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
+    let OpKind::ChangeColumnType { column, .. } = &at.op.kind else {
+        return None;
+    };
+    // Another action of the same statement would be lost with it.
+    if at.statement.ops.len() != 1 {
+        return None;
+    }
+    let statement = m.source().get(at.statement.span.clone())?;
+    let (data_type, using) = type_and_using(statement)?;
+    let c = Column::new(at.op.table.as_ref()?, column, object_name(&[column, "new"]));
+    let old = ident(column);
+    let new = ident(&c.new);
+    let table = ident(&c.table.name);
+    // The new value from the row's columns: PostgreSQL's own cast, or the
+    // USING expression (evaluated over the new row in the trigger).
+    let (from_new_row, from_columns) = match using {
+        None => (
+            format!("NEW.{old}::{data_type}"),
+            format!("{old}::{data_type}"),
+        ),
+        Some(using) => (
+            format!("(SELECT {using} FROM (SELECT NEW.*) AS {table})"),
+            format!("({using})"),
+        ),
+    };
+    let sync = format!("  NEW.{new} := {from_new_row};");
+    let renamed = object_name(&[column, "old"]);
+    let renamed = ident(&renamed);
+    let t = qualified(c.table);
+    let rename_back = format!(
+        "-- preflight: ignore[rename-column] undoing the switch of expand/contract\n\
+         ALTER TABLE {t} RENAME COLUMN {old} TO {new};\n\
+         -- preflight: ignore[rename-column, statement-after-access-exclusive] undoing the switch, in one short transaction\n\
+         ALTER TABLE {t} RENAME COLUMN {renamed} TO {old};"
+    );
+    let phases = vec![
+        Phase {
+            sql: c.expand(Some(data_type), &sync),
+            down: String::new(),
+            outside: false,
+            later_deploy: false,
+            suffix: "expand",
+        },
+        c.backfill(&format!("{new} = {from_columns}"), &from_columns),
+        Phase {
+            sql: format!(
+                "{timeouts}\n-- Switch: `{column}` becomes the new column; the old one stays as `{renamed_plain}` until the contract.\n\
+                 {drop_sync}\n{take_over}\n\
+                 -- preflight: ignore[rename-column] running code keeps the name `{column}`, now of the new type\n\
+                 ALTER TABLE {t} RENAME COLUMN {old} TO {renamed};\n\
+                 -- preflight: ignore[rename-column] the new column takes the old one's name\n\
+                 ALTER TABLE {t} RENAME COLUMN {new} TO {old};",
+                timeouts = local_timeouts(m, at),
+                renamed_plain = object_name(&[column, "old"]),
+                drop_sync = c.drop_sync(),
+                take_over = c.take_over(),
+            ),
+            down: format!(
+                "{}\n{rename_back}\n{}",
+                local_timeouts(m, at),
+                c.create_sync(&sync)
+            ),
+            outside: false,
+            later_deploy: false,
+            suffix: "switch",
+        },
+        Phase {
+            sql: format!(
+                "{}\n-- Contract: deploy once no running code uses `{}`.\n\
+                 -- preflight: ignore[drop-column] the old column of expand/contract, unused since the switch\n\
+                 ALTER TABLE {t} DROP COLUMN {renamed};",
+                local_timeouts(m, at),
+                object_name(&[column, "old"]),
+            ),
+            down: NOT_UNDONE.to_string(),
+            outside: false,
+            later_deploy: true,
+            suffix: "contract",
+        },
+    ];
+    transaction::split(
+        m,
+        at,
+        &format!("Change the type of `{column}` by expand/contract"),
+        Step::Phases(phases),
+    )
+}
+
+/// The fix for `RENAME COLUMN a TO b` (R12a): `b` beside `a`, each written
+/// through the other by a trigger, backfilled; the contract drops `a`.
+pub fn rename_column(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
+    let OpKind::RenameColumn { from, to } = &at.op.kind else {
+        return None;
+    };
+    if at.statement.ops.len() != 1 || from.is_empty() || to.is_empty() || from == to {
+        return None;
+    }
+    let c = Column::new(at.op.table.as_ref()?, from, to.clone());
+    let (old, new) = (ident(from), ident(to));
+    // Whichever name a writer used wins; an insert through either fills both.
+    // An update that sets neither (a row not backfilled yet) copies the old
+    // one, so the NOT NULL check holds for it.
+    let sync = format!(
+        "  IF TG_OP = 'INSERT' THEN
+    NEW.{new} := COALESCE(NEW.{new}, NEW.{old});
+    NEW.{old} := COALESCE(NEW.{old}, NEW.{new});
+  ELSIF NEW.{new} IS DISTINCT FROM OLD.{new} THEN
+    NEW.{old} := NEW.{new};
+  ELSE
+    NEW.{new} := NEW.{old};
+  END IF;"
+    );
+    let t = qualified(c.table);
+    let phases = vec![
+        Phase {
+            sql: c.expand(None, &sync),
+            down: String::new(),
+            outside: false,
+            later_deploy: false,
+            suffix: "expand",
+        },
+        c.backfill(&format!("{new} = {old}"), &old),
+        Phase {
+            sql: format!(
+                "{}\n-- Contract: deploy once no running code uses `{from}`.\n{}\n{}\n\
+                 -- preflight: ignore[drop-column] the old name of expand/contract, unused by then\n\
+                 ALTER TABLE {t} DROP COLUMN {old};",
+                local_timeouts(m, at),
+                c.drop_sync(),
+                c.take_over(),
+            ),
+            down: NOT_UNDONE.to_string(),
+            outside: false,
+            later_deploy: true,
+            suffix: "contract",
+        },
+    ];
+    transaction::split(
+        m,
+        at,
+        &format!("Rename `{from}` to `{to}` by expand/contract"),
+        Step::Phases(phases),
+    )
+}
+
+const NOT_UNDONE: &str =
+    "-- The contract dropped a column: its data is gone, restore it from a backup.\nSELECT 1;";
+
+/// `ALTER TABLE ... ALTER [COLUMN] c [SET DATA] TYPE <type> [USING <expr>]`:
+/// the type and the expression as written.
+fn type_and_using(statement: &str) -> Option<(&str, Option<&str>)> {
+    let c = Clauses::new(statement);
+    let end = c.end();
+    let mut i = c.find(1, &["ALTER"])? + 1;
+    if c.is_word(i, "COLUMN") {
+        i += 1;
+    }
+    i += 1;
+    if c.is_word(i, "SET") && c.is_word(i + 1, "DATA") {
+        i += 2;
+    }
+    if !c.is_word(i, "TYPE") {
+        return None;
+    }
+    // One action only: a `,` would start another.
+    if c.split_commas(i..end).len() != 1 {
+        return None;
+    }
+    let using = c.find(i + 1, &["USING"]);
+    let data_type = c.text(i + 1..using.unwrap_or(end));
+    let using = match using {
+        Some(u) => Some(c.text(u + 1..end)).filter(|e| !e.is_empty()),
+        None => None,
+    };
+    (!data_type.is_empty()).then_some((data_type, using))
+}
+
+/// The column being replaced and its replacement.
+struct Column<'a> {
+    table: &'a Name,
+    old: &'a str,
+    new: String,
+    /// The sync function and its trigger.
+    sync_name: String,
+    /// The check that holds the new column to the old one's NOT NULL until
+    /// it is proven.
+    not_null: String,
+}
+
+impl<'a> Column<'a> {
+    fn new(table: &'a Name, old: &'a str, new: String) -> Self {
+        Column {
+            sync_name: object_name(&[&table.name, "sync", &new]),
+            not_null: object_name(&[&table.name, &new, "not_null"]),
+            table,
+            old,
+            new,
+        }
+    }
+
+    fn function(&self) -> String {
+        qualified(&Name::new(
+            self.table.schema.clone(),
+            self.sync_name.as_str(),
+        ))
+    }
+
+    fn regclass(&self) -> String {
+        format!("{}::regclass", literal(&qualified(self.table)))
+    }
+
+    /// The sync function and its trigger on every insert and update.
+    fn create_sync(&self, body: &str) -> String {
+        let function = self.function();
+        format!(
+            "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};\n\
+             -- preflight: ignore[create-trigger] keeps both columns in step until the old one goes\n\
+             CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {}\n  FOR EACH ROW EXECUTE FUNCTION {function}();",
+            dollar_quoted(&format!("\nBEGIN\n{body}\n  RETURN NEW;\nEND ")),
+            ident(&self.sync_name),
+            qualified(self.table),
+        )
+    }
+
+    fn drop_sync(&self) -> String {
+        format!(
+            "DROP TRIGGER {} ON {};\nDROP FUNCTION {}();",
+            ident(&self.sync_name),
+            qualified(self.table),
+            self.function()
+        )
+    }
+
+    /// The new column (of `data_type`, or of the old column's own type),
+    /// after checking that nothing the recipe cannot rebuild uses the old
+    /// one; then the trigger that fills it on every write.
+    fn expand(&self, data_type: Option<&str>, sync: &str) -> String {
+        let t = qualified(self.table);
+        let new = ident(&self.new);
+        let regclass = self.regclass();
+        let add = match data_type {
+            Some(data_type) => format!("  ALTER TABLE {t} ADD COLUMN {new} {data_type};"),
+            // A rename keeps the type and collation the catalog has.
+            None => format!(
+                "  EXECUTE {} || format_type(old_column.atttypid, old_column.atttypmod)
+    || coalesce((SELECT ' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname)
+                   FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+                  WHERE c.oid = old_column.attcollation
+                    AND c.oid <> (SELECT typcollation FROM pg_type WHERE oid = old_column.atttypid)), '');",
+                literal(&format!("ALTER TABLE {t} ADD COLUMN {new} "))
+            ),
+        };
+        // RAISE reads `%` as a placeholder: the names' own are doubled.
+        let raised = |name: &str| name.replace('%', "%%");
+        let missing = literal(&format!(
+            "column {} of {} does not exist",
+            raised(self.old),
+            raised(&t)
+        ));
+        let blocked = literal(&format!(
+            "{}.{} is used by %: rebuild that on {} by hand (an index with CREATE INDEX CONCURRENTLY), then drop it here",
+            raised(&t),
+            raised(self.old),
+            raised(&self.new)
+        ));
+        let body = format!(
+            "
+DECLARE
+  old_column pg_attribute;
+  used_by text;
+BEGIN
+{guard}
+  SELECT * INTO old_column FROM pg_attribute
+   WHERE attrelid = {regclass} AND attname = {old} AND NOT attisdropped;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION {missing};
+  END IF;
+  -- What uses the old column would go with it: indexes, constraints, views, sequences.
+  SELECT string_agg(pg_describe_object(classid, objid, objsubid), ', ') INTO used_by
+    FROM pg_depend
+   WHERE refclassid = 'pg_class'::regclass AND refobjid = {regclass} AND refobjsubid = old_column.attnum
+     AND classid <> 'pg_attrdef'::regclass
+     AND NOT EXISTS (SELECT FROM pg_constraint n WHERE classid = 'pg_constraint'::regclass AND n.oid = objid AND n.contype = 'n');
+  IF used_by IS NOT NULL OR old_column.attidentity <> '' OR old_column.attgenerated <> '' THEN
+    RAISE EXCEPTION {blocked}, coalesce(used_by, 'an identity or generated column');
+  END IF;
+{add}
+  -- NOT NULL holds for new rows at once; the rows before are proven after the backfill.
+  IF old_column.attnotnull THEN
+    ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({new} IS NOT NULL) NOT VALID;
+  END IF;
+END ",
+            guard = backfill::key_guard(self.table),
+            old = literal(self.old),
+            check = ident(&self.not_null),
+        );
+        format!(
+            "-- Expand: `{}` beside `{}`, written by a trigger on every insert and update.\n{}\nDO {};",
+            self.new,
+            self.old,
+            self.create_sync(sync),
+            dollar_quoted(&body)
+        )
+    }
+
+    /// The batched copy `set` of the rows where the new column is not yet
+    /// `value`, then the proof of NOT NULL (a scan that blocks no writes).
+    fn backfill(&self, set: &str, value: &str) -> Phase<'static> {
+        let new = ident(&self.new);
+        let validate = format!(
+            "-- Every row is filled: prove NOT NULL while reads and writes go on.\n\
+             IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = {} AND conname = {}) THEN\n  \
+             ALTER TABLE {} VALIDATE CONSTRAINT {};\nEND IF;",
+            self.regclass(),
+            literal(&self.not_null),
+            qualified(self.table),
+            ident(&self.not_null),
+        );
+        let filter = format!("{new} IS DISTINCT FROM {value}");
+        let row = ident(&self.table.name);
+        let target = qualified(self.table);
+        Phase {
+            sql: backfill::keyset_update(&KeysetUpdate {
+                table: self.table,
+                target: &target,
+                row: &row,
+                set,
+                from: None,
+                filter: Some(&filter),
+                then: &validate,
+            }),
+            down: "-- The backfill only filled the new column: nothing to undo.\nSELECT 1;".into(),
+            outside: true,
+            later_deploy: false,
+            suffix: "backfill",
+        }
+    }
+
+    /// The new column takes over the old one's default, and its NOT NULL
+    /// (proven by the validated check, so `SET NOT NULL` scans nothing on
+    /// PostgreSQL 12+). It follows `drop_sync`, whose ACCESS EXCLUSIVE it
+    /// runs under.
+    fn take_over(&self) -> String {
+        let t = qualified(self.table);
+        let new = ident(&self.new);
+        let check = ident(&self.not_null);
+        let body = format!(
+            "
+DECLARE old_default text;
+BEGIN
+  SELECT pg_get_expr(d.adbin, d.adrelid) INTO old_default
+    FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+   WHERE a.attrelid = {regclass} AND a.attname = {old};
+  IF old_default IS NOT NULL THEN
+    EXECUTE {set_default} || old_default;
+  END IF;
+  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = {regclass} AND conname = {check_name}) THEN
+    ALTER TABLE {t} ALTER COLUMN {new} SET NOT NULL;
+    ALTER TABLE {t} DROP CONSTRAINT {check};
+  END IF;
+END ",
+            regclass = self.regclass(),
+            old = literal(self.old),
+            set_default = literal(&format!("ALTER TABLE {t} ALTER COLUMN {new} SET DEFAULT ")),
+            check_name = literal(&self.not_null),
+        );
+        format!(
+            "-- preflight: ignore[statement-after-access-exclusive] catalog changes only, in one short transaction\n\
+             DO {};",
+            dollar_quoted(&body)
+        )
+    }
+}
