@@ -400,6 +400,33 @@ mod tests {
     }
 
     #[test]
+    fn where_the_loop_goes_and_that_it_is_unsafe() {
+        use super::super::testing::fix;
+        let text = "SET lock_timeout = '2s';\nDELETE FROM sessions WHERE expires_at < now();\n";
+        let plain = fix("schema/prune.sql", text, "unbatched-backfill").unwrap();
+        assert_eq!(plain.applicability, Applicability::Unsafe);
+        assert!(plain.text.contains(
+            "    DELETE FROM sessions WHERE id IN (\n      SELECT sessions.id FROM sessions WHERE expires_at < now() ORDER BY sessions.id LIMIT 1000\n    );"
+        ), "{}", plain.text);
+        let golang = fix("db/000003_prune.up.sql", text, "unbatched-backfill").unwrap();
+        assert_eq!(golang.text, "SET lock_timeout = '2s';\n");
+        assert!(
+            golang
+                .created("db/000004_prune_batched.up.sql")
+                .starts_with("-- Batched")
+        );
+        // Prisma and Drizzle cannot run a migration outside a transaction.
+        assert!(
+            fix(
+                "prisma/migrations/20240101000000_x/migration.sql",
+                text,
+                "unbatched-backfill"
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn the_loop_keeps_the_users_text_and_avoids_its_names() {
         let table = Name::new(None, "users");
         let sql = keyset_update(&KeysetUpdate {

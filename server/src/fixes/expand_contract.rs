@@ -396,3 +396,195 @@ END ",
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::fix;
+    use crate::finding::Applicability;
+
+    const TIMEOUTS: &str = "SET lock_timeout = '3s';\nSET statement_timeout = '90s';\n";
+
+    #[test]
+    fn change_type_where_the_runner_wraps_each_file() {
+        let text = format!("{TIMEOUTS}ALTER TABLE users ALTER COLUMN price TYPE bigint;\n");
+        let fixed = fix("db/000002_price.up.sql", &text, "change-column-type").unwrap();
+        assert_eq!(fixed.applicability, Applicability::Unsafe);
+        assert_eq!(
+            fixed.title,
+            "Change the type of `price` by expand/contract; backfill in `000003_price_backfill.up.sql`, \
+             switch in `000004_price_switch.up.sql`, contract (a later deploy) in `000005_price_contract.up.sql`"
+        );
+        // Expand in place, after the user's own settings.
+        assert!(fixed.text.starts_with(TIMEOUTS), "{}", fixed.text);
+        assert!(
+            fixed
+                .text
+                .contains("  NEW.price_new := NEW.price::bigint;\n")
+        );
+        assert!(
+            fixed
+                .text
+                .contains("  ALTER TABLE users ADD COLUMN price_new bigint;\n")
+        );
+        assert!(fixed.text.contains(
+            "CREATE TRIGGER users_sync_price_new BEFORE INSERT OR UPDATE ON users\n  FOR EACH ROW EXECUTE FUNCTION users_sync_price_new();"
+        ));
+        assert!(!fixed.text.contains("TYPE bigint;"));
+        let backfill = fixed.created("db/000003_price_backfill.up.sql");
+        assert!(backfill.contains(
+            "UPDATE users SET price_new = price::bigint\n      FROM batch WHERE users.id = batch.batch_id AND (price_new IS DISTINCT FROM price::bigint)"
+        ), "{backfill}");
+        assert!(
+            backfill.contains("ALTER TABLE users VALIDATE CONSTRAINT users_price_new_not_null;")
+        );
+        // Each new transaction keeps the timeouts the migration had set.
+        let switch = fixed.created("db/000004_price_switch.up.sql");
+        assert!(
+            switch.starts_with(
+                "SET LOCAL lock_timeout = '3s';\nSET LOCAL statement_timeout = '90s';\n"
+            )
+        );
+        assert!(switch.contains(
+            "DROP TRIGGER users_sync_price_new ON users;\nDROP FUNCTION users_sync_price_new();"
+        ));
+        assert!(
+            switch.ends_with(
+                "ALTER TABLE users RENAME COLUMN price TO price_old;\n\
+             -- preflight: ignore[rename-column] the new column takes the old one's name\n\
+             ALTER TABLE users RENAME COLUMN price_new TO price;\n"
+            ),
+            "{switch}"
+        );
+        let down = fixed.created("db/000004_price_switch.down.sql");
+        assert!(
+            down.contains("ALTER TABLE users RENAME COLUMN price_old TO price;\nCREATE FUNCTION")
+        );
+        let contract = fixed.created("db/000005_price_contract.up.sql");
+        assert!(contract.ends_with("ALTER TABLE users DROP COLUMN price_old;\n"));
+        assert!(
+            fixed
+                .created("db/000005_price_contract.down.sql")
+                .contains("backup")
+        );
+    }
+
+    #[test]
+    fn change_type_with_using_evaluates_it_over_the_new_row() {
+        let text = "ALTER TABLE app.events ALTER COLUMN payload SET DATA TYPE jsonb USING payload::jsonb;\n";
+        let fixed = fix("m/0001_payload.up.sql", text, "change-column-type").unwrap();
+        assert!(
+            fixed.text.contains(
+                "  NEW.payload_new := (SELECT payload::jsonb FROM (SELECT NEW.*) AS events);\n"
+            ),
+            "{}",
+            fixed.text
+        );
+        assert!(
+            fixed
+                .text
+                .contains("CREATE FUNCTION app.events_sync_payload_new()")
+        );
+        assert!(fixed.text.contains("'app.events'::regclass"));
+        let backfill = fixed.created("m/0002_payload_backfill.up.sql");
+        assert!(backfill.contains("UPDATE app.events SET payload_new = (payload::jsonb)"));
+        assert!(backfill.contains("WHERE events.id = batch.batch_id"));
+    }
+
+    #[test]
+    fn change_type_refuses_what_it_would_lose() {
+        // A second action of the same statement.
+        let both = "ALTER TABLE users ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE text;\n";
+        assert!(fix("db/000002_x.up.sql", both, "change-column-type").is_none());
+        // A down migration rolls back: no later deploy.
+        let down = "ALTER TABLE users ALTER COLUMN a TYPE int;\n";
+        assert!(fix("db/000002_x.down.sql", down, "change-column-type").is_none());
+        // Prisma runs every migration in a transaction: no batches.
+        assert!(
+            fix(
+                "prisma/migrations/20240101000000_x/migration.sql",
+                down,
+                "change-column-type"
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn rename_where_statements_commit_one_by_one() {
+        let text =
+            format!("{TIMEOUTS}ALTER TABLE users RENAME COLUMN name TO full_name;\nSELECT 1;\n");
+        let fixed = fix("schema/rename.sql", &text, "rename-column").unwrap();
+        assert!(fixed.created.is_empty());
+        let expand_at = fixed
+            .text
+            .find("BEGIN;\n-- Expand: `full_name` beside `name`")
+            .unwrap();
+        let commit_at = fixed.text.find("END $$;\nCOMMIT;\n-- Batched").unwrap();
+        let contract_at = fixed.text.find("\n-- contract: a later deploy").unwrap();
+        assert!(
+            expand_at < commit_at && commit_at < contract_at,
+            "{}",
+            fixed.text
+        );
+        assert!(
+            fixed
+                .text
+                .contains("  ELSE\n    NEW.full_name := NEW.name;\n")
+        );
+        assert!(fixed.text.contains("UPDATE users SET full_name = name\n"));
+        // The type comes from the catalog.
+        assert!(fixed.text.contains(
+            "  EXECUTE 'ALTER TABLE users ADD COLUMN full_name ' || format_type(old_column.atttypid, old_column.atttypmod)"
+        ));
+        // The contract is left to move, commented out.
+        assert!(
+            fixed
+                .text
+                .contains("\n-- ALTER TABLE users DROP COLUMN name;\nSELECT 1;\n"),
+            "{}",
+            fixed.text
+        );
+        assert!(
+            fixed
+                .title
+                .ends_with("; contract (a later deploy) as a comment")
+        );
+    }
+
+    #[test]
+    fn rename_in_an_explicit_transaction_continues_after_its_commit() {
+        let text = "BEGIN;\nALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE users ADD COLUMN x int;\nCOMMIT;\n";
+        let fixed = fix("schema/rename.sql", text, "rename-column").unwrap();
+        let expand = fixed.text.find("-- Expand").unwrap();
+        let add = fixed
+            .text
+            .find("ADD COLUMN x int;\nCOMMIT;\n-- Batched")
+            .unwrap();
+        assert!(expand < add, "{}", fixed.text);
+    }
+
+    #[test]
+    fn rename_quotes_what_needs_quoting() {
+        let text = "ALTER TABLE \"App\".\"Users\" RENAME COLUMN \"Name\" TO \"user\";\n";
+        let fixed = fix("db/000002_x.up.sql", text, "rename-column").unwrap();
+        assert!(
+            fixed
+                .text
+                .contains("CREATE FUNCTION \"App\".\"Users_sync_user\"()"),
+            "{}",
+            fixed.text
+        );
+        assert!(
+            fixed
+                .text
+                .contains("NEW.\"user\" := COALESCE(NEW.\"user\", NEW.\"Name\");")
+        );
+        assert!(
+            fixed
+                .text
+                .contains("'\"App\".\"Users\"'::regclass AND attname = 'Name'")
+        );
+        let contract = fixed.created("db/000004_x_contract.up.sql");
+        assert!(contract.ends_with("ALTER TABLE \"App\".\"Users\" DROP COLUMN \"Name\";\n"));
+    }
+}

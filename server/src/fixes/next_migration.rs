@@ -533,6 +533,58 @@ mod tests {
     }
 
     #[test]
+    fn several_steps_are_numbered_one_after_the_other() {
+        let later = NewStep {
+            outside: false,
+            suffix: "contract",
+            ..CIC
+        };
+        let golang = create_all(
+            Runner::GolangMigrate,
+            Path::new("db/000002_x.up.sql"),
+            &names(&["000002_x.up.sql"]),
+            &[CIC, later.clone()],
+        )
+        .unwrap();
+        let files: Vec<_> = golang
+            .iter()
+            .map(|edits| listed_name(edits).unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            ["000003_x_concurrently.up.sql", "000004_x_contract.up.sql"]
+        );
+        let diesel = create_all(
+            Runner::Diesel,
+            Path::new("m/2024-01-01-000000_x/up.sql"),
+            &[],
+            &[CIC, later.clone()],
+        )
+        .unwrap();
+        assert_eq!(
+            listed_name(&diesel[1]).unwrap(),
+            "2024-01-01-000002_x_contract"
+        );
+        let flyway = create_all(
+            Runner::Flyway,
+            Path::new("sql/V7__x.sql"),
+            &[],
+            &[CIC, later],
+        )
+        .unwrap();
+        assert_eq!(
+            created(&flyway[0])[1],
+            (
+                "sql/V8__x_concurrently.sql.conf".to_string(),
+                "executeInTransaction=false\n"
+            )
+        );
+        assert_eq!(created(&flyway[1])[0].0, "sql/V9__x_contract.sql");
+        assert_eq!(flyway[1].len(), 1);
+        assert!(create_all(Runner::Prisma, Path::new("m/1_x.sql"), &[], &[CIC]).is_none());
+    }
+
+    #[test]
     fn a_transactional_step_has_no_markers() {
         let step = NewStep {
             outside: false,

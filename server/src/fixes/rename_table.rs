@@ -55,3 +55,56 @@ pub fn with_compatibility_view(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
         Step::Phases(phases),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::fix;
+
+    #[test]
+    fn view_in_place_and_its_drop_as_the_next_migration() {
+        let text = "SET LOCAL lock_timeout = '2s';\nALTER TABLE app.users RENAME TO accounts;\n";
+        let fixed = fix("db/000002_accounts.up.sql", text, "rename-table").unwrap();
+        assert!(fixed.text.ends_with(
+            "ALTER TABLE app.users RENAME TO accounts;\n\
+             -- Running code still uses `users`: a simple view under that name reads and writes the table.\n\
+             CREATE VIEW app.users AS SELECT * FROM app.accounts;\n"
+        ), "{}", fixed.text);
+        assert_eq!(
+            fixed.created("db/000003_accounts_drop_view.up.sql"),
+            "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\n\
+             -- A later deploy: once no running code uses `users`.\nDROP VIEW IF EXISTS app.users;\n"
+        );
+        assert!(
+            fixed
+                .created("db/000003_accounts_drop_view.down.sql")
+                .ends_with("CREATE VIEW app.users AS SELECT * FROM app.accounts;\n")
+        );
+        assert!(
+            fixed
+                .title
+                .contains("drop_view (a later deploy) in `000003_accounts_drop_view.up.sql`")
+        );
+        // Fixed once, the rule no longer fires.
+        assert!(fix("db/000002_accounts.up.sql", &fixed.text, "rename-table").is_none());
+    }
+
+    #[test]
+    fn one_transaction_where_statements_commit_one_by_one() {
+        let fixed = fix(
+            "schema/x.sql",
+            "ALTER TABLE users RENAME TO accounts;",
+            "rename-table",
+        )
+        .unwrap();
+        assert!(
+            fixed
+                .text
+                .starts_with("BEGIN;\nALTER TABLE users RENAME TO accounts;\n")
+        );
+        assert!(
+            fixed
+                .text
+                .contains("CREATE VIEW users AS SELECT * FROM accounts;\nCOMMIT;\n-- drop_view")
+        );
+    }
+}

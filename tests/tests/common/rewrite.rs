@@ -49,7 +49,7 @@ pub struct Case {
     pub data: &'static [&'static str],
 }
 
-fn write_case(root: &Path, case: &Case) {
+pub fn write_case(root: &Path, case: &Case) {
     for (relative, text) in case.files {
         let path = root.join(relative);
         fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
@@ -58,7 +58,7 @@ fn write_case(root: &Path, case: &Case) {
 }
 
 /// Every up migration under `root`, in the order a runner applies them.
-fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
+pub fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -83,7 +83,7 @@ fn up_files(root: &Path) -> BTreeMap<PathBuf, String> {
 /// conventions): only the up section, in one transaction when the runner
 /// wraps the file or sends several statements as one query, else statement
 /// by statement.
-fn migrate(pg: &Postgres, db: &str, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
+pub fn migrate(pg: &Postgres, db: &str, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
     for (path, text) in files {
         let metadata = path
             .parent()
@@ -127,6 +127,21 @@ fn rules_reported(root: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `preflight check --fix` (or `--unsafe-fixes`) on `root`.
+pub fn fix_dir(root: &Path, safe: bool) {
+    let flag = if safe { "--fix" } else { "--unsafe-fixes" };
+    let status = Command::new(preflight_bin())
+        .args(["check", flag, "--fail-on", "error"])
+        .arg(root)
+        .output()
+        .expect("preflight runs");
+    assert!(
+        status.status.code().is_some(),
+        "{}: preflight crashed",
+        root.display()
+    );
+}
+
 /// Writes `case` under the server's directory, fixes it with the CLI and
 /// checks the three properties; panics naming the case.
 pub fn check_case(pg: &Postgres, case: &Case) {
@@ -142,17 +157,7 @@ pub fn check_case(pg: &Postgres, case: &Case) {
     }
     let original = up_files(&root);
 
-    let flag = if case.safe { "--fix" } else { "--unsafe-fixes" };
-    let status = Command::new(preflight_bin())
-        .args(["check", flag, "--fail-on", "error"])
-        .arg(&root)
-        .output()
-        .expect("preflight runs");
-    assert!(
-        status.status.code().is_some(),
-        "{}: preflight crashed",
-        case.name
-    );
+    fix_dir(&root, case.safe);
     let fixed = up_files(&root);
     assert_ne!(original, fixed, "{}: the fix changed nothing", case.name);
 
