@@ -132,6 +132,21 @@ const CASES: &[Case] = &[
         safe: false,
         data: &["SELECT id, contact_email FROM users ORDER BY id"],
     },
+    // R12a in a sqlx migration sent as one query outside a transaction: the
+    // expand stays, the backfill and contract get migrations of their own.
+    Case {
+        name: "sqlx_no_transaction_rename_column",
+        files: &[
+            ("Cargo.toml", "[package]\nname = \"app\"\n"),
+            (
+                "migrations/20240101000000_contact.sql",
+                "-- no-transaction\nALTER TABLE users RENAME COLUMN email TO contact;\n",
+            ),
+        ],
+        cleared: &["rename-column"],
+        safe: false,
+        data: &["SELECT id, contact FROM users ORDER BY id"],
+    },
     // R12a in a dbmate migration that runs in a transaction.
     Case {
         name: "dbmate_rename_column",

@@ -564,6 +564,24 @@ mod tests {
     }
 
     #[test]
+    fn rename_where_one_query_outside_a_transaction_gets_files_for_the_rest() {
+        // sqlx sends the file as one query: a second statement in it would
+        // make an implicit transaction, where the batches cannot commit.
+        let text = "-- no-transaction\nALTER TABLE users RENAME COLUMN name TO full_name;\n";
+        let fixed = fix("migrations/20240101000000_x.sql", text, "rename-column").unwrap();
+        assert!(
+            fixed.text.starts_with("-- no-transaction\n-- Expand"),
+            "{}",
+            fixed.text
+        );
+        assert!(!fixed.text.contains("BEGIN;\n"));
+        let backfill = fixed.created("migrations/20240101000001_x_backfill.sql");
+        assert!(backfill.starts_with("-- no-transaction\n-- Batched"));
+        let contract = fixed.created("migrations/20240101000002_x_contract.sql");
+        assert!(contract.starts_with("SET LOCAL lock_timeout"));
+    }
+
+    #[test]
     fn rename_quotes_what_needs_quoting() {
         let text = "ALTER TABLE \"App\".\"Users\" RENAME COLUMN \"Name\" TO \"user\";\n";
         let fixed = fix("db/000002_x.up.sql", text, "rename-column").unwrap();

@@ -126,14 +126,6 @@ impl<'a> Clauses<'a> {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.tokens.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
-    }
-
     /// The text of token `i`.
     pub fn token(&self, i: usize) -> Option<&'a str> {
         self.text.get(self.tokens.get(i)?.span.clone())
@@ -165,7 +157,7 @@ impl<'a> Clauses<'a> {
     pub fn split_commas(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let mut parts = Vec::new();
         let mut start = range.start;
-        for i in range.clone() {
+        for i in range.start..range.end.min(self.tokens.len()) {
             if self.depth[i] == 0 && self.is_symbol(i, ",") {
                 parts.push(start..i);
                 start = i + 1;
