@@ -32,6 +32,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["set-not-null-requires-scan"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "explicit_transaction_set_not_null",
@@ -41,6 +42,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["set-not-null-requires-scan"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "golang_drop_index_split",
@@ -64,6 +66,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["require-concurrent-index-deletion"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "plain_reindex_in_place",
@@ -73,6 +76,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["require-concurrent-reindex"],
         safe: true,
+        data: &[],
     },
     Case {
         name: "golang_cic_split",
@@ -88,6 +92,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["require-concurrent-index-creation"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "plain_cic_in_place",
@@ -97,6 +102,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["require-concurrent-index-creation"],
         safe: true,
+        data: &[],
     },
     Case {
         name: "explicit_transaction_not_valid",
@@ -109,6 +115,7 @@ const CASES: &[Case] = &[
             "constraint-missing-not-valid",
         ],
         safe: false,
+        data: &[],
     },
     Case {
         name: "golang_validate_split",
@@ -124,6 +131,7 @@ const CASES: &[Case] = &[
         ],
         cleared: &["constraint-missing-not-valid"],
         safe: false,
+        data: &[],
     },
     Case {
         name: "timeout_preamble",
@@ -133,6 +141,7 @@ const CASES: &[Case] = &[
         )],
         cleared: &["require-lock-timeout", "require-statement-timeout"],
         safe: true,
+        data: &[],
     },
 ];
 

@@ -3,13 +3,16 @@
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
 pub mod apply;
+pub mod backfill;
 pub mod column;
 pub mod constraint;
 pub mod down;
+pub mod expand_contract;
 pub mod index;
 pub mod next_migration;
 pub mod not_null;
 pub mod preamble;
+pub mod rename_table;
 pub mod sql;
 pub mod transaction;
 
@@ -67,6 +70,65 @@ fn common_len(
         len += x.len_utf8();
     }
     len
+}
+
+/// The builders' tests: a migration checked as the engine checks it, and its
+/// first fix for one rule, applied.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
+
+    use crate::config::Config;
+    use crate::engine::Analysis;
+    use crate::finding::{Applicability, Fix};
+    use crate::text::{Document, Language};
+
+    /// What a fix does to a migration.
+    #[derive(Debug)]
+    pub struct Fixed {
+        pub title: String,
+        pub applicability: Applicability,
+        /// The migration's new text.
+        pub text: String,
+        /// The files it creates, by path.
+        pub created: Vec<(PathBuf, String)>,
+    }
+
+    impl Fixed {
+        pub fn created(&self, path: &str) -> &str {
+            self.created
+                .iter()
+                .find(|(p, _)| p == Path::new(path))
+                .map(|(_, text)| text.as_str())
+                .unwrap_or_else(|| panic!("{path} not created: {:?}", self.created))
+        }
+    }
+
+    /// The fix of the first `rule` finding of `text` at `path` (which need
+    /// not exist: its directory lists empty), or `None` when it has none.
+    pub fn fix(path: &str, text: &str, rule: &str) -> Option<Fixed> {
+        let path = PathBuf::from(path);
+        let document = Document::new(text, 0, Language::from_path(&path));
+        let findings = Analysis::new(Some(path), document).findings(&Config::default());
+        let finding = findings.iter().find(|f| f.rule == rule)?;
+        let Fix {
+            title,
+            applicability,
+            edits,
+        } = finding.fixes.first()?.clone();
+        let mut own: Vec<_> = edits.iter().filter(|e| e.file.is_none()).collect();
+        own.sort_by_key(|e| e.range.start);
+        let created = edits
+            .iter()
+            .filter_map(|e| Some((e.file.clone()?, e.replacement.clone())))
+            .collect();
+        Some(Fixed {
+            title: title.into_owned(),
+            applicability,
+            text: super::apply::apply_edits(text, own),
+            created,
+        })
+    }
 }
 
 #[cfg(test)]

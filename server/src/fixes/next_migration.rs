@@ -103,16 +103,21 @@ pub fn create(
             )]
         }
         // Flyway runs a script holding only statements PostgreSQL refuses in a
-        // transaction outside one by itself.
+        // transaction outside one by itself, but it cannot see a `COMMIT`
+        // inside `DO`: the script's `.conf` says so.
         Runner::Flyway => {
             let rest = file.strip_prefix('V')?;
             let (version, description) = rest.split_once("__")?;
             let description = description.strip_suffix(".sql")?;
             let next = next_flyway_version(version, neighbours)?;
-            vec![(
-                dir.join(format!("V{next}__{description}_{}.sql", step.suffix)),
-                format!("{}\n", step.up),
-            )]
+            let script = dir.join(format!("V{next}__{description}_{}.sql", step.suffix));
+            let mut files = vec![(script.clone(), format!("{}\n", step.up))];
+            if step.outside {
+                let mut conf = script.into_os_string();
+                conf.push(".conf");
+                files.push((conf.into(), "executeInTransaction=false\n".to_string()));
+            }
+            files
         }
         Runner::Atlas => {
             let name = next_name(file.strip_suffix(".sql")?, neighbours, step.suffix)?;
@@ -139,6 +144,36 @@ pub fn create(
             })
             .collect(),
     )
+}
+
+/// The files of several new migrations, one after the other in `steps`' order
+/// (each numbered past the one before), or `None` when any cannot be created.
+pub fn create_all(
+    runner: Runner,
+    path: &Path,
+    neighbours: &[String],
+    steps: &[NewStep<'_>],
+) -> Option<Vec<Vec<Edit>>> {
+    let mut listed = neighbours.to_vec();
+    let mut all = Vec::with_capacity(steps.len());
+    for step in steps {
+        let files = create(runner, path, &listed, step)?;
+        // The next step is numbered past this one, as if it were on disk.
+        listed.push(listed_name(&files)?);
+        all.push(files);
+    }
+    Some(all)
+}
+
+/// The name a new migration has in its directory's listing: its first file,
+/// or diesel's directory.
+pub fn listed_name(created: &[Edit]) -> Option<String> {
+    let path = created.first()?.file.as_deref()?;
+    let file = path.file_name()?.to_str()?;
+    if file == "up.sql" {
+        return Some(path.parent()?.file_name()?.to_str()?.to_string());
+    }
+    Some(file.to_string())
 }
 
 /// sqlx reads `-- no-transaction` only as the very first bytes of the file.
@@ -495,6 +530,58 @@ mod tests {
             Some(Path::new("m/20240101000001_concurrently.sql"))
         );
         assert!(atlas[0].replacement.starts_with("-- atlas:txmode none\n"));
+    }
+
+    #[test]
+    fn several_steps_are_numbered_one_after_the_other() {
+        let later = NewStep {
+            outside: false,
+            suffix: "contract",
+            ..CIC
+        };
+        let golang = create_all(
+            Runner::GolangMigrate,
+            Path::new("db/000002_x.up.sql"),
+            &names(&["000002_x.up.sql"]),
+            &[CIC, later.clone()],
+        )
+        .unwrap();
+        let files: Vec<_> = golang
+            .iter()
+            .map(|edits| listed_name(edits).unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            ["000003_x_concurrently.up.sql", "000004_x_contract.up.sql"]
+        );
+        let diesel = create_all(
+            Runner::Diesel,
+            Path::new("m/2024-01-01-000000_x/up.sql"),
+            &[],
+            &[CIC, later.clone()],
+        )
+        .unwrap();
+        assert_eq!(
+            listed_name(&diesel[1]).unwrap(),
+            "2024-01-01-000002_x_contract"
+        );
+        let flyway = create_all(
+            Runner::Flyway,
+            Path::new("sql/V7__x.sql"),
+            &[],
+            &[CIC, later],
+        )
+        .unwrap();
+        assert_eq!(
+            created(&flyway[0])[1],
+            (
+                "sql/V8__x_concurrently.sql.conf".to_string(),
+                "executeInTransaction=false\n"
+            )
+        );
+        assert_eq!(created(&flyway[1])[0].0, "sql/V9__x_contract.sql");
+        assert_eq!(flyway[1].len(), 1);
+        assert!(create_all(Runner::Prisma, Path::new("m/1_x.sql"), &[], &[CIC]).is_none());
     }
 
     #[test]

@@ -60,3 +60,64 @@ pub fn set_timeout(m: &Migration<'_>, at: &OpAt<'_>, setting: &str, value: &str)
         edits: vec![edit],
     })
 }
+
+/// `SET LOCAL` of both timeouts for a phase of a recipe that runs in a
+/// transaction of its own, with the values the migration set before `at`
+/// (else the reference's defaults), so the new transaction is guarded as the
+/// original statement was.
+pub fn local_timeouts(m: &Migration<'_>, at: &OpAt<'_>) -> String {
+    let value = |setting: &str, default: &str| {
+        m.ops_of(crate::analysis::migration::OpTag::Set)
+            .filter(|set| set.index < at.index)
+            .filter_map(|set| match &set.op.kind {
+                OpKind::Set {
+                    name,
+                    value: Some(value),
+                    ..
+                } if name == setting && !disabled(value) => Some(value.trim().to_string()),
+                _ => None,
+            })
+            .last()
+            .unwrap_or_else(|| format!("'{default}'"))
+    };
+    format!(
+        "SET LOCAL lock_timeout = {};\nSET LOCAL statement_timeout = {};",
+        value("lock_timeout", "2s"),
+        value("statement_timeout", "60s")
+    )
+}
+
+/// `0`, `'0s'`: the timeout is off.
+fn disabled(value: &str) -> bool {
+    let value = value.trim().trim_matches('\'');
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && value[..digits].bytes().all(|b| b == b'0')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disabled;
+
+    #[test]
+    fn zero_is_off() {
+        for off in ["0", "'0'", "'0s'", " 00ms "] {
+            assert!(disabled(off), "{off}");
+        }
+        for on in ["'2s'", "100", "'10ms'", "DEFAULT", ""] {
+            assert!(!disabled(on), "{on}");
+        }
+    }
+
+    #[test]
+    fn a_phase_keeps_the_timeouts_set_before_the_statement() {
+        use super::super::testing::fix;
+        // The value as written; `0` does not count as a timeout.
+        let text = "SET lock_timeout TO 1500;\nSET statement_timeout = 0;\nALTER TABLE users RENAME TO accounts;\n";
+        let fixed = fix("db/000002_x.up.sql", text, "rename-table").unwrap();
+        assert!(
+            fixed.created("db/000003_x_drop_view.up.sql").starts_with(
+                "SET LOCAL lock_timeout = 1500;\nSET LOCAL statement_timeout = '60s';\n"
+            )
+        );
+    }
+}

@@ -1,8 +1,11 @@
 //! Keyword-level rewrites of SQL statements, and SQL text for identifiers.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::analysis::migration::Name;
+use crate::syntax::sql::lexer;
+use crate::syntax::sql::{Token, TokenKind};
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] ...` → `CREATE [UNIQUE] INDEX
 /// CONCURRENTLY IF NOT EXISTS ...`, so a retry after a failed build does not
@@ -94,6 +97,167 @@ pub fn qualified(name: &Name) -> String {
         Some(schema) => format!("{}.{}", ident(schema), ident(&name.name)),
         None => ident(&name.name).into_owned(),
     }
+}
+
+/// `text` as an SQL string literal.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `body` between dollar quotes whose tag it does not contain, so a function
+/// or `DO` body may hold the user's own dollar-quoted text.
+pub fn dollar_quoted(body: &str) -> String {
+    let mut tag = String::new();
+    let mut n = 0u32;
+    loop {
+        let delimiter = format!("${tag}$");
+        // The body ends where the delimiter is first found after it opens
+        // (the end of the body may make one with the closing delimiter).
+        let closed = format!("{body}{delimiter}");
+        if closed.find(&delimiter) == Some(body.len()) {
+            return format!("{delimiter}{closed}");
+        }
+        n += 1;
+        tag = format!("q{n}");
+    }
+}
+
+/// PostgreSQL keeps the first 63 bytes of an identifier.
+const MAX_IDENT: usize = 63;
+
+/// `parts` joined by `_`, for an object a recipe creates, with the longest
+/// part shortened until the whole fits in an identifier: truncated by
+/// PostgreSQL instead, two names could lose the parts that tell them apart.
+pub fn object_name(parts: &[&str]) -> String {
+    let mut parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+    let len = |parts: &[String]| parts.iter().map(String::len).sum::<usize>() + parts.len() - 1;
+    while !parts.is_empty() && len(&parts) > MAX_IDENT {
+        let longest = (0..parts.len())
+            .max_by_key(|&i| (parts[i].len(), std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        if parts[longest].pop().is_none() {
+            break;
+        }
+    }
+    parts.join("_")
+}
+
+/// A statement's tokens with their parenthesis depth, to find its clauses'
+/// keywords where they are the statement's own (not in a subquery or call).
+pub struct Clauses<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    depth: Vec<u32>,
+}
+
+impl<'a> Clauses<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let tokens = lexer::lex(text).tokens;
+        let mut depth = Vec::with_capacity(tokens.len());
+        let mut level = 0u32;
+        for token in &tokens {
+            let t = &text[token.span.clone()];
+            if token.kind == TokenKind::Punct && (t == ")" || t == "]") {
+                level = level.saturating_sub(1);
+            }
+            depth.push(level);
+            if token.kind == TokenKind::Punct && (t == "(" || t == "[") {
+                level += 1;
+            }
+        }
+        Clauses {
+            text,
+            tokens,
+            depth,
+        }
+    }
+
+    /// The text of token `i`.
+    pub fn token(&self, i: usize) -> Option<&'a str> {
+        self.text.get(self.tokens.get(i)?.span.clone())
+    }
+
+    /// Token `i` is the keyword `word` (any case).
+    pub fn is_word(&self, i: usize, word: &str) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word)
+            && self.token(i).is_some_and(|t| t.eq_ignore_ascii_case(word))
+    }
+
+    /// Token `i` is the punctuation or operator `symbol`.
+    pub fn is_symbol(&self, i: usize, symbol: &str) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| matches!(t.kind, TokenKind::Punct | TokenKind::Operator))
+            && self.token(i) == Some(symbol)
+    }
+
+    /// The first top-level token from `from` on that is one of `words`.
+    pub fn find(&self, from: usize, words: &[&str]) -> Option<usize> {
+        (from..self.tokens.len())
+            .find(|&i| self.depth[i] == 0 && words.iter().any(|w| self.is_word(i, w)))
+    }
+
+    /// Each top-level `,`-separated part of tokens `range`, as token ranges.
+    pub fn split_commas(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let mut parts = Vec::new();
+        let mut start = range.start;
+        for i in range.start..range.end.min(self.tokens.len()) {
+            if self.depth[i] == 0 && self.is_symbol(i, ",") {
+                parts.push(start..i);
+                start = i + 1;
+            }
+        }
+        parts.push(start..range.end);
+        parts
+    }
+
+    /// The text from token `range.start` to the end of token `range.end - 1`
+    /// (comments inside included), or `""` for no tokens.
+    pub fn text(&self, range: Range<usize>) -> &'a str {
+        match (self.tokens.get(range.start), range.end.checked_sub(1)) {
+            (Some(first), Some(last)) if last >= range.start => self
+                .tokens
+                .get(last)
+                .and_then(|last| self.text.get(first.span.start..last.span.end))
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// The number of tokens before the statement's closing `;`, if any.
+    pub fn end(&self) -> usize {
+        let n = self.tokens.len();
+        if n > 0 && self.is_symbol(n - 1, ";") {
+            n - 1
+        } else {
+            n
+        }
+    }
+}
+
+/// `word` occurs in `text` as a whole word (any case), so a name made up for
+/// a recipe would clash with one the user's text uses.
+pub fn mentions(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let lower = text.to_lowercase();
+    lower
+        .match_indices(&word.to_lowercase())
+        .any(|(at, found)| {
+            !lower[..at].ends_with(is_ident) && !lower[at + found.len()..].starts_with(is_ident)
+        })
+}
+
+/// `base`, or `base_2`, `base_3`... : the first that `text` does not mention.
+pub fn fresh(base: &str, text: &str) -> String {
+    let mut name = base.to_string();
+    let mut n = 1;
+    while mentions(text, &name) {
+        n += 1;
+        name = format!("{base}_{n}");
+    }
+    name
 }
 
 /// PostgreSQL's reserved key words (Appendix C of its manual): never plain
@@ -261,6 +425,44 @@ mod tests {
         assert!(contains_word("DROP INDEX i cascade;", "CASCADE"));
         assert!(!contains_word("DROP INDEX cascade_idx;", "CASCADE"));
         assert!(!contains_word("", "CASCADE"));
+    }
+
+    #[test]
+    fn literals_dollar_quotes_and_made_up_names() {
+        assert_eq!(literal("it's"), "'it''s'");
+        assert_eq!(dollar_quoted("\nBEGIN END "), "$$\nBEGIN END $$");
+        assert_eq!(dollar_quoted(" $$x$$ "), "$q1$ $$x$$ $q1$");
+        assert_eq!(dollar_quoted("a$"), "$q1$a$$q1$");
+        assert_eq!(
+            object_name(&["users", "sync", "price_new"]),
+            "users_sync_price_new"
+        );
+        let long = "é".repeat(40);
+        let name = object_name(&[&long, "sync", "price_new"]);
+        assert!(
+            name.len() <= 63 && name.ends_with("_sync_price_new"),
+            "{name}"
+        );
+        assert!(mentions("SET Last_Id = 1", "last_id"));
+        assert!(!mentions("SET last_ids = 1", "last_id"));
+        assert_eq!(fresh("batch", "batch, batch_2"), "batch_3");
+    }
+
+    #[test]
+    fn clauses_are_found_at_the_top_level() {
+        let text = "UPDATE t SET a = (SELECT b FROM u WHERE c), d = 1 WHERE e;";
+        let c = Clauses::new(text);
+        let set = c.find(0, &["SET"]).unwrap();
+        let where_at = c.find(0, &["WHERE"]).unwrap();
+        assert_eq!(
+            c.text(set + 1..where_at),
+            "a = (SELECT b FROM u WHERE c), d = 1"
+        );
+        let parts = c.split_commas(set + 1..where_at);
+        assert_eq!(c.text(parts[1].clone()), "d = 1");
+        assert_eq!(c.text(where_at + 1..c.end()), "e");
+        assert_eq!(c.text(3..3), "");
+        assert!(c.find(0, &["FROM"]).is_none());
     }
 
     #[test]

@@ -35,13 +35,167 @@ pub enum Step<'s> {
         down: &'s str,
         suffix: &'s str,
     },
+    /// The statement becomes the first phase (run in a transaction, in this
+    /// deploy); each phase after it runs once the one before has committed.
+    /// The phases of a later deploy come last.
+    Phases(Vec<Phase<'s>>),
+}
+
+/// One part of a recipe that spans several transactions or deploys (expand,
+/// backfill, switch, contract).
+#[derive(Debug, Clone)]
+pub struct Phase<'s> {
+    /// Its statements, each ending in `;`. A transactional phase after the
+    /// first starts a transaction of its own, so it sets its own timeouts.
+    pub sql: String,
+    /// What undoes it, for runners with down migrations.
+    pub down: String,
+    /// It must run outside any transaction block (a `DO` that commits per
+    /// batch).
+    pub outside: bool,
+    /// It belongs to a later deploy, once no running code needs what it
+    /// removes (a contract step): always a migration of its own.
+    pub later_deploy: bool,
+    /// Names the phase, and the migration it gets: `price` → `price_backfill`.
+    pub suffix: &'s str,
+}
+
+/// Places `phases`: the first replaces the statement; the rest follow it in
+/// the same file where statements commit one by one or the file's own
+/// transaction can be committed, else (and always for a later deploy) each in
+/// a new migration. A later deploy's phases that get no file (the runner's
+/// naming is unknown) are left as a comment to move.
+fn phased(
+    m: &Migration<'_>,
+    at: &OpAt<'_>,
+    title: &str,
+    phases: &[Phase<'_>],
+    shape: Shape,
+) -> Option<Fix> {
+    // A down migration rolls back: it has no later deploy.
+    if m.runner().is_down {
+        return None;
+    }
+    let (first, rest) = phases.split_first()?;
+    if first.outside || first.later_deploy {
+        return None;
+    }
+    let now = rest.iter().take_while(|p| !p.later_deploy).count();
+    let (now, later) = rest.split_at(now);
+    if later.iter().any(|p| !p.later_deploy) {
+        return None;
+    }
+    // A one-query runner sends the file as one query, an implicit transaction
+    // once it holds several statements: what follows needs files of its own.
+    let one_query = matches!(shape, Shape::Autocommit) && m.runner().one_query;
+    let own_files = match shape {
+        Shape::Runner => rest,
+        _ if one_query => rest,
+        _ => later,
+    };
+    let steps: Vec<NewStep<'_>> = own_files
+        .iter()
+        .map(|p| NewStep {
+            up: &p.sql,
+            down: &p.down,
+            outside: p.outside,
+            suffix: p.suffix,
+        })
+        .collect();
+    let created = new_migrations(m, &steps);
+    if created.is_none() && own_files.len() > later.len() {
+        return None;
+    }
+
+    let mut in_place = match shape {
+        Shape::Autocommit if !one_query => std::iter::once(first)
+            .chain(now)
+            .map(in_file)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => first.sql.clone(),
+    };
+    let mut edits = Vec::new();
+    let mut placed = Vec::new();
+    match created {
+        Some(created) => {
+            for (phase, files) in own_files.iter().zip(created) {
+                let when = if phase.later_deploy {
+                    " (a later deploy)"
+                } else {
+                    ""
+                };
+                placed.push(format!(
+                    "{}{when} in `{}`",
+                    phase.suffix,
+                    created_name(&files)
+                ));
+                edits.extend(files);
+            }
+        }
+        None => {
+            for phase in later {
+                in_place.push_str(&format!(
+                    "\n-- {}: a later deploy, once no running code needs what it removes. \
+                     Move it to a migration of its own:\n{}",
+                    phase.suffix,
+                    commented(&phase.sql)
+                ));
+                placed.push(format!("{} (a later deploy) as a comment", phase.suffix));
+            }
+        }
+    }
+    if let (Shape::Explicit { commit }, false) = (&shape, now.is_empty()) {
+        let after: Vec<String> = now.iter().map(in_file).collect();
+        edits.push(Edit::insert(
+            commit.clone()?.end,
+            format!("\n{}", after.join("\n")),
+        ));
+    }
+    edits.insert(
+        0,
+        minimal_replace(m.source(), at.statement.span.clone(), &in_place),
+    );
+    let title = if placed.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title}; {}", placed.join(", "))
+    };
+    Some(Fix {
+        title: title.into(),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
+}
+
+/// A phase as the statements of a file that does not wrap it: a transactional
+/// phase in a transaction of its own.
+fn in_file(phase: &Phase<'_>) -> String {
+    if phase.outside {
+        phase.sql.clone()
+    } else {
+        format!("BEGIN;\n{}\nCOMMIT;", phase.sql)
+    }
+}
+
+/// `sql` as `--` comment lines.
+fn commented(sql: &str) -> String {
+    sql.lines()
+        .map(|line| format!("-- {line}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The fix titled `title` (and where the step went), or `None` when the
 /// runner cannot run the step as needed.
 pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> Option<Fix> {
     let statement = at.statement.span.clone();
-    let (edits, applicability, title) = match (step, Shape::of(m, at)) {
+    let shape = Shape::of(m, at);
+    let step = match step {
+        Step::Phases(phases) => return phased(m, at, title, &phases, shape),
+        step => step,
+    };
+    let (edits, applicability, title) = match (step, shape) {
         // Already outside a transaction block: only the text changes.
         (Step::Outside { sql, .. }, Shape::Autocommit) => (
             vec![minimal_replace(m.source(), statement, &sql)],
@@ -81,6 +235,7 @@ pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
             Applicability::Unsafe,
             format!("{title}, in a transaction after this one"),
         ),
+        (Step::Phases(_), _) => return None,
         (
             Step::Later {
                 keep,
@@ -121,23 +276,14 @@ fn own_transaction(later: &str) -> String {
 }
 
 /// The new migration's name as its directory listing shows it: the created
-/// file, or diesel's directory.
+/// file, or diesel's directory (with a `/`).
 fn created_name(created: &[Edit]) -> String {
-    let Some(path) = created.first().and_then(|e| e.file.as_deref()) else {
-        return String::new();
-    };
-    let file = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    match path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-    {
-        Some(dir) if file == "up.sql" => format!("{dir}/"),
-        _ => file.to_string(),
-    }
+    let name = next_migration::listed_name(created).unwrap_or_default();
+    let is_dir = created
+        .first()
+        .and_then(|e| e.file.as_deref())
+        .is_some_and(|p| p.ends_with("up.sql"));
+    if is_dir { format!("{name}/") } else { name }
 }
 
 /// How the statement's transaction is opened.
@@ -181,6 +327,23 @@ fn new_migration(
     outside: bool,
     suffix: &str,
 ) -> Option<Vec<Edit>> {
+    new_migrations(
+        m,
+        &[NewStep {
+            up,
+            down,
+            outside,
+            suffix,
+        }],
+    )?
+    .pop()
+}
+
+/// The files of one new migration per step, numbered one after the other.
+fn new_migrations(m: &Migration<'_>, steps: &[NewStep<'_>]) -> Option<Vec<Vec<Edit>>> {
+    if steps.is_empty() {
+        return Some(Vec::new());
+    }
     let location = m.location()?;
     let runner = m.runner().runner;
     // diesel's and Prisma's migrations are directories; the new one goes
@@ -191,15 +354,5 @@ fn new_migration(
         _ => file_dir,
     };
     let neighbours = (location.list_dir)(listed);
-    next_migration::create(
-        runner,
-        location.path,
-        &neighbours,
-        &NewStep {
-            up,
-            down,
-            outside,
-            suffix,
-        },
-    )
+    next_migration::create_all(runner, location.path, &neighbours, steps)
 }

@@ -27,6 +27,7 @@
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, table_of};
@@ -63,7 +64,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 table_of(&at)
             ),
         )
-        .with_help("Expand and contract: add a new column, sync it with a trigger, backfill in batches, switch readers, drop the old column later.");
+        .with_help("Expand and contract: add a new column, sync it with a trigger, backfill in batches, switch readers, drop the old column later.")
+        .with_fix(m.fix(|| fixes::expand_contract::change_type(m, &at)));
         if is_bounded(data_type) {
             // A length or precision limit can reject or truncate existing values.
             finding.class = MigrationClass::Destructive;

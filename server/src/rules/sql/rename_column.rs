@@ -19,6 +19,7 @@
 
 use crate::analysis::migration::{Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, table_of};
@@ -46,7 +47,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Add the new column, sync both with a trigger, switch the code, drop the old column in a later deploy."),
+            .with_help("Add the new column, sync both with a trigger, switch the code, drop the old column in a later deploy.")
+            .with_fix(m.fix(|| fixes::expand_contract::rename_column(m, &at))),
         );
     }
 }

@@ -23,6 +23,7 @@ use crate::analysis::migration::{Migration, OpKind, OpTag};
 
 use super::{existing, table_of};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -63,7 +64,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Create a view with the old name in the same transaction; drop it in a later deploy."),
+            .with_help("Create a view with the old name in the same transaction; drop it in a later deploy.")
+            .with_fix(m.fix(|| fixes::rename_table::with_compatibility_view(m, &at))),
         );
     }
 }

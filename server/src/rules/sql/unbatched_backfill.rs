@@ -26,6 +26,7 @@
 
 use crate::analysis::migration::{DmlKind, Migration, OpKind, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{existing, table_of};
@@ -66,7 +67,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 table_of(&at)
             ),
         )
-        .with_help("Backfill in keyset batches of a few thousand rows (`... ORDER BY id LIMIT 1000`), committing per batch, outside the schema migration.");
+        .with_help("Backfill in keyset batches of a few thousand rows (`... ORDER BY id LIMIT 1000`), committing per batch, outside the schema migration.")
+        .with_fix(m.fix(|| fixes::backfill::batched(m, &at)));
         finding.class = class;
         if !filtered {
             finding = finding.with_severity(Severity::Error);
