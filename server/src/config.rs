@@ -137,6 +137,19 @@ pub struct Overrides {
     pub ignore: Option<Vec<String>>,
     pub severity: Option<BTreeMap<String, String>>,
     pub assume_in_transaction: Option<bool>,
+    /// How much the language server logs; no part of the configuration.
+    pub trace: Option<Trace>,
+}
+
+/// The editor's trace level (LSP's `TraceValue`), for the server's log on
+/// stderr: `off` logs warnings and errors, `messages` adds what the server
+/// does (`info`), `verbose` every step (`debug`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trace {
+    Off,
+    Messages,
+    Verbose,
 }
 
 /// Include/exclude globs, relative to the config file's directory.
@@ -1306,6 +1319,15 @@ drop-table = "error"
             config.severity_of("rename-column", Severity::Error, true),
             Some(Severity::Hint)
         );
+    }
+
+    #[test]
+    fn trace_is_read_but_changes_no_configuration() {
+        let overrides: Overrides = serde_json::from_str(r#"{"trace": "verbose"}"#).unwrap();
+        assert_eq!(overrides.trace, Some(Trace::Verbose));
+        let config = Config::default();
+        assert_eq!(config.with_overrides(&overrides).unwrap(), config);
+        assert!(serde_json::from_str::<Overrides>(r#"{"trace": "loud"}"#).is_err());
     }
 
     #[test]

@@ -46,35 +46,53 @@ fn default_severity(rule: &Rule) -> &'static str {
 /// with a suggestion.
 pub fn explain(out: &mut dyn Write, err: &mut dyn Write, id: &str) -> io::Result<ExitCode> {
     let Some(rule) = rules::find(id) else {
-        let mut message = format!("preflight: unknown rule `{id}`");
-        if let Some(close) = closest(id, rules::all().iter().map(|r| r.id)) {
-            message.push_str(&format!("; did you mean `{close}`?"));
-        }
-        writeln!(err, "{message}")?;
+        writeln!(err, "preflight: {}", unknown_rule(id))?;
         writeln!(err, "Run `preflight rules` to list every rule.")?;
         return Ok(exit(EXIT_ERROR));
     };
-    write_explanation(out, rule)?;
+    write!(out, "{}", explanation(rule, Style::Text))?;
     Ok(exit(EXIT_OK))
 }
 
-fn write_explanation(out: &mut dyn Write, rule: &Rule) -> io::Result<()> {
-    writeln!(out, "{}", rule.id)?;
-    writeln!(out)?;
+/// How [`explanation`] sets its header: plain lines for a terminal, a title and
+/// a list for Markdown (where plain lines would run together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Text,
+    Markdown,
+}
+
+/// A rule's id, default severity, class and summary, then its documentation
+/// (itself Markdown). `preflight explain` prints it; the language server
+/// serves it to editors (`preflight.explain`).
+pub fn explanation(rule: &Rule, style: Style) -> String {
     let enabled = if rule.default_enabled {
         "on by default"
     } else {
         "off by default"
     };
-    writeln!(out, "Severity: {} ({enabled})", rule.severity)?;
-    writeln!(out, "Class: {}", rule.class)?;
-    writeln!(out, "Summary: {}", rule.summary)?;
+    let (title, item) = match style {
+        Style::Text => ("", ""),
+        Style::Markdown => ("# ", "- "),
+    };
+    let mut out = format!("{title}{}\n\n", rule.id);
+    out.push_str(&format!("{item}Severity: {} ({enabled})\n", rule.severity));
+    out.push_str(&format!("{item}Class: {}\n", rule.class));
+    out.push_str(&format!("{item}Summary: {}\n", rule.summary));
     let docs = rule.docs();
     if !docs.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{docs}")?;
+        out.push_str(&format!("\n{docs}\n"));
     }
-    Ok(())
+    out
+}
+
+/// Why an id is no rule, with the closest id when it looks like a typo.
+pub fn unknown_rule(id: &str) -> String {
+    let mut message = format!("unknown rule `{id}`");
+    if let Some(close) = closest(id, rules::all().iter().map(|r| r.id)) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    message
 }
 
 /// The candidate nearest to `input` by edit distance, when it is close enough to
@@ -131,6 +149,30 @@ mod tests {
         assert_eq!(closest("DROP-TABLE", ids.into_iter()), Some("drop-table"));
         assert_eq!(closest("rename", ids.into_iter()), Some("rename-column"));
         assert_eq!(closest("zzzzzzzzzzzzzzzzzz", ids.into_iter()), None);
+    }
+
+    #[test]
+    fn markdown_explanation_is_the_text_one_with_a_title_and_a_list() {
+        let rule = rules::find("require-concurrent-index-creation").unwrap();
+        let text = explanation(rule, Style::Text);
+        let markdown = explanation(rule, Style::Markdown);
+        assert!(text.starts_with("require-concurrent-index-creation\n\nSeverity: error"));
+        assert!(markdown.starts_with("# require-concurrent-index-creation\n\n- Severity: error"));
+        assert!(markdown.contains("\n- Class: additive\n- Summary: "));
+        assert!(text.ends_with(&format!("\n\n{}\n", rule.docs())));
+        assert!(markdown.ends_with(&format!("\n\n{}\n", rule.docs())));
+    }
+
+    #[test]
+    fn unknown_rule_suggests_a_close_id() {
+        assert_eq!(
+            unknown_rule("drop-tabel"),
+            "unknown rule `drop-tabel`; did you mean `drop-table`?"
+        );
+        assert_eq!(
+            unknown_rule("zzzzzzzzzzzzzzzzzz"),
+            "unknown rule `zzzzzzzzzzzzzzzzzz`"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncSaveOptions,
 };
 
+use super::commands;
 use crate::text::PositionEncoding;
 
 /// The client features the server adapts to. Fixed for the whole session.
@@ -130,6 +131,8 @@ pub fn server_capabilities(support: &ClientSupport) -> ServerCapabilities {
                 ..DiagnosticOptions::default()
             })
         }),
+        // Editors ask for rule documentation by command (`preflight.explain`).
+        execute_command_provider: Some(commands::options()),
         ..ServerCapabilities::default()
     }
 }

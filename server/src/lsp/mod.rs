@@ -5,12 +5,14 @@
 //! - `server`: the protocol handlers.
 //! - `documents`: open documents and their engine state.
 //! - `config_state`: config files and editor settings, per document.
+//! - `commands`: `workspace/executeCommand` (`preflight.explain`).
 //! - `convert`: findings → diagnostics, code actions, hovers; statement
 //!   summaries → hover facts, code lenses, inlay hints; the only place byte
 //!   offsets become LSP positions.
 
 pub mod actions;
 mod capabilities;
+mod commands;
 mod config_state;
 pub mod convert;
 mod documents;
@@ -18,11 +20,15 @@ mod server;
 mod transport;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use tower_lsp_server::{LspService, Server};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Registry, reload};
+
+use crate::config::Trace;
 
 pub use server::Backend;
 
@@ -67,12 +73,45 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Replaces the log filter when the editor's trace level changes; unset when
+/// `PREFLIGHT_LOG` chose the filter, which then wins.
+static LOG_FILTER: OnceLock<reload::Handle<EnvFilter, Registry>> = OnceLock::new();
+
+/// The filter before any editor setting (and for trace level `off`).
+const DEFAULT_LOG: &str = "warn";
+
 /// Logs go to stderr only: stdout carries the protocol.
 fn init_logging() {
-    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let from_env = EnvFilter::try_from_env(LOG_ENV).ok();
+    let fixed = from_env.is_some();
+    let (filter, handle) =
+        reload::Layer::new(from_env.unwrap_or_else(|| EnvFilter::new(DEFAULT_LOG)));
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
+        .with_ansi(false);
+    let installed = tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .try_init()
+        .is_ok();
+    if installed && !fixed {
+        let _ = LOG_FILTER.set(handle);
+    }
+}
+
+/// Applies the editor's trace level to the log on stderr (which editors show
+/// in the server's output), unless `PREFLIGHT_LOG` is set.
+pub(crate) fn set_trace(trace: Trace) {
+    let Some(handle) = LOG_FILTER.get() else {
+        return;
+    };
+    let directive = match trace {
+        Trace::Off => DEFAULT_LOG,
+        Trace::Messages => "info",
+        Trace::Verbose => "debug",
+    };
+    match handle.reload(EnvFilter::new(directive)) {
+        Ok(()) => tracing::info!(?trace, "log level set by the editor"),
+        Err(e) => tracing::warn!("cannot change the log level: {e}"),
+    }
 }

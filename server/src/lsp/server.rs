@@ -21,16 +21,17 @@ use tower_lsp_server::ls_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FileSystemWatcher,
-    FullDocumentDiagnosticReport, GlobPattern, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, Registration,
-    RelatedFullDocumentDiagnosticReport, ServerInfo, Uri,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, ExecuteCommandParams,
+    FileSystemWatcher, FullDocumentDiagnosticReport, GlobPattern, Hover, HoverParams,
+    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
+    Registration, RelatedFullDocumentDiagnosticReport, ServerInfo, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
 use super::actions::{self, ActionTarget};
 use super::capabilities::{self, ClientSupport};
+use super::commands;
 use super::config_state::{self, ConfigState};
 use super::convert;
 use super::documents::{Applied, Documents, Need};
@@ -121,7 +122,12 @@ impl Inner {
     fn apply_settings(&self, settings: &serde_json::Value) -> Option<String> {
         let result = match config_state::overrides_from_settings(settings) {
             Ok(None) => Ok(()),
-            Ok(Some(overrides)) => self.config.set_overrides(overrides),
+            Ok(Some(overrides)) => {
+                if let Some(trace) = overrides.trace {
+                    super::set_trace(trace);
+                }
+                self.config.set_overrides(overrides)
+            }
             Err(message) => {
                 // Unreadable settings: fall back to the config files alone.
                 let _ = self.config.set_overrides(Default::default());
@@ -675,5 +681,13 @@ impl LanguageServer for Backend {
             })
             .await;
         Ok(hints)
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        debug!(command = params.command, "execute command");
+        commands::execute(&params.command, &params.arguments)
     }
 }

@@ -39,9 +39,19 @@ pub struct LspClient {
 
 impl LspClient {
     pub fn spawn() -> Self {
-        let mut child = Command::new(preflight_bin())
+        Self::spawn_with_log(Some("debug"))
+    }
+
+    /// A server whose `PREFLIGHT_LOG` is `log` (`None`: unset, so the editor's
+    /// trace level decides).
+    pub fn spawn_with_log(log: Option<&str>) -> Self {
+        let mut command = Command::new(preflight_bin());
+        match log {
+            Some(filter) => command.env("PREFLIGHT_LOG", filter),
+            None => command.env_remove("PREFLIGHT_LOG"),
+        };
+        let mut child = command
             .arg("lsp")
-            .env("PREFLIGHT_LOG", "debug")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -256,6 +266,11 @@ impl LspClient {
             rest.push(message);
         }
         rest
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     pub fn report(&self) -> String {
