@@ -176,8 +176,9 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     // NOT VALID constraints making columns non-null, by name, until validated.
     let mut pending = HashMap::default();
     let mut blocking = Vec::new();
-    m.ops
-        .reserve(m.statements.iter().map(|s| s.ops.len()).sum::<usize>());
+    let total = m.statements.iter().map(|s| s.ops.len()).sum::<usize>();
+    m.ops.reserve(total);
+    let mut tags = Vec::with_capacity(total);
     for (index, statement) in m.statements.iter().enumerate() {
         let context = session.context();
         m.contexts.push(context);
@@ -186,7 +187,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             // statement is in cache (the walk is bound by memory, not by work).
             let new_relation = m.works_on_new_relation(index, op);
             let position = u32::try_from(m.ops.len()).unwrap_or(u32::MAX);
-            m.by_tag[op.kind.tag() as usize].push(position);
+            tags.push(op.kind.tag());
             let at = OpAt {
                 index,
                 statement,
@@ -196,7 +197,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             };
             m.ops.push(at);
             let first_lock = blocking.len();
-            push_blocking_locks(m, at, &mut blocking);
+            push_blocking_locks(m, position, at, &mut blocking);
             session.hold(&blocking, first_lock);
             session.apply(&op.kind, index, runner_transaction);
             record_created(m, op, index);
@@ -205,6 +206,7 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     }
     m.unclosed_begin = session.begin_at;
     m.blocking = blocking;
+    m.by_tag = super::TagIndex::build(&tags);
 }
 
 /// How a migration makes a column non-null.
@@ -229,10 +231,7 @@ fn record_created<'a>(m: &mut Migration<'a>, op: &'a Op, index: usize) {
             or_replace: false, ..
         } => {
             if let Some(table) = &op.table {
-                m.created_tables
-                    .entry(&table.name)
-                    .or_default()
-                    .push((table.schema.as_deref(), index));
+                m.created_tables.record(table, index);
             }
         }
         OpKind::CreateSchema { name, .. } => {
@@ -322,14 +321,19 @@ fn know_not_null<'a>(
 
 /// The locks `at` takes that block reads or writes on relations other
 /// sessions use.
-fn push_blocking_locks<'a>(m: &Migration<'a>, at: OpAt<'a>, out: &mut Vec<Locked<'a>>) {
+fn push_blocking_locks<'a>(
+    m: &Migration<'a>,
+    position: u32,
+    at: OpAt<'a>,
+    out: &mut Vec<Locked<'a>>,
+) {
     let op: &'a Op = at.op;
     if let Some(lock) = op.lock()
         && lock.is_dangerous()
         && !at.new_relation
     {
         out.push(Locked {
-            at,
+            position,
             lock,
             table: op.table.as_ref(),
         });
@@ -341,7 +345,7 @@ fn push_blocking_locks<'a>(m: &Migration<'a>, at: OpAt<'a>, out: &mut Vec<Locked
         OpKind::CreateTable { references, .. } => {
             if let Some(parent) = references.iter().find(|parent| existing(parent)) {
                 out.push(Locked {
-                    at,
+                    position,
                     lock: LockMode::ShareRowExclusive,
                     table: Some(parent),
                 });
@@ -351,13 +355,13 @@ fn push_blocking_locks<'a>(m: &Migration<'a>, at: OpAt<'a>, out: &mut Vec<Locked
             kind: ConstraintKind::ForeignKey { references },
             ..
         } if at.new_relation && existing(references) => out.push(Locked {
-            at,
+            position,
             lock: LockMode::ShareRowExclusive,
             table: Some(references),
         }),
         // The partition is scanned for its bound under ACCESS EXCLUSIVE.
         OpKind::AttachPartition { partition } if existing(partition) => out.push(Locked {
-            at,
+            position,
             lock: LockMode::AccessExclusive,
             table: Some(partition),
         }),

@@ -71,13 +71,13 @@ pub struct Migration<'a> {
     ops: Vec<OpAt<'a>>,
     /// Positions in `ops` of each kind of operation, so a rule visits only the
     /// operations it judges.
-    by_tag: [Vec<u32>; OpTag::COUNT],
+    by_tag: TagIndex,
     /// Every lock that blocks reads or writes on a relation other sessions
     /// use, in execution order.
     blocking: Vec<Locked<'a>>,
     settings: Settings,
     /// Table name → (schema, index of the creating statement).
-    created_tables: HashMap<&'a str, Vec<(Option<&'a str>, usize)>>,
+    created_tables: CreatedTables<'a>,
     /// Indexes created on tables created earlier: index name → statement.
     created_indexes: HashMap<&'a str, usize>,
     /// Schema name → index of the first statement creating it.
@@ -147,10 +147,88 @@ pub struct OpAt<'m> {
     pub new_relation: bool,
 }
 
+/// Positions in `ops` grouped by kind: one array sorted by tag (a counting
+/// sort after the pass) instead of a growing vector per kind.
+#[derive(Debug, Default)]
+struct TagIndex {
+    positions: Vec<u32>,
+    /// `positions[starts[t]..starts[t + 1]]` are the operations of tag `t`.
+    starts: Vec<u32>,
+}
+
+impl TagIndex {
+    fn build(tags: &[OpTag]) -> Self {
+        let mut starts = vec![0u32; OpTag::COUNT + 1];
+        for &tag in tags {
+            starts[tag as usize + 1] += 1;
+        }
+        for t in 0..OpTag::COUNT {
+            starts[t + 1] += starts[t];
+        }
+        let mut next = starts.clone();
+        let mut positions = vec![0u32; tags.len()];
+        for (position, &tag) in tags.iter().enumerate() {
+            let slot = &mut next[tag as usize];
+            positions[*slot as usize] = u32::try_from(position).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+        TagIndex { positions, starts }
+    }
+
+    fn positions(&self, tag: OpTag) -> &[u32] {
+        let t = tag as usize;
+        match (self.starts.get(t), self.starts.get(t + 1)) {
+            (Some(&start), Some(&end)) => &self.positions[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// Where tables and views were first created: by name whatever the schema,
+/// and by schema-qualified name, each keeping the earliest statement.
+#[derive(Debug, Default)]
+struct CreatedTables<'a> {
+    /// Created unqualified (`CREATE TABLE t`): matches `t` in any schema.
+    unqualified: HashMap<&'a str, usize>,
+    /// Created qualified (`CREATE TABLE s.t`): matches `s.t` and plain `t`.
+    qualified: HashMap<(&'a str, &'a str), usize>,
+    /// Either form, for an unqualified reference.
+    any: HashMap<&'a str, usize>,
+}
+
+impl<'a> CreatedTables<'a> {
+    fn record(&mut self, table: &'a Name, index: usize) {
+        self.any.entry(&table.name).or_insert(index);
+        match &table.schema {
+            Some(schema) => {
+                self.qualified.entry((schema, &table.name)).or_insert(index);
+            }
+            None => {
+                self.unqualified.entry(&table.name).or_insert(index);
+            }
+        }
+    }
+
+    /// Created before statement `before` under a name `table` may refer to.
+    fn before(&self, table: &Name, before: usize) -> bool {
+        let earlier = |at: Option<&usize>| at.is_some_and(|&at| at < before);
+        match &table.schema {
+            None => earlier(self.any.get(table.name.as_str())),
+            Some(schema) => {
+                earlier(self.unqualified.get(table.name.as_str()))
+                    || earlier(self.qualified.get(&(schema.as_str(), table.name.as_str())))
+            }
+        }
+    }
+}
+
 /// A lock an operation takes on a relation that existed before the migration.
 #[derive(Debug, Clone, Copy)]
 pub struct Locked<'m> {
-    pub at: OpAt<'m>,
+    /// The operation, by its position in [`Migration::ops`] (see
+    /// [`Migration::op_at`]): a lock record stays small, and a migration
+    /// holds thousands.
+    pub position: u32,
     pub lock: LockMode,
     /// The locked relation; `None` when the operation names none (e.g. `DROP
     /// INDEX` of an index on an unknown table).
@@ -194,12 +272,12 @@ impl<'a> Migration<'a> {
             source,
             runner,
             ops: Vec::new(),
-            by_tag: std::array::from_fn(|_| Vec::new()),
+            by_tag: TagIndex::default(),
             blocking: Vec::new(),
             contexts: Vec::with_capacity(statements.len()),
             statements,
             settings,
-            created_tables: HashMap::default(),
+            created_tables: CreatedTables::default(),
             created_indexes: HashMap::default(),
             created_schemas: HashMap::default(),
             not_null_proofs: HashMap::default(),
@@ -258,7 +336,15 @@ impl<'a> Migration<'a> {
     }
 
     fn gather_columns(&self) -> Vec<DefinedColumn<'a>> {
-        let mut columns = Vec::new();
+        let created: usize = self
+            .ops_of(OpTag::CreateTable)
+            .map(|at| match &at.op.kind {
+                OpKind::CreateTable { columns, .. } => columns.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut columns =
+            Vec::with_capacity(created + self.by_tag.positions(OpTag::AddColumn).len());
         for at in self
             .ops_of(OpTag::CreateTable)
             .chain(self.ops_of(OpTag::AddColumn))
@@ -304,6 +390,11 @@ impl<'a> Migration<'a> {
         self.statements
     }
 
+    /// The operation at `position` in execution order.
+    pub fn op_at(&self, position: u32) -> Option<OpAt<'a>> {
+        self.ops.get(position as usize).copied()
+    }
+
     /// Every operation in execution order.
     pub fn ops(&self) -> impl Iterator<Item = OpAt<'a>> + '_ {
         self.ops.iter().copied()
@@ -324,7 +415,8 @@ impl<'a> Migration<'a> {
 
     /// The operations of one kind, in execution order.
     pub fn ops_of(&self, tag: OpTag) -> impl Iterator<Item = OpAt<'a>> + '_ {
-        self.by_tag[tag as usize]
+        self.by_tag
+            .positions(tag)
             .iter()
             .filter_map(|&position| self.ops.get(position as usize).copied())
     }
@@ -332,17 +424,7 @@ impl<'a> Migration<'a> {
     /// Whether `table` was created by a statement before `before`: no other
     /// transaction can see it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &Name, before: usize) -> bool {
-        self.created_tables
-            .get(table.name.as_str())
-            .is_some_and(|created| {
-                created.iter().any(|(schema, at)| {
-                    *at < before
-                        && match (schema, &table.schema) {
-                            (Some(a), Some(b)) => a == b,
-                            _ => true,
-                        }
-                })
-            })
+        self.created_tables.before(table, before)
     }
 
     /// The latest `CREATE INDEX name` of this migration before statement

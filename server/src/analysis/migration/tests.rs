@@ -2923,7 +2923,7 @@ fn blocking_locks_include_referenced_tables_and_attached_partitions() {
         .iter()
         .map(|l| {
             (
-                l.at.index,
+                m.op_at(l.position).expect("a locked op").index,
                 l.lock,
                 l.table.map(|t| t.to_string()).unwrap_or_default(),
             )

@@ -167,24 +167,27 @@ fn existing<'m>(m: &'m Migration<'_>, tag: OpTag) -> impl Iterator<Item = OpAt<'
 /// while a session setting (a timeout) is not in force: the timeout rules
 /// report the first and count the rest.
 struct Unguarded<'m> {
+    /// The first such lock, and the operation taking it.
     first: Locked<'m>,
+    at: OpAt<'m>,
     others: usize,
     strongest: LockMode,
 }
 
 impl<'m> Unguarded<'m> {
     fn find(m: &'m Migration<'_>, guarded: fn(&Context) -> bool) -> Option<Self> {
-        let mut unguarded = m
-            .blocking_locks()
-            .iter()
-            .filter(|locked| !guarded(&locked.at.context));
-        let first = *unguarded.next()?;
+        let mut unguarded = m.blocking_locks().iter().filter_map(|locked| {
+            let at = m.op_at(locked.position)?;
+            (!guarded(&at.context)).then_some((*locked, at))
+        });
+        let (first, at) = unguarded.next()?;
         let mut found = Unguarded {
             strongest: first.lock,
             first,
+            at,
             others: 0,
         };
-        for locked in unguarded {
+        for (locked, _) in unguarded {
             found.others += 1;
             found.strongest = found.strongest.max(locked.lock);
         }

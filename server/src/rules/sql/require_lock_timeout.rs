@@ -62,9 +62,9 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         Severity::Warning
     };
     out.push(
-        RULE.finding(unguarded.first.at.range(), message)
+        RULE.finding(unguarded.at.range(), message)
             .with_severity(severity)
             .with_help("Start the migration with `SET lock_timeout = '2s';` (`SET LOCAL` inside a transaction) and retry on timeout.")
-            .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.first.at, "lock_timeout", "2s"))),
+            .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.at, "lock_timeout", "2s"))),
     );
 }

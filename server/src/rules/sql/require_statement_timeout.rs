@@ -49,7 +49,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     let lock = unguarded.first.lock;
     out.push(
         RULE.finding(
-            unguarded.first.at.range(),
+            unguarded.at.range(),
             format!(
                 "{} lock on {} with no statement_timeout: if the statement runs long, the lock is held for as long as it runs{}",
                 lock.as_str(),
@@ -58,6 +58,6 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             ),
         )
         .with_help("Add `SET statement_timeout = '60s';` at the top (`SET LOCAL` inside a transaction).")
-        .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.first.at, "statement_timeout", "60s"))),
+        .with_fix(m.fix(|| fixes::preamble::set_timeout(m, &unguarded.at, "statement_timeout", "60s"))),
     );
 }

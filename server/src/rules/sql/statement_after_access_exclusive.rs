@@ -54,7 +54,9 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let table = holder
             .table
             .map_or_else(|| "A table".to_string(), |t| format!("`{t}`"));
-        let line = m.line_of(holder.at.statement.span.start);
+        let line = m
+            .op_at(holder.position)
+            .map_or(0, |held| m.line_of(held.statement.span.start));
         out.push(
             RULE.finding(
                 at.range(),

@@ -46,7 +46,9 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let Some(holder) = at.context.write_lock.and_then(|p| m.blocking_lock(p)) else {
             continue;
         };
-        let line = m.line_of(holder.at.statement.span.start);
+        let line = m
+            .op_at(holder.position)
+            .map_or(0, |held| m.line_of(held.statement.span.start));
         out.push(
             RULE.finding(
                 at.range(),
