@@ -275,9 +275,9 @@ impl<'i, 'r> Walker<'i, 'r> {
         let from = self.at.max(self.chunk_start) - self.chunk_start;
         let to = (end - self.chunk_start).min(bytes.len());
         let slice = &bytes[from.min(to)..to];
-        if !slice.contains(&b'\r') {
-            // Plain `\n` text: a count the compiler vectorises.
-            let breaks = count_newlines(slice);
+        let (breaks, carriage_returns) = count_newlines(slice);
+        if carriage_returns == 0 {
+            // Plain `\n` text: the count is the answer.
             if let Some(last) = slice.iter().rposition(|&b| b == b'\n') {
                 self.line += breaks;
                 self.line_start = self.chunk_start + from + last + 1;
@@ -294,19 +294,20 @@ impl<'i, 'r> Walker<'i, 'r> {
     }
 }
 
-/// `\n` bytes in `bytes`, counted in byte lanes: a `usize` counter per byte
-/// makes the compiler widen every comparison to 64 bits (4 bytes a step); a
-/// `u8` counter per 255-byte chunk lets it compare 16 or 32 at once.
-fn count_newlines(bytes: &[u8]) -> usize {
-    bytes
-        .chunks(255)
-        .map(|chunk| {
-            chunk
-                .iter()
-                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n')))
-        })
-        .map(usize::from)
-        .sum()
+/// `\n` and `\r` bytes in `bytes`, counted in byte lanes: a `usize` counter
+/// per byte makes the compiler widen every comparison to 64 bits (4 bytes a
+/// step); `u8` counters per 255-byte chunk let it compare 16 or 32 at once,
+/// both counts in the same pass.
+fn count_newlines(bytes: &[u8]) -> (usize, usize) {
+    bytes.chunks(255).fold((0, 0), |(lf, cr), chunk| {
+        let (l, c) = chunk.iter().fold((0u8, 0u8), |(l, c), &b| {
+            (
+                l.wrapping_add(u8::from(b == b'\n')),
+                c.wrapping_add(u8::from(b == b'\r')),
+            )
+        });
+        (lf + usize::from(l), cr + usize::from(c))
+    })
 }
 
 fn saturating_u32(n: usize) -> u32 {
@@ -324,9 +325,10 @@ mod tests {
                 .map(|i| if i % 3 == 0 { b'\n' } else { b'x' })
                 .collect();
             let expected = text.iter().filter(|&&b| b == b'\n').count();
-            assert_eq!(count_newlines(&text), expected, "{len}");
+            assert_eq!(count_newlines(&text), (expected, 0), "{len}");
         }
-        assert_eq!(count_newlines(&[b'\n'; 600]), 600);
+        assert_eq!(count_newlines(&[b'\n'; 600]), (600, 0));
+        assert_eq!(count_newlines(b"a\r\nb\rc"), (1, 2));
     }
     use PositionEncoding::{Utf8, Utf16, Utf32};
 
