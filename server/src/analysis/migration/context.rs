@@ -1,7 +1,5 @@
 //! One pass over a migration's operations computing what each one runs under.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::{ConstraintKind, LockMode, Locked, Migration, Name, Op, OpAt, OpKind};
 
 /// The state of the session when a statement starts.
@@ -173,8 +171,6 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
     if runner_transaction == Some(true) {
         session.begin(None);
     }
-    // NOT VALID constraints making columns non-null, by name, until validated.
-    let mut pending = HashMap::default();
     let mut blocking = Vec::new();
     let total = m.statements.iter().map(|s| s.ops.len()).sum::<usize>();
     m.ops.reserve(total);
@@ -201,26 +197,12 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
             session.hold(&blocking, first_lock);
             session.apply(&op.kind, index, runner_transaction);
             record_created(m, op, index);
-            record_not_null(m, op, index, &mut pending);
         }
     }
     m.unclosed_begin = session.begin_at;
     m.blocking = blocking;
     m.by_tag = super::TagIndex::build(&tags);
 }
-
-/// How a migration makes a column non-null.
-#[derive(Clone, Copy)]
-enum NotNull {
-    /// A valid `CHECK` proves it (PostgreSQL 12+ then sets NOT NULL without a scan).
-    Proven,
-    /// The column is NOT NULL.
-    Declared,
-}
-
-/// A `NOT VALID` constraint that makes columns of a table non-null once
-/// validated.
-type Pending<'a> = (NotNull, &'a str, &'a [String]);
 
 /// Records the relations and schemas `op` creates, for the operations after it.
 fn record_created<'a>(m: &mut Migration<'a>, op: &'a Op, index: usize) {
@@ -245,77 +227,6 @@ fn record_created<'a>(m: &mut Migration<'a>, op: &'a Op, index: usize) {
             m.created_indexes.entry(name).or_insert(index);
         }
         _ => {}
-    }
-}
-
-/// Records the columns `op` makes NOT NULL or proves non-null.
-fn record_not_null<'a>(
-    m: &mut Migration<'a>,
-    op: &'a Op,
-    index: usize,
-    pending: &mut HashMap<&'a str, Pending<'a>>,
-) {
-    if let OpKind::ValidateConstraint { name } = &op.kind
-        && let Some((how, table, columns)) = pending.remove(name.as_str())
-    {
-        know_not_null(m, how, table, columns, index);
-    }
-    let Some(table) = op.table.as_ref().map(|t| t.name.as_str()) else {
-        return;
-    };
-    match &op.kind {
-        OpKind::CreateTable { columns, .. } => {
-            let declared = columns.iter().filter(|c| c.not_null).map(|c| &c.name);
-            know_not_null(m, NotNull::Declared, table, declared, index);
-        }
-        OpKind::AddColumn(column) if column.not_null => {
-            let declared = std::iter::once(&column.column);
-            know_not_null(m, NotNull::Declared, table, declared, index);
-        }
-        OpKind::SetNotNull { column } => {
-            let declared = std::iter::once(column);
-            know_not_null(m, NotNull::Declared, table, declared, index);
-        }
-        OpKind::AddConstraint {
-            name,
-            kind,
-            not_valid,
-        } => {
-            let (how, columns) = match kind {
-                ConstraintKind::Check { not_null_columns } => {
-                    (NotNull::Proven, not_null_columns.as_slice())
-                }
-                ConstraintKind::NotNull { column } => {
-                    (NotNull::Declared, std::slice::from_ref(column))
-                }
-                _ => return,
-            };
-            match (not_valid, name) {
-                (false, _) => know_not_null(m, how, table, columns, index),
-                (true, Some(name)) => {
-                    pending.insert(name, (how, table, columns));
-                }
-                (true, None) => {}
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Records that `columns` of `table` are non-null after statement `index`.
-fn know_not_null<'a>(
-    m: &mut Migration<'a>,
-    how: NotNull,
-    table: &'a str,
-    columns: impl IntoIterator<Item = &'a String>,
-    index: usize,
-) {
-    let known = match how {
-        NotNull::Proven => &mut m.not_null_proofs,
-        NotNull::Declared => &mut m.not_null_columns,
-    };
-    for column in columns {
-        known.entry((table, column.as_str())).or_insert(index);
     }
 }
 

@@ -9,6 +9,7 @@ mod dynamic_sql;
 mod effects;
 mod from_ast;
 mod from_tokens;
+mod not_null;
 mod ops;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -82,12 +83,8 @@ pub struct Migration<'a> {
     created_indexes: HashMap<&'a str, usize>,
     /// Schema name → index of the first statement creating it.
     created_schemas: HashMap<&'a str, usize>,
-    /// (table, column) → index of the statement after which a valid
-    /// `CHECK (column IS NOT NULL)` exists.
-    not_null_proofs: HashMap<(&'a str, &'a str), usize>,
-    /// (table, column) → index of the statement after which the column is
-    /// NOT NULL.
-    not_null_columns: HashMap<(&'a str, &'a str), usize>,
+    /// Columns made NOT NULL or proven non-null, gathered on first use.
+    not_null: OnceCell<not_null::NotNullFacts>,
     /// The statement with a `BEGIN` that no `COMMIT` or `ROLLBACK` closes.
     unclosed_begin: Option<usize>,
     /// Byte offsets of line starts, built the first time a message names a line.
@@ -280,8 +277,7 @@ impl<'a> Migration<'a> {
             created_tables: CreatedTables::default(),
             created_indexes: HashMap::default(),
             created_schemas: HashMap::default(),
-            not_null_proofs: HashMap::default(),
-            not_null_columns: HashMap::default(),
+            not_null: OnceCell::new(),
             unclosed_begin: None,
             line_starts: OnceCell::new(),
             defined_columns: Vec::new(),
@@ -467,17 +463,22 @@ impl<'a> Migration<'a> {
     /// (or part of a primary key there), or set by `SET NOT NULL` or a valid
     /// `NOT NULL` constraint.
     pub fn declared_not_null(&self, table: &Name, column: &str, before: usize) -> bool {
-        self.not_null_columns
-            .get(&(table.name.as_str(), column))
-            .is_some_and(|at| *at < before)
+        self.not_null_facts()
+            .declared(&table.name, column)
+            .is_some_and(|at| at < before)
     }
 
     /// Whether a valid `CHECK (column IS NOT NULL)` on `table` exists before
     /// statement `before`.
     pub fn not_null_proven(&self, table: &Name, column: &str, before: usize) -> bool {
-        self.not_null_proofs
-            .get(&(table.name.as_str(), column))
-            .is_some_and(|at| *at < before)
+        self.not_null_facts()
+            .proven(&table.name, column)
+            .is_some_and(|at| at < before)
+    }
+
+    fn not_null_facts(&self) -> &not_null::NotNullFacts {
+        self.not_null
+            .get_or_init(|| not_null::NotNullFacts::gather(self.ops()))
     }
 }
 
