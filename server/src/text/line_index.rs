@@ -227,6 +227,9 @@ struct Walker<'i, 'r> {
     chunks: ropey::iter::Chunks<'r>,
     chunk: &'r str,
     chunk_start: usize,
+    /// The chunk before `chunk` and where it starts, for a line that began
+    /// there.
+    previous: (&'r str, usize),
     at: usize,
     line: usize,
     line_start: usize,
@@ -241,6 +244,7 @@ impl<'i, 'r> Walker<'i, 'r> {
             chunks,
             chunk,
             chunk_start: 0,
+            previous: ("", 0),
             at: 0,
             line: 0,
             line_start: 0,
@@ -255,13 +259,23 @@ impl<'i, 'r> Walker<'i, 'r> {
                 break;
             };
             self.count_breaks_until(self.chunk_start + self.chunk.len());
+            self.previous = (self.chunk, self.chunk_start);
             self.chunk_start += self.chunk.len();
             self.chunk = next;
         }
         self.count_breaks_until(offset);
+        let (previous, previous_start) = self.previous;
         let column = if self.line_start >= self.chunk_start {
             let line = &self.chunk[self.line_start - self.chunk_start..];
             column_in(line, offset - self.line_start, encoding)
+        } else if self.line_start >= previous_start
+            && previous_start + previous.len() == self.chunk_start
+        {
+            // The line began in the chunk before: its two parts, counted
+            // where they are, instead of a walk down the rope.
+            let head = &previous[self.line_start - previous_start..];
+            column_in(head, head.len(), encoding)
+                + column_in(self.chunk, offset - self.chunk_start, encoding)
         } else {
             self.index.column_by_rope(self.line_start, offset, encoding)
         };
@@ -475,6 +489,54 @@ mod tests {
                     expected,
                     "offset {offset} {enc:?}"
                 );
+            }
+        }
+    }
+
+    mod walk {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Lines of ASCII, é, emoji and CJK with every kind of line break,
+        /// long enough to span many rope chunks.
+        fn text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("a"),
+                    Just("é"),
+                    Just("🚀"),
+                    Just("ユ"),
+                    Just("\n"),
+                    Just("\r\n"),
+                    Just("\r"),
+                    Just("SELECT 1; "),
+                ],
+                0..6000,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn one_walk_agrees_with_one_position_at_a_time(
+                text in text(),
+                picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..200),
+            ) {
+                let doc = crate::text::Document::new(&text, 0, crate::text::Language::Sql);
+                let index = doc.line_index();
+                let boundaries: Vec<usize> = text
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(text.len()))
+                    .collect();
+                let offsets: Vec<usize> = picks.iter().map(|p| boundaries[p.index(boundaries.len())]).collect();
+                for encoding in [Utf8, Utf16, Utf32] {
+                    let walked = index.positions(&offsets, encoding);
+                    let one_by_one: Vec<Position> =
+                        offsets.iter().map(|&o| index.position(o, encoding)).collect();
+                    prop_assert_eq!(walked, one_by_one);
+                }
             }
         }
     }
