@@ -397,6 +397,14 @@ impl<'a> Migration<'a> {
             .get(&(table.name.as_str(), column))
             .is_some_and(|at| *at < before)
     }
+
+    /// Whether `column` of `table` holds no NULLs before statement `before`, so
+    /// making it NOT NULL needs no scan: NOT NULL already by this migration's
+    /// doing, or (PostgreSQL 12+) proven by a valid `CHECK`.
+    pub fn known_not_null(&self, table: &Name, column: &str, before: usize) -> bool {
+        self.declared_not_null(table, column, before)
+            || (self.settings.postgres_version >= 12 && self.not_null_proven(table, column, before))
+    }
 }
 
 #[cfg(test)]
