@@ -14,43 +14,101 @@ use super::transaction::{self, Step};
 /// PostgreSQL's limit on identifier length, in bytes.
 const MAX_IDENTIFIER: usize = 63;
 
+/// R06 for one column: a constraint that holds new rows to NOT NULL at once,
+/// added without a scan, and what proves the rows before it later.
+pub struct Proof {
+    table: String,
+    column: String,
+    /// The constraint's name, quoted as needed.
+    constraint: String,
+    /// PostgreSQL 18's native `NOT NULL ... NOT VALID`, rather than a CHECK.
+    native: bool,
+}
+
+impl Proof {
+    /// `None` before PostgreSQL 12, where `SET NOT NULL` always scans.
+    pub fn new(table: &Name, column: &str, version: u32) -> Option<Proof> {
+        (version >= 12).then(|| Proof {
+            table: qualified(table),
+            column: ident(column).into_owned(),
+            constraint: ident(&constraint_name(table, column)).into_owned(),
+            native: version >= 18,
+        })
+    }
+
+    /// The constraint, `NOT VALID`: a brief lock, no scan.
+    pub fn add(&self) -> String {
+        let (t, c, k) = (&self.table, &self.column, &self.constraint);
+        if self.native {
+            format!("ALTER TABLE {t} ADD CONSTRAINT {k} NOT NULL {c} NOT VALID;")
+        } else {
+            format!("ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID;")
+        }
+    }
+
+    /// Removes the constraint, if it is still there: the undo of `add`.
+    pub fn remove(&self) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {};",
+            self.table, self.constraint
+        )
+    }
+
+    /// The later transaction that validates `proofs` (a scan that blocks no
+    /// reads or writes) and, before PostgreSQL 18, sets the columns NOT NULL
+    /// (no scan: the validated CHECK proves them) and drops the now redundant
+    /// CHECKs. `alone`: in a migration of its own, where the constraints added
+    /// by an earlier one are out of the analysis's sight, it says why the
+    /// `SET NOT NULL` needs no scan.
+    pub fn finish(proofs: &[Proof], alone: bool) -> String {
+        let validate: Vec<String> = proofs
+            .iter()
+            .map(|p| {
+                format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {};",
+                    p.table, p.constraint
+                )
+            })
+            .collect();
+        let validate = validate.join("\n");
+        if proofs.iter().all(|p| p.native) {
+            return validate;
+        }
+        let set: Vec<String> = proofs
+            .iter()
+            .map(|p| {
+                let (t, c, k) = (&p.table, &p.column, &p.constraint);
+                let note = if alone {
+                    format!(
+                        "-- preflight: ignore[set-not-null-requires-scan] {k}, validated above, proves the column: no scan\n"
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{note}ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\nALTER TABLE {t} DROP CONSTRAINT {k};"
+                )
+            })
+            .collect();
+        format!(
+            "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n{}",
+            set.join("\n")
+        )
+    }
+}
+
 /// The fix for `ALTER TABLE t ALTER COLUMN c SET NOT NULL` as the statement's
 /// only action.
 pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
         return None;
     };
-    let version = m.settings().postgres_version;
-    if at.statement.ops.len() != 1 || version < 12 {
+    if at.statement.ops.len() != 1 {
         return None;
     }
-    let constraint = constraint_name(table, column);
-    let (t, c, k) = (qualified(table), ident(column), ident(&constraint));
-    let validate = format!("ALTER TABLE {t} VALIDATE CONSTRAINT {k};");
-    let (keep, later, later_alone) = if version >= 18 {
-        (
-            format!("ALTER TABLE {t} ADD CONSTRAINT {k} NOT NULL {c} NOT VALID;"),
-            validate,
-            None,
-        )
-    } else {
-        // Validated, the CHECK proves the column: SET NOT NULL skips its
-        // scan, and the CHECK is then redundant.
-        let finish = |proof_note: &str| {
-            format!(
-                "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n{proof_note}ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\nALTER TABLE {t} DROP CONSTRAINT {k};"
-            )
-        };
-        (
-            format!("ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID;"),
-            finish(""),
-            // In a migration of its own, the CHECK added by the previous one
-            // is out of the analysis's sight.
-            Some(finish(&format!(
-                "-- preflight: ignore[set-not-null-requires-scan] {k}, validated above, proves the column: no scan\n"
-            ))),
-        )
-    };
+    let proof = Proof::new(table, column, m.settings().postgres_version)?;
+    let proofs = std::slice::from_ref(&proof);
+    let (later, later_alone) = (Proof::finish(proofs, false), Proof::finish(proofs, true));
     // The down migration's `DROP NOT NULL` undoes the later step now; the
     // current migration leaves only the constraint behind.
     let taken = down::take(m, |op| {
@@ -61,7 +119,10 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\n{}",
         match &taken {
             Some(taken) => taken.text.clone(),
-            None => format!("ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL;"),
+            None => format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL;",
+                proof.table, proof.column
+            ),
         }
     );
     let mut fix = transaction::split(
@@ -69,9 +130,9 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         at,
         "Prove NOT NULL with a constraint validated later",
         Step::Later {
-            keep,
+            keep: proof.add(),
+            later_alone: (later_alone != later).then_some(later_alone),
             later,
-            later_alone,
             down: &undo,
             suffix: "not_null",
         },
@@ -79,7 +140,7 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     if let Some(mut taken) = taken
         && fix.edits.iter().any(|e| e.create)
     {
-        taken.removal.replacement = format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {k};\n");
+        taken.removal.replacement = format!("{}\n", proof.remove());
         fix.edits.push(taken.removal);
     }
     Some(fix)
