@@ -54,45 +54,46 @@ impl Proof {
         )
     }
 
-    /// The later transaction that validates `proofs` (a scan that blocks no
-    /// reads or writes) and, before PostgreSQL 18, sets the columns NOT NULL
-    /// (no scan: the validated CHECK proves them) and drops the now redundant
-    /// CHECKs. `alone`: in a migration of its own, where the constraints added
-    /// by an earlier one are out of the analysis's sight, it says why the
-    /// `SET NOT NULL` needs no scan.
+    /// The later transaction that validates `proofs`, all of one table (a
+    /// scan that blocks no reads or writes) and, before PostgreSQL 18, sets
+    /// the columns NOT NULL (no scan: the validated CHECKs prove them) and
+    /// drops the now redundant CHECKs, each in one statement: a second would
+    /// queue for the ACCESS EXCLUSIVE lock the first holds. `alone`: in a
+    /// migration of its own, where the constraints added by an earlier one
+    /// are out of the analysis's sight, it says why `SET NOT NULL` needs no
+    /// scan.
     pub fn finish(proofs: &[Proof], alone: bool) -> String {
+        let Some(first) = proofs.first() else {
+            return String::new();
+        };
+        let t = &first.table;
         let validate: Vec<String> = proofs
             .iter()
-            .map(|p| {
-                format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {};",
-                    p.table, p.constraint
-                )
-            })
+            .map(|p| format!("ALTER TABLE {t} VALIDATE CONSTRAINT {};", p.constraint))
             .collect();
         let validate = validate.join("\n");
-        if proofs.iter().all(|p| p.native) {
+        if first.native {
             return validate;
         }
-        let set: Vec<String> = proofs
-            .iter()
-            .map(|p| {
-                let (t, c, k) = (&p.table, &p.column, &p.constraint);
-                let note = if alone {
-                    format!(
-                        "-- preflight: ignore[set-not-null-requires-scan] {k}, validated above, proves the column: no scan\n"
-                    )
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{note}ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\nALTER TABLE {t} DROP CONSTRAINT {k};"
-                )
-            })
-            .collect();
+        let each = |action: &dyn Fn(&Proof) -> String| {
+            proofs.iter().map(action).collect::<Vec<_>>().join(", ")
+        };
+        let note = if alone {
+            let (names, proves) = match proofs {
+                [_] => (first.constraint.clone(), "proves the column"),
+                _ => (each(&|p| p.constraint.clone()), "prove the columns"),
+            };
+            format!(
+                "-- preflight: ignore[set-not-null-requires-scan] {names}, validated above, {proves}: no scan\n"
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n{}",
-            set.join("\n")
+            "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n\
+             {note}ALTER TABLE {t} {};\nALTER TABLE {t} {};",
+            each(&|p| format!("ALTER COLUMN {} SET NOT NULL", p.column)),
+            each(&|p| format!("DROP CONSTRAINT {}", p.constraint)),
         )
     }
 }
