@@ -110,7 +110,7 @@ pub fn volatile_default(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         },
     ];
     if bare.not_null {
-        let proof = Proof::new(table, &column.column, version)?;
+        let proof = Proof::new(m, at, table, &column.column)?;
         let proofs = std::slice::from_ref(&proof);
         let (in_place, alone) = (Proof::finish(proofs, false), Proof::finish(proofs, true));
         phases.push(Phase {
@@ -323,6 +323,22 @@ mod tests {
         );
         assert!(fixed.text.contains("UPDATE app.profiles SET \"Seed\" = random()\n      FROM batch WHERE profiles.id = batch.batch_id AND (\"Seed\" IS NULL)"));
         assert!(!fixed.text.contains("NOT NULL;"));
+    }
+
+    #[test]
+    fn volatile_default_s_later_transactions_keep_the_migration_s_timeouts() {
+        let text = "SET lock_timeout = '1500ms';\nALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();\n";
+        let fixed = fix("schema/token.sql", text, "add-column-volatile-default").unwrap();
+        assert!(
+            fixed.text.contains(
+                "BEGIN;\nSET LOCAL lock_timeout = '1500ms';\nSET LOCAL statement_timeout = '60s';\n\
+                 ALTER TABLE users ADD CONSTRAINT users_token_not_null CHECK (token IS NOT NULL) NOT VALID;\nCOMMIT;\n\
+                 BEGIN;\nSET LOCAL lock_timeout = '1500ms';\nALTER TABLE users VALIDATE CONSTRAINT users_token_not_null;\n\
+                 SET LOCAL statement_timeout = '60s';\nALTER TABLE users ALTER COLUMN token SET NOT NULL;\n"
+            ),
+            "{}",
+            fixed.text
+        );
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::syntax::sql::SqlFile;
 /// A statement taken out of the down migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taken {
-    /// Removes it: from the down file, or from this file's down section.
+    /// Removes it: from the down file, or from this file's down section
+    /// (leaving a no-op where it was the only statement).
     pub removal: Edit,
     /// Its text, with its `;`.
     pub text: String,
@@ -24,12 +25,12 @@ pub fn take(m: &Migration<'_>, undoes: impl Fn(&Op) -> bool) -> Option<Taken> {
     match &m.runner().down {
         Down::File(path) => {
             let text = (m.location()?.read_file)(path)?;
-            let (range, statement) = find(&text, 0, &undoes)?;
+            let (range, left, statement) = find(&text, 0, &undoes)?;
             Some(Taken {
                 removal: Edit {
                     file: Some(path.clone()),
                     range,
-                    replacement: String::new(),
+                    replacement: left.to_string(),
                     create: false,
                 },
                 text: statement,
@@ -37,9 +38,9 @@ pub fn take(m: &Migration<'_>, undoes: impl Fn(&Op) -> bool) -> Option<Taken> {
         }
         Down::Section(section) => {
             let text = m.source().get(section.clone())?;
-            let (range, statement) = find(text, section.start, &undoes)?;
+            let (range, left, statement) = find(text, section.start, &undoes)?;
             Some(Taken {
-                removal: Edit::replace(range, ""),
+                removal: Edit::replace(range, left),
                 text: statement,
             })
         }
@@ -47,17 +48,31 @@ pub fn take(m: &Migration<'_>, undoes: impl Fn(&Op) -> bool) -> Option<Taken> {
     }
 }
 
-/// The whole lines of the first matching statement (offset by `base`), and
-/// its text.
-fn find(text: &str, base: usize, undoes: &impl Fn(&Op) -> bool) -> Option<(Range<usize>, String)> {
+/// What is left of a down migration whose only statement was taken: an
+/// empty one would read as missing (`missing-down-migration`).
+const NOTHING_LEFT: &str = "-- What this migration did moved to the next ones, with its undo: nothing to undo here.\nSELECT 1;\n";
+
+/// The whole lines of the first matching statement (offset by `base`), what
+/// replaces them, and its text.
+fn find(
+    text: &str,
+    base: usize,
+    undoes: &impl Fn(&Op) -> bool,
+) -> Option<(Range<usize>, &'static str, String)> {
     let file = SqlFile::parse(text);
-    let statement = file
-        .statements()
+    let statements = file.statements();
+    let statement = statements
         .iter()
         .find(|s| lower_statement(&s.parsed).iter().any(undoes))?;
     let lines = super::whole_lines(text, statement.span.clone());
+    let left = if statements.len() == 1 {
+        NOTHING_LEFT
+    } else {
+        ""
+    };
     Some((
         base + lines.start..base + lines.end,
+        left,
         text.get(statement.span.clone())?.to_string(),
     ))
 }

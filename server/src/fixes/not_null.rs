@@ -8,6 +8,7 @@ use crate::analysis::migration::{Migration, Name, OpAt, OpKind};
 use crate::finding::Fix;
 
 use super::down;
+use super::preamble::{local_timeouts, timeout_values};
 use super::sql::{ident, qualified};
 use super::transaction::{self, Step};
 
@@ -23,16 +24,22 @@ pub struct Proof {
     constraint: String,
     /// PostgreSQL 18's native `NOT NULL ... NOT VALID`, rather than a CHECK.
     native: bool,
+    /// The migration's `lock_timeout` and `statement_timeout` at the
+    /// statement the recipe replaces, for the later transaction.
+    timeouts: (String, String),
 }
 
 impl Proof {
+    /// For `column` of `table`, in a recipe replacing the statement `at`.
     /// `None` before PostgreSQL 12, where `SET NOT NULL` always scans.
-    pub fn new(table: &Name, column: &str, version: u32) -> Option<Proof> {
+    pub fn new(m: &Migration<'_>, at: &OpAt<'_>, table: &Name, column: &str) -> Option<Proof> {
+        let version = m.settings().postgres_version;
         (version >= 12).then(|| Proof {
             table: qualified(table),
             column: ident(column).into_owned(),
             constraint: ident(&constraint_name(table, column)).into_owned(),
             native: version >= 18,
+            timeouts: timeout_values(m, at),
         })
     }
 
@@ -89,8 +96,11 @@ impl Proof {
         } else {
             String::new()
         };
+        // The scan of VALIDATE under the lock timeout only: it blocks no
+        // reads or writes, however long it takes.
+        let (lock, statement) = &first.timeouts;
         format!(
-            "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n\
+            "SET LOCAL lock_timeout = {lock};\n{validate}\nSET LOCAL statement_timeout = {statement};\n\
              {note}ALTER TABLE {t} {};\nALTER TABLE {t} {};",
             each(&|p| format!("ALTER COLUMN {} SET NOT NULL", p.column)),
             each(&|p| format!("DROP CONSTRAINT {}", p.constraint)),
@@ -107,7 +117,7 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     if at.statement.ops.len() != 1 {
         return None;
     }
-    let proof = Proof::new(table, column, m.settings().postgres_version)?;
+    let proof = Proof::new(m, at, table, column)?;
     let proofs = std::slice::from_ref(&proof);
     let (later, later_alone) = (Proof::finish(proofs, false), Proof::finish(proofs, true));
     // The down migration's `DROP NOT NULL` undoes the later step now; the
@@ -117,7 +127,8 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             && op.table.as_ref().is_some_and(|t| t.name == table.name)
     });
     let undo = format!(
-        "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\n{}",
+        "{}\n{}",
+        local_timeouts(m, at),
         match &taken {
             Some(taken) => taken.text.clone(),
             None => format!(

@@ -111,10 +111,9 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             None,
         )
     } else {
-        let version = m.settings().postgres_version;
         let proofs = unproven
             .iter()
-            .map(|c| Proof::new(table, c, version))
+            .map(|c| Proof::new(m, at, table, c))
             .collect::<Option<Vec<_>>>()?;
         let adds: Vec<String> = proofs.iter().map(Proof::add).collect();
         let removes: Vec<String> = proofs.iter().map(Proof::remove).collect();
