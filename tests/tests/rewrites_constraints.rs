@@ -38,6 +38,25 @@ const CASES: &[Case] = &[
         safe: false,
         data: &[],
     },
+    // R07 as golang-migrate's only statement, which it runs outside a
+    // transaction: the index stays, its down drops it, and the attach gets a
+    // migration of its own.
+    Case {
+        name: "golang_lone_unique_statement",
+        files: &[
+            (
+                "db/000002_email_unique.up.sql",
+                "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n",
+            ),
+            (
+                "db/000002_email_unique.down.sql",
+                "ALTER TABLE users DROP CONSTRAINT users_email_key;\n",
+            ),
+        ],
+        cleared: &["add-unique-constraint"],
+        safe: false,
+        data: &[],
+    },
     // R07 in a file with its own transaction: the index between COMMIT and
     // BEGIN, the attach first in the reopened transaction, before the
     // statement that followed it. Unnamed: PostgreSQL's name for it.

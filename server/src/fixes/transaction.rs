@@ -201,6 +201,13 @@ fn phased(
     })
 }
 
+/// Whether the first of [`Step::Phases`] stays in the current migration, so
+/// that the current down migration must undo it: all but a first phase that
+/// must run `outside` a transaction block in a file the runner wraps in one.
+pub fn keeps_first_phase(m: &Migration<'_>, at: &OpAt<'_>, outside: bool) -> bool {
+    !(outside && matches!(Shape::of(m, at), Shape::Runner))
+}
+
 /// A phase as the statements of a file that does not wrap it: a transactional
 /// phase in a transaction of its own.
 fn in_file(phase: &Phase<'_>) -> String {

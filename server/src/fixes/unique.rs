@@ -33,9 +33,14 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let statement = m.source().get(at.statement.span.clone())?;
     // Another action of the same statement would be lost with it; `ALTER
     // TABLE IF EXISTS` does nothing without the table, where the index build
-    // would fail.
+    // would fail; `ONLY` (inheritance) has no counterpart in the index build,
+    // and R06's CHECKs would reach the children it leaves out.
     let head = Clauses::new(statement);
-    if at.statement.ops.len() != 1 || head.is_word(2, "IF") || at.op.columns.is_empty() {
+    if at.statement.ops.len() != 1
+        || head.is_word(2, "IF")
+        || head.is_word(2, "ONLY")
+        || at.op.columns.is_empty()
+    {
         return None;
     }
     let clause = KeyClause::read(statement.get(at.op.span.clone())?)?;
@@ -96,6 +101,12 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         .iter()
         .filter(|c| primary && !m.known_not_null(table, c, at.index))
         .collect();
+    // Where the index is built in the current migration (a file that does
+    // not run in a transaction), its down migration drops it: concurrently,
+    // so only where that drop is all the down migration holds, or a
+    // one-query runner would send it in an implicit transaction.
+    let index_stays = transaction::keeps_first_phase(m, at, true)
+        && taken.as_ref().is_some_and(|taken| taken.alone);
     let (title, phases, current_down) = if unproven.is_empty() {
         let attach_phase = Phase {
             sql: format!("{timeouts}\n{attach}"),
@@ -105,10 +116,11 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             later_deploy: false,
             suffix: if primary { "primary_key" } else { "unique" },
         };
+        let current_down = index_stays.then(|| index_phase.down.clone());
         (
             format!("Build the index CONCURRENTLY, then add the {keyword} USING INDEX"),
             vec![index_phase, attach_phase],
-            None,
+            current_down,
         )
     } else {
         let proofs = unproven
@@ -455,11 +467,39 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_statement_builds_the_index_in_place_and_its_down_drops_it() {
+        // One statement: golang-migrate sends it outside any transaction.
+        let fixed = super::super::testing::fix_with(
+            "db/000002_u.up.sql",
+            "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n",
+            &[(
+                "db/000002_u.down.sql",
+                "ALTER TABLE users DROP CONSTRAINT users_email_key;\n",
+            )],
+            "add-unique-constraint",
+        )
+        .unwrap();
+        assert_eq!(
+            fixed.text,
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_key ON users (email);\n"
+        );
+        assert_eq!(
+            fixed.edited("db/000002_u.down.sql"),
+            "DROP INDEX CONCURRENTLY IF EXISTS users_email_key;\n"
+        );
+        assert_eq!(
+            fixed.created("db/000003_u_unique.down.sql"),
+            format!("{LOCAL}ALTER TABLE users DROP CONSTRAINT users_email_key;\n")
+        );
+    }
+
+    #[test]
     fn refuses_what_it_cannot_carry_over() {
         for sql in [
             // Another action would be lost with it.
             "ALTER TABLE t ADD UNIQUE (a), ADD COLUMN b int;",
             "ALTER TABLE IF EXISTS t ADD UNIQUE (a);",
+            "ALTER TABLE ONLY t ADD PRIMARY KEY (a);",
             // PostgreSQL 18's temporal keys need a GiST index.
             "ALTER TABLE t ADD UNIQUE (a, during WITHOUT OVERLAPS);",
         ] {
