@@ -78,8 +78,6 @@ pub fn volatile_default(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         add = format!("{};", add.trim_end());
     }
     let default = bare.default;
-    let timeouts = local_timeouts(m, at);
-    let target = t.clone();
     let row = ident(&table.name);
     let set = format!("{c} = {default}");
     let filter = format!("{c} IS NULL");
@@ -95,7 +93,7 @@ pub fn volatile_default(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         Phase {
             sql: backfill::keyset_update(&KeysetUpdate {
                 table,
-                target: &target,
+                target: &t,
                 row: &row,
                 set: &set,
                 from: None,
@@ -111,6 +109,7 @@ pub fn volatile_default(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     ];
     if bare.not_null {
         let proof = Proof::new(m, at, table, &column.column)?;
+        let timeouts = local_timeouts(m, at);
         let proofs = std::slice::from_ref(&proof);
         let (in_place, alone) = (Proof::finish(proofs, false), Proof::finish(proofs, true));
         phases.push(Phase {
