@@ -16,6 +16,10 @@ pub const KEY: &str = "id";
 const BATCH: u32 = 1000;
 /// Seconds between batches.
 const PAUSE: &str = "0.05";
+/// The down migration of a backfill that only filled a column the migration
+/// before it added: rolling that one back drops the column.
+pub const FILLED_ONLY: &str =
+    "-- The backfill only filled the new column: nothing to undo.\nSELECT 1;";
 
 /// The fix for an unbatched `UPDATE` or `DELETE`: the same statement as a
 /// batched loop, in a migration that runs outside a transaction block.

@@ -61,6 +61,7 @@ pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let phases = vec![
         Phase {
             sql: c.expand(Some(data_type), &sync),
+            alone: None,
             down: String::new(),
             outside: false,
             later_deploy: false,
@@ -80,6 +81,7 @@ pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
                 drop_sync = c.drop_sync(),
                 take_over = c.take_over(),
             ),
+            alone: None,
             down: format!(
                 "{}\n{rename_back}\n{}",
                 local_timeouts(m, at),
@@ -97,6 +99,7 @@ pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
                 local_timeouts(m, at),
                 object_name(&[column, "old"]),
             ),
+            alone: None,
             down: NOT_UNDONE.to_string(),
             outside: false,
             later_deploy: true,
@@ -139,6 +142,7 @@ pub fn rename_column(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let phases = vec![
         Phase {
             sql: c.expand(None, &sync),
+            alone: None,
             down: String::new(),
             outside: false,
             later_deploy: false,
@@ -154,6 +158,7 @@ pub fn rename_column(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
                 c.drop_sync(),
                 c.take_over(),
             ),
+            alone: None,
             down: NOT_UNDONE.to_string(),
             outside: false,
             later_deploy: true,
@@ -362,7 +367,8 @@ END ",
                 filter: Some(&filter),
                 then: &validate,
             }),
-            down: "-- The backfill only filled the new column: nothing to undo.\nSELECT 1;".into(),
+            alone: None,
+            down: backfill::FILLED_ONLY.into(),
             outside: true,
             later_deploy: false,
             suffix: "backfill",

@@ -15,6 +15,7 @@ pub mod preamble;
 pub mod rename_table;
 pub mod sql;
 pub mod transaction;
+pub mod unique;
 
 use std::ops::Range;
 
@@ -77,6 +78,7 @@ fn common_len(
 #[cfg(test)]
 pub(crate) mod testing {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use crate::config::Config;
     use crate::engine::Analysis;
@@ -92,22 +94,55 @@ pub(crate) mod testing {
         pub text: String,
         /// The files it creates, by path.
         pub created: Vec<(PathBuf, String)>,
+        /// The other existing files it edits, by path, with their new text.
+        pub edited: Vec<(PathBuf, String)>,
     }
 
     impl Fixed {
         pub fn created(&self, path: &str) -> &str {
-            self.created
-                .iter()
-                .find(|(p, _)| p == Path::new(path))
-                .map(|(_, text)| text.as_str())
-                .unwrap_or_else(|| panic!("{path} not created: {:?}", self.created))
+            find(&self.created, path)
         }
+
+        pub fn edited(&self, path: &str) -> &str {
+            find(&self.edited, path)
+        }
+    }
+
+    fn find<'f>(files: &'f [(PathBuf, String)], path: &str) -> &'f str {
+        files
+            .iter()
+            .find(|(p, _)| p == Path::new(path))
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_else(|| panic!("{path} not among {files:?}"))
     }
 
     /// The fix of the first `rule` finding of `text` at `path` (which need
     /// not exist: its directory lists empty), or `None` when it has none.
     pub fn fix(path: &str, text: &str, rule: &str) -> Option<Fixed> {
-        let path = PathBuf::from(path);
+        fix_among(Path::new(""), path, text, rule)
+    }
+
+    /// `fix`, with `others` (the down migration, say) written beside the
+    /// migration in a directory of its own, which the paths are relative to.
+    pub fn fix_with(path: &str, text: &str, others: &[(&str, &str)], rule: &str) -> Option<Fixed> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "preflight-fix-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        for (other, other_text) in others {
+            let other = root.join(other);
+            std::fs::create_dir_all(other.parent().expect("a directory")).expect("create it");
+            std::fs::write(other, other_text).expect("write it");
+        }
+        let fixed = fix_among(&root, path, text, rule);
+        let _ = std::fs::remove_dir_all(&root);
+        fixed
+    }
+
+    fn fix_among(root: &Path, path: &str, text: &str, rule: &str) -> Option<Fixed> {
+        let path = root.join(path);
         let document = Document::new(text, 0, Language::from_path(&path));
         let findings = Analysis::new(Some(path), document).findings(&Config::default());
         let finding = findings.iter().find(|f| f.rule == rule)?;
@@ -118,15 +153,35 @@ pub(crate) mod testing {
         } = finding.fixes.first()?.clone();
         let mut own: Vec<_> = edits.iter().filter(|e| e.file.is_none()).collect();
         own.sort_by_key(|e| e.range.start);
+        let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
         let created = edits
             .iter()
-            .filter_map(|e| Some((e.file.clone()?, e.replacement.clone())))
+            .filter(|e| e.create)
+            .filter_map(|e| Some((relative(e.file.as_deref()?), e.replacement.clone())))
             .collect();
+        let mut edited: Vec<(PathBuf, String)> = Vec::new();
+        for file in edits
+            .iter()
+            .filter(|e| !e.create)
+            .filter_map(|e| e.file.as_deref())
+        {
+            if edited.iter().any(|(p, _)| *p == relative(file)) {
+                continue;
+            }
+            let mut its: Vec<_> = edits
+                .iter()
+                .filter(|e| e.file.as_deref() == Some(file))
+                .collect();
+            its.sort_by_key(|e| e.range.start);
+            let before = std::fs::read_to_string(file).expect("the edited file exists");
+            edited.push((relative(file), super::apply::apply_edits(&before, its)));
+        }
         Some(Fixed {
             title: title.into_owned(),
             applicability,
             text: super::apply::apply_edits(text, own),
             created,
+            edited,
         })
     }
 }

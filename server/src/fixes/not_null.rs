@@ -8,11 +8,105 @@ use crate::analysis::migration::{Migration, Name, OpAt, OpKind};
 use crate::finding::Fix;
 
 use super::down;
+use super::preamble::{local_timeouts, timeout_values};
 use super::sql::{ident, qualified};
 use super::transaction::{self, Step};
 
 /// PostgreSQL's limit on identifier length, in bytes.
 const MAX_IDENTIFIER: usize = 63;
+
+/// R06 for one column: a constraint that holds new rows to NOT NULL at once,
+/// added without a scan, and what proves the rows before it later.
+pub struct Proof {
+    table: String,
+    column: String,
+    /// The constraint's name, quoted as needed.
+    constraint: String,
+    /// PostgreSQL 18's native `NOT NULL ... NOT VALID`, rather than a CHECK.
+    native: bool,
+    /// The migration's `lock_timeout` and `statement_timeout` at the
+    /// statement the recipe replaces, for the later transaction.
+    timeouts: (String, String),
+}
+
+impl Proof {
+    /// For `column` of `table`, in a recipe replacing the statement `at`.
+    /// `None` before PostgreSQL 12, where `SET NOT NULL` always scans.
+    pub fn new(m: &Migration<'_>, at: &OpAt<'_>, table: &Name, column: &str) -> Option<Proof> {
+        let version = m.settings().postgres_version;
+        (version >= 12).then(|| Proof {
+            table: qualified(table),
+            column: ident(column).into_owned(),
+            constraint: ident(&constraint_name(table, column)).into_owned(),
+            native: version >= 18,
+            timeouts: timeout_values(m, at),
+        })
+    }
+
+    /// The constraint, `NOT VALID`: a brief lock, no scan.
+    pub fn add(&self) -> String {
+        let (t, c, k) = (&self.table, &self.column, &self.constraint);
+        if self.native {
+            format!("ALTER TABLE {t} ADD CONSTRAINT {k} NOT NULL {c} NOT VALID;")
+        } else {
+            format!("ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID;")
+        }
+    }
+
+    /// Removes the constraint, if it is still there: the undo of `add`.
+    pub fn remove(&self) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {};",
+            self.table, self.constraint
+        )
+    }
+
+    /// The later transaction that validates `proofs`, all of one table (a
+    /// scan that blocks no reads or writes) and, before PostgreSQL 18, sets
+    /// the columns NOT NULL (no scan: the validated CHECKs prove them) and
+    /// drops the now redundant CHECKs, each in one statement: a second would
+    /// queue for the ACCESS EXCLUSIVE lock the first holds. `alone`: in a
+    /// migration of its own, where the constraints added by an earlier one
+    /// are out of the analysis's sight, it says why `SET NOT NULL` needs no
+    /// scan.
+    pub fn finish(proofs: &[Proof], alone: bool) -> String {
+        let Some(first) = proofs.first() else {
+            return String::new();
+        };
+        let t = &first.table;
+        let validate: Vec<String> = proofs
+            .iter()
+            .map(|p| format!("ALTER TABLE {t} VALIDATE CONSTRAINT {};", p.constraint))
+            .collect();
+        let validate = validate.join("\n");
+        if first.native {
+            return validate;
+        }
+        let each = |action: &dyn Fn(&Proof) -> String| {
+            proofs.iter().map(action).collect::<Vec<_>>().join(", ")
+        };
+        let note = if alone {
+            let (names, proves) = match proofs {
+                [_] => (first.constraint.clone(), "proves the column"),
+                _ => (each(&|p| p.constraint.clone()), "prove the columns"),
+            };
+            format!(
+                "-- preflight: ignore[set-not-null-requires-scan] {names}, validated above, {proves}: no scan\n"
+            )
+        } else {
+            String::new()
+        };
+        // The scan of VALIDATE under the lock timeout only: it blocks no
+        // reads or writes, however long it takes.
+        let (lock, statement) = &first.timeouts;
+        format!(
+            "SET LOCAL lock_timeout = {lock};\n{validate}\nSET LOCAL statement_timeout = {statement};\n\
+             {note}ALTER TABLE {t} {};\nALTER TABLE {t} {};",
+            each(&|p| format!("ALTER COLUMN {} SET NOT NULL", p.column)),
+            each(&|p| format!("DROP CONSTRAINT {}", p.constraint)),
+        )
+    }
+}
 
 /// The fix for `ALTER TABLE t ALTER COLUMN c SET NOT NULL` as the statement's
 /// only action.
@@ -20,37 +114,12 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
         return None;
     };
-    let version = m.settings().postgres_version;
-    if at.statement.ops.len() != 1 || version < 12 {
+    if at.statement.ops.len() != 1 {
         return None;
     }
-    let constraint = constraint_name(table, column);
-    let (t, c, k) = (qualified(table), ident(column), ident(&constraint));
-    let validate = format!("ALTER TABLE {t} VALIDATE CONSTRAINT {k};");
-    let (keep, later, later_alone) = if version >= 18 {
-        (
-            format!("ALTER TABLE {t} ADD CONSTRAINT {k} NOT NULL {c} NOT VALID;"),
-            validate,
-            None,
-        )
-    } else {
-        // Validated, the CHECK proves the column: SET NOT NULL skips its
-        // scan, and the CHECK is then redundant.
-        let finish = |proof_note: &str| {
-            format!(
-                "SET LOCAL lock_timeout = '2s';\n{validate}\nSET LOCAL statement_timeout = '60s';\n{proof_note}ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\nALTER TABLE {t} DROP CONSTRAINT {k};"
-            )
-        };
-        (
-            format!("ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID;"),
-            finish(""),
-            // In a migration of its own, the CHECK added by the previous one
-            // is out of the analysis's sight.
-            Some(finish(&format!(
-                "-- preflight: ignore[set-not-null-requires-scan] {k}, validated above, proves the column: no scan\n"
-            ))),
-        )
-    };
+    let proof = Proof::new(m, at, table, column)?;
+    let proofs = std::slice::from_ref(&proof);
+    let (later, later_alone) = (Proof::finish(proofs, false), Proof::finish(proofs, true));
     // The down migration's `DROP NOT NULL` undoes the later step now; the
     // current migration leaves only the constraint behind.
     let taken = down::take(m, |op| {
@@ -58,10 +127,14 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             && op.table.as_ref().is_some_and(|t| t.name == table.name)
     });
     let undo = format!(
-        "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '60s';\n{}",
+        "{}\n{}",
+        local_timeouts(m, at),
         match &taken {
             Some(taken) => taken.text.clone(),
-            None => format!("ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL;"),
+            None => format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL;",
+                proof.table, proof.column
+            ),
         }
     );
     let mut fix = transaction::split(
@@ -69,9 +142,9 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         at,
         "Prove NOT NULL with a constraint validated later",
         Step::Later {
-            keep,
+            keep: proof.add(),
+            later_alone: (later_alone != later).then_some(later_alone),
             later,
-            later_alone,
             down: &undo,
             suffix: "not_null",
         },
@@ -79,7 +152,7 @@ pub fn without_scan(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     if let Some(mut taken) = taken
         && fix.edits.iter().any(|e| e.create)
     {
-        taken.removal.replacement = format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {k};\n");
+        taken.removal.replacement = format!("{}\n", proof.remove());
         fix.edits.push(taken.removal);
     }
     Some(fix)

@@ -66,6 +66,13 @@ pub fn set_timeout(m: &Migration<'_>, at: &OpAt<'_>, setting: &str, value: &str)
 /// (else the reference's defaults), so the new transaction is guarded as the
 /// original statement was.
 pub fn local_timeouts(m: &Migration<'_>, at: &OpAt<'_>) -> String {
+    let (lock, statement) = timeout_values(m, at);
+    format!("SET LOCAL lock_timeout = {lock};\nSET LOCAL statement_timeout = {statement};")
+}
+
+/// The `lock_timeout` and `statement_timeout` the migration set before `at`,
+/// as written, else the reference's defaults.
+pub fn timeout_values(m: &Migration<'_>, at: &OpAt<'_>) -> (String, String) {
     let value = |setting: &str, default: &str| {
         m.ops_of(crate::analysis::migration::OpTag::Set)
             .filter(|set| set.index < at.index)
@@ -80,10 +87,9 @@ pub fn local_timeouts(m: &Migration<'_>, at: &OpAt<'_>) -> String {
             .last()
             .unwrap_or_else(|| format!("'{default}'"))
     };
-    format!(
-        "SET LOCAL lock_timeout = {};\nSET LOCAL statement_timeout = {};",
+    (
         value("lock_timeout", "2s"),
-        value("statement_timeout", "60s")
+        value("statement_timeout", "60s"),
     )
 }
 

@@ -31,6 +31,7 @@ pub fn with_compatibility_view(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
                 statement.trim_end(),
                 old.name
             ),
+            alone: None,
             down: String::new(),
             outside: false,
             later_deploy: false,
@@ -42,6 +43,7 @@ pub fn with_compatibility_view(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
                 local_timeouts(m, at),
                 old.name
             ),
+            alone: None,
             down: format!("{}\n{create_view}", local_timeouts(m, at)),
             outside: false,
             later_deploy: true,

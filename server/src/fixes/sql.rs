@@ -142,6 +142,52 @@ pub fn object_name(parts: &[&str]) -> String {
     parts.join("_")
 }
 
+/// The name PostgreSQL gives a constraint (or index) of `table` that the
+/// statement leaves unnamed: `<table>_<columns joined by _>_<label>`, or
+/// `<table>_<label>` without columns (`users_email_key`, `users_pkey`), cut
+/// to fit an identifier the way PostgreSQL cuts it (`makeObjectName`: the
+/// longer of the two parts loses a byte at a time, the columns on a tie).
+/// PostgreSQL appends a number when the name is taken; that cannot be known
+/// here.
+pub fn default_constraint_name(table: &str, columns: &[&str], label: &str) -> String {
+    // The columns' part as `ChooseIndexNameAddition` builds it: names are
+    // added until it reaches an identifier's length.
+    let mut addition = String::new();
+    for column in columns {
+        if !addition.is_empty() {
+            addition.push('_');
+        }
+        addition.push_str(column);
+        if addition.len() > MAX_IDENT {
+            break;
+        }
+    }
+    let overhead = label.len() + 1 + usize::from(!addition.is_empty());
+    let available = MAX_IDENT.saturating_sub(overhead);
+    let (mut table_len, mut addition_len) = (table.len(), addition.len());
+    while table_len + addition_len > available {
+        if table_len > addition_len {
+            table_len -= 1;
+        } else {
+            addition_len -= 1;
+        }
+    }
+    let clip = |text: &str, mut len: usize| {
+        while !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        text[..len].to_string()
+    };
+    let mut name = clip(table, table_len);
+    if !addition.is_empty() {
+        name.push('_');
+        name.push_str(&clip(&addition, addition_len));
+    }
+    name.push('_');
+    name.push_str(label);
+    name
+}
+
 /// A statement's tokens with their parenthesis depth, to find its clauses'
 /// keywords where they are the statement's own (not in a subquery or call).
 pub struct Clauses<'a> {
@@ -197,6 +243,15 @@ impl<'a> Clauses<'a> {
     pub fn find(&self, from: usize, words: &[&str]) -> Option<usize> {
         (from..self.tokens.len())
             .find(|&i| self.depth[i] == 0 && words.iter().any(|w| self.is_word(i, w)))
+    }
+
+    /// The token that closes the `(` at token `open`, at its own depth.
+    pub fn closing(&self, open: usize) -> Option<usize> {
+        if !self.is_symbol(open, "(") {
+            return None;
+        }
+        let depth = self.depth[open];
+        (open + 1..self.tokens.len()).find(|&i| self.depth[i] == depth && self.is_symbol(i, ")"))
     }
 
     /// Each top-level `,`-separated part of tokens `range`, as token ranges.
@@ -449,6 +504,41 @@ mod tests {
     }
 
     #[test]
+    fn default_names_are_cut_as_postgres_cuts_them() {
+        assert_eq!(
+            default_constraint_name("users", &["email"], "key"),
+            "users_email_key"
+        );
+        assert_eq!(default_constraint_name("users", &[], "pkey"), "users_pkey");
+        assert_eq!(
+            default_constraint_name("T", &["Col", "x y"], "key"),
+            "T_Col_x y_key"
+        );
+        // Measured on PostgreSQL 15.
+        let table = "a_very_long_table_name_that_goes_on_and_on_for_a_while_xx";
+        let (first, second) = (
+            "first_column_with_long_name",
+            "second_column_name_also_long",
+        );
+        assert_eq!(
+            default_constraint_name(table, &[first, second], "key"),
+            "a_very_long_table_name_that_g_first_column_with_long_name_s_key"
+        );
+        assert_eq!(
+            default_constraint_name(table, &[first], "key"),
+            "a_very_long_table_name_that_goe_first_column_with_long_name_key"
+        );
+        assert_eq!(
+            default_constraint_name(table, &[], "pkey"),
+            "a_very_long_table_name_that_goes_on_and_on_for_a_while_xx_pkey"
+        );
+        let wide = default_constraint_name(&"é".repeat(40), &["c"], "key");
+        assert!(wide.len() <= 63 && wide.ends_with("_c_key"), "{wide}");
+        let many = ["c"; 200];
+        assert!(default_constraint_name("t", &many, "key").len() <= 63);
+    }
+
+    #[test]
     fn clauses_are_found_at_the_top_level() {
         let text = "UPDATE t SET a = (SELECT b FROM u WHERE c), d = 1 WHERE e;";
         let c = Clauses::new(text);
@@ -463,6 +553,12 @@ mod tests {
         assert_eq!(c.text(where_at + 1..c.end()), "e");
         assert_eq!(c.text(3..3), "");
         assert!(c.find(0, &["FROM"]).is_none());
+        let open = (0..20).find(|&i| c.is_symbol(i, "(")).unwrap();
+        assert_eq!(
+            c.text(open..c.closing(open).unwrap() + 1),
+            "(SELECT b FROM u WHERE c)"
+        );
+        assert_eq!(c.closing(0), None);
     }
 
     #[test]

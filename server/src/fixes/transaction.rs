@@ -35,9 +35,9 @@ pub enum Step<'s> {
         down: &'s str,
         suffix: &'s str,
     },
-    /// The statement becomes the first phase (run in a transaction, in this
-    /// deploy); each phase after it runs once the one before has committed.
-    /// The phases of a later deploy come last.
+    /// The statement becomes the first phase (run in this deploy, in a
+    /// transaction unless it is `outside`); each phase after it runs once the
+    /// one before has committed. The phases of a later deploy come last.
     Phases(Vec<Phase<'s>>),
 }
 
@@ -48,6 +48,10 @@ pub struct Phase<'s> {
     /// Its statements, each ending in `;`. A transactional phase after the
     /// first starts a transaction of its own, so it sets its own timeouts.
     pub sql: String,
+    /// `sql` as written in a migration of its own, when it must say what the
+    /// analysis cannot see across files (why a statement is safe there);
+    /// `None`: the same text.
+    pub alone: Option<String>,
     /// What undoes it, for runners with down migrations.
     pub down: String,
     /// It must run outside any transaction block (a `DO` that commits per
@@ -65,6 +69,11 @@ pub struct Phase<'s> {
 /// transaction can be committed, else (and always for a later deploy) each in
 /// a new migration. A later deploy's phases that get no file (the runner's
 /// naming is unknown) are left as a comment to move.
+///
+/// A first phase that must run outside a transaction block (`CREATE INDEX
+/// CONCURRENTLY`) leaves a runner-wrapped file for a migration of its own,
+/// and in a file's own transaction runs between its `COMMIT` and a new
+/// `BEGIN`.
 fn phased(
     m: &Migration<'_>,
     at: &OpAt<'_>,
@@ -77,7 +86,7 @@ fn phased(
         return None;
     }
     let (first, rest) = phases.split_first()?;
-    if first.outside || first.later_deploy {
+    if first.later_deploy {
         return None;
     }
     let now = rest.iter().take_while(|p| !p.later_deploy).count();
@@ -88,7 +97,9 @@ fn phased(
     // A one-query runner sends the file as one query, an implicit transaction
     // once it holds several statements: what follows needs files of its own.
     let one_query = matches!(shape, Shape::Autocommit) && m.runner().one_query;
+    let moved_out = first.outside && matches!(shape, Shape::Runner);
     let own_files = match shape {
+        Shape::Runner if moved_out => phases,
         Shape::Runner => rest,
         _ if one_query => rest,
         _ => later,
@@ -96,7 +107,7 @@ fn phased(
     let steps: Vec<NewStep<'_>> = own_files
         .iter()
         .map(|p| NewStep {
-            up: &p.sql,
+            up: p.alone.as_ref().unwrap_or(&p.sql),
             down: &p.down,
             outside: p.outside,
             suffix: p.suffix,
@@ -107,12 +118,31 @@ fn phased(
         return None;
     }
 
+    // What follows the file's own COMMIT.
+    let mut after_commit = now;
     let mut in_place = match shape {
         Shape::Autocommit if !one_query => std::iter::once(first)
             .chain(now)
             .map(in_file)
             .collect::<Vec<_>>()
             .join("\n"),
+        Shape::Runner if moved_out => String::new(),
+        Shape::Explicit { .. } if first.outside => {
+            // The file's transaction commits before the phases that cannot
+            // run in one; the first transactional phase after them opens the
+            // transaction the rest of the file runs in, so it still comes
+            // before the statements that followed the original.
+            let outside = now.iter().take_while(|p| p.outside).count();
+            let (outside, tail) = now.split_at(outside);
+            let mut parts = vec!["COMMIT;".to_string(), first.sql.clone()];
+            parts.extend(outside.iter().map(|p| p.sql.clone()));
+            parts.push("BEGIN;".to_string());
+            if let Some(reopened) = tail.first() {
+                parts.push(reopened.sql.clone());
+            }
+            after_commit = tail.get(1..).unwrap_or_default();
+            parts.join("\n")
+        }
         _ => first.sql.clone(),
     };
     let mut edits = Vec::new();
@@ -145,17 +175,20 @@ fn phased(
             }
         }
     }
-    if let (Shape::Explicit { commit }, false) = (&shape, now.is_empty()) {
-        let after: Vec<String> = now.iter().map(in_file).collect();
+    if let (Shape::Explicit { commit }, false) = (&shape, after_commit.is_empty()) {
+        let after: Vec<String> = after_commit.iter().map(in_file).collect();
         edits.push(Edit::insert(
             commit.clone()?.end,
             format!("\n{}", after.join("\n")),
         ));
     }
-    edits.insert(
-        0,
-        minimal_replace(m.source(), at.statement.span.clone(), &in_place),
-    );
+    let statement = at.statement.span.clone();
+    let replaced = if moved_out {
+        Edit::replace(whole_lines(m.source(), statement), "")
+    } else {
+        minimal_replace(m.source(), statement, &in_place)
+    };
+    edits.insert(0, replaced);
     let title = if placed.is_empty() {
         title.to_string()
     } else {
@@ -166,6 +199,13 @@ fn phased(
         applicability: Applicability::Unsafe,
         edits,
     })
+}
+
+/// Whether the first of [`Step::Phases`] stays in the current migration, so
+/// that the current down migration must undo it: all but a first phase that
+/// must run `outside` a transaction block in a file the runner wraps in one.
+pub fn keeps_first_phase(m: &Migration<'_>, at: &OpAt<'_>, outside: bool) -> bool {
+    !(outside && matches!(Shape::of(m, at), Shape::Runner))
 }
 
 /// A phase as the statements of a file that does not wrap it: a transactional

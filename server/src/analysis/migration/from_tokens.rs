@@ -955,7 +955,8 @@ fn alter_action_lock(action: &str) -> LockMode {
     }
 }
 
-/// The columns an index or a foreign key names, from the operation's tokens.
+/// The columns an index, a foreign key (its referencing columns) or a unique
+/// or primary key constraint names, from the operation's tokens.
 pub fn named_columns(mut c: Cursor<'_>, kind: &OpKind) -> Vec<String> {
     let list = match kind {
         OpKind::CreateIndex { .. } => c.after_top_level(&["ON"]).and_then(|after_on| {
@@ -973,6 +974,22 @@ pub fn named_columns(mut c: Cursor<'_>, kind: &OpKind) -> Vec<String> {
                 c.bump();
             }
             c.parenthesized_span()
+        }
+        // `USING INDEX i` names no columns: the index has them.
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { using_index: false },
+            ..
+        }
+        | OpKind::AddConstraint {
+            kind: ConstraintKind::PrimaryKey { using_index: None },
+            ..
+        } => {
+            while !c.at_end() && !c.eat(&["UNIQUE"]) && !c.eat(&["PRIMARY", "KEY"]) {
+                c.bump();
+            }
+            // PostgreSQL 15's `UNIQUE NULLS [NOT] DISTINCT (...)`.
+            let _ = c.eat(&["NULLS", "NOT", "DISTINCT"]) || c.eat(&["NULLS", "DISTINCT"]);
+            c.eat_parenthesized()
         }
         _ => None,
     };

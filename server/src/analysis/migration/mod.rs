@@ -480,6 +480,14 @@ impl<'a> Migration<'a> {
         self.not_null
             .get_or_init(|| not_null::NotNullFacts::gather(self.ops()))
     }
+
+    /// Whether `column` of `table` holds no NULLs before statement `before`, so
+    /// making it NOT NULL needs no scan: NOT NULL already by this migration's
+    /// doing, or (PostgreSQL 12+) proven by a valid `CHECK`.
+    pub fn known_not_null(&self, table: &Name, column: &str, before: usize) -> bool {
+        self.declared_not_null(table, column, before)
+            || (self.settings.postgres_version >= 12 && self.not_null_proven(table, column, before))
+    }
 }
 
 #[cfg(test)]

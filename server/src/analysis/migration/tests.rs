@@ -491,6 +491,32 @@ fn index_and_foreign_key_columns() {
     assert!(columns("DROP TABLE t;")[0].is_empty());
 }
 
+/// A unique or primary key constraint's own column list, not its `INCLUDE`
+/// list; `USING INDEX` names none.
+#[test]
+fn unique_and_primary_key_columns() {
+    let columns = |sql: &str| {
+        let (_, ops) = lower(sql);
+        ops.into_iter().map(|op| op.columns).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        columns(
+            "ALTER TABLE t ADD CONSTRAINT k UNIQUE NULLS NOT DISTINCT (a, \"B\") INCLUDE (c), ADD PRIMARY KEY (\"Id\") DEFERRABLE;"
+        ),
+        [vec!["a", "B"], vec!["Id"]]
+    );
+    assert_eq!(
+        columns("ALTER TABLE t ADD UNIQUE NULLS DISTINCT (a);"),
+        [vec!["a"]]
+    );
+    assert_eq!(
+        columns("ALTER TABLE t ADD CONSTRAINT unique_a UNIQUE (a);"),
+        [vec!["a"]]
+    );
+    assert!(columns("ALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX k;")[0].is_empty());
+    assert!(columns("ALTER TABLE t ADD PRIMARY KEY USING INDEX k;")[0].is_empty());
+}
+
 #[test]
 fn create_table_columns_and_partitioning() {
     let sql = "CREATE TABLE \"Events\" (id bigserial PRIMARY KEY, user_id int REFERENCES users (id), payload json, at timestamp(3) NOT NULL DEFAULT now(), CONSTRAINT events_at CHECK (at > '2020-01-01'), UNIQUE (user_id, at)) PARTITION BY RANGE (at)";

@@ -24,6 +24,7 @@ use crate::analysis::migration::{Migration, OpKind, OpTag};
 
 use super::{existing, table_of};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -62,7 +63,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Add the column without a default, SET DEFAULT for new rows, then backfill existing rows in batches."),
+            .with_help("Add the column without a default, SET DEFAULT for new rows, then backfill existing rows in batches.")
+            .with_fix(m.fix(|| fixes::column::volatile_default(m, &at))),
         );
     }
 }

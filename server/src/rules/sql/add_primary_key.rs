@@ -25,6 +25,7 @@
 
 use crate::analysis::migration::{ConstraintKind, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{inline_index_findings, table_of, validated_on_add};
@@ -53,7 +54,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Set the columns NOT NULL safely, build a unique index CONCURRENTLY, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX`."),
+            .with_help("Set the columns NOT NULL safely, build a unique index CONCURRENTLY, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX`.")
+            .with_fix(m.fix(|| fixes::unique::from_concurrent_index(m, &at))),
         );
     }
 }

@@ -23,6 +23,7 @@
 
 use crate::analysis::migration::{ConstraintKind, Migration};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 use super::{constraint_label, inline_index_findings, table_of, validated_on_add};
@@ -52,7 +53,8 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                     table_of(&at)
                 ),
             )
-            .with_help("Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`."),
+            .with_help("Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`.")
+            .with_fix(m.fix(|| fixes::unique::from_concurrent_index(m, &at))),
         );
     }
 }

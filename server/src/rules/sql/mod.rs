@@ -306,14 +306,6 @@ fn validated_on_add<'m>(
     })
 }
 
-/// Whether `column` of `table` holds no NULLs before statement `before`, so
-/// making it NOT NULL needs no scan: NOT NULL already by this migration's
-/// doing, or (PostgreSQL 12+) proven by a valid `CHECK`.
-fn known_not_null(m: &Migration<'_>, table: &Name, column: &str, before: usize) -> bool {
-    m.declared_not_null(table, column, before)
-        || (m.settings().postgres_version >= 12 && m.not_null_proven(table, column, before))
-}
-
 /// How to make a column NOT NULL without a scan under ACCESS EXCLUSIVE, on
 /// this PostgreSQL version.
 fn not_null_without_scan(version: u32) -> &'static str {

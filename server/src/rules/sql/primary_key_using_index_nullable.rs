@@ -41,7 +41,7 @@ use crate::analysis::migration::{ConstraintKind, Migration, Name, OpAt, OpKind, 
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
-use super::{existing, known_not_null, not_null_without_scan, table_of};
+use super::{existing, not_null_without_scan, table_of};
 
 pub static RULE: Rule = Rule {
     id: "primary-key-using-index-nullable",
@@ -74,7 +74,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         };
         let nullable: Vec<String> = columns
             .iter()
-            .filter(|column| !known_not_null(m, table, column, at.index))
+            .filter(|column| !m.known_not_null(table, column, at.index))
             .map(|column| format!("`{column}`"))
             .collect();
         if nullable.is_empty() {

@@ -31,7 +31,7 @@ use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
 use crate::rules::{Check, Rule};
 
-use super::{existing, known_not_null, not_null_without_scan, table_of};
+use super::{existing, not_null_without_scan, table_of};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null-requires-scan",
@@ -49,7 +49,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         let (OpKind::SetNotNull { column }, Some(table)) = (&at.op.kind, &at.op.table) else {
             continue;
         };
-        if known_not_null(m, table, column, at.index) {
+        if m.known_not_null(table, column, at.index) {
             continue;
         }
         out.push(
