@@ -191,8 +191,15 @@ pub fn detect_with_comments(
             .iter()
             .any(|c| text.get(c.clone()).is_some_and(marker))
     };
-    let goose_marked = marked(&|c| contains_ignoring_case(c, "+goose"));
-    let dbmate_marked = marked(&|c| c.contains("migrate:up"));
+    // Each tool reads its annotation right after the `--`, so a comment's
+    // first words decide: no search through its text.
+    let goose_marked = marked(&|c| {
+        after_dashes(c)
+            .and_then(|rest| rest.get(..6))
+            .is_some_and(|word| word.eq_ignore_ascii_case("+goose"))
+    });
+    let dbmate_marked =
+        marked(&|c| after_dashes(c).is_some_and(|rest| rest.starts_with("migrate:up")));
     let drizzle_marked = marked(&|c| c.starts_with("--> statement-breakpoint"));
     goose_marked
         .then(|| goose(text))
@@ -569,11 +576,9 @@ fn version_prefix(name: &str) -> Option<&str> {
     name[digits..].strip_prefix('_')
 }
 
-/// Whether `text` contains `needle` (ASCII case ignored).
-fn contains_ignoring_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+/// A `--` comment's text after the dashes and the spaces that follow them.
+fn after_dashes(comment: &str) -> Option<&str> {
+    comment.strip_prefix("--").map(str::trim_start)
 }
 
 /// The file name, when it is UTF-8 (every convention here is ASCII).
