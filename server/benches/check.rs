@@ -3,18 +3,19 @@
 //! (a) a full check of a generated 20,000-statement migration (~2.5 MB), and
 //! (b) a one-character edit in its middle to fresh diagnostics, through the
 //!     server's path (`Analysis::apply_changes`, `Analysis::diagnose`, then
-//!     `lsp::convert::diagnostics`).
+//!     `lsp::convert::diagnostics_after_edit`).
 //!
 //! A plain harness (no criterion): it prints min / median / max of repeated
 //! runs, which is all the README needs.
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use preflight::config::Config;
 use preflight::engine::{self, Analysis};
-use preflight::lsp::convert::diagnostics;
+use preflight::lsp::convert::diagnostics_after_edit;
 use preflight::text::{Document, Language, Position, PositionEncoding, TextChange};
 
 const STATEMENTS: usize = 20_000;
@@ -141,7 +142,10 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
         Some(path.to_path_buf()),
         Document::new(sql, 1, Language::Sql),
     );
-    analysis.findings(config);
+    let findings = Arc::new(analysis.diagnose(config));
+    let mut converted = Some(
+        diagnostics_after_edit(analysis.document(), findings, None, PositionEncoding::Utf16).1,
+    );
     // An edit inside an identifier in the middle of the file: typing, then
     // deleting, one character, alternately.
     let middle_line = (sql.lines().count() / 2) as u32;
@@ -160,16 +164,21 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
                 text: String::new(),
             }
         };
-        analysis
+        let edit = analysis
             .apply_changes(version, &[change], PositionEncoding::Utf16)
-            .expect("valid edit");
-        // What the server computes per keystroke: findings, not their fixes.
-        let findings = analysis.diagnose(config);
-        black_box(diagnostics(
+            .expect("valid edit")
+            .expect("one change");
+        // What the server computes per keystroke: findings, not their fixes,
+        // then diagnostics carrying over the positions the edit did not move.
+        let findings = Arc::new(analysis.diagnose(config));
+        let (diagnostics, next) = diagnostics_after_edit(
             analysis.document(),
-            &findings,
+            findings,
+            converted.take().map(|previous| (previous, edit)),
             PositionEncoding::Utf16,
-        ));
+        );
+        converted = Some(next);
+        black_box(diagnostics);
     });
     report(&format!("(b) edit -> diagnostics, {rules}"), &edit);
 }

@@ -59,24 +59,27 @@ impl Analysis {
     }
 
     /// Applies one `didChange` notification's changes in order and sets the
-    /// version. On error the changes before the failing one stay applied.
+    /// version; returns one edit covering them all. On error the changes
+    /// before the failing one stay applied.
     pub fn apply_changes(
         &mut self,
         version: i32,
         changes: &[TextChange],
         encoding: PositionEncoding,
-    ) -> Result<(), EditError> {
+    ) -> Result<Option<ByteEdit>, EditError> {
+        let mut applied: Option<ByteEdit> = None;
         for change in changes {
             let edit = self.document.apply(change, encoding)?;
             self.text.drain(edit.start..edit.old_end);
             self.text.insert_str(edit.start, &change.text);
             self.pending = Some(match self.pending {
-                Some(before) => merge(before, edit),
+                Some(before) => before.then(edit),
                 None => edit,
             });
+            applied = Some(applied.map_or(edit, |before| before.then(edit)));
         }
         self.document.set_version(version);
-        Ok(())
+        Ok(applied)
     }
 
     /// Every finding for the current text, with configuration and suppressions
@@ -356,18 +359,6 @@ fn statement_class(classes: impl Iterator<Item = MigrationClass>) -> MigrationCl
     classes.max_by_key(rank).unwrap_or(MigrationClass::Any)
 }
 
-/// One edit equivalent to `first` followed by `second`.
-fn merge(first: ByteEdit, second: ByteEdit) -> ByteEdit {
-    // Work in the coordinates between the two edits, then map the end back
-    // through `first` and forward through `second`.
-    let end = first.new_end.max(second.old_end);
-    ByteEdit {
-        start: first.start.min(second.start),
-        old_end: end.saturating_add_signed(-first.delta()),
-        new_end: end.saturating_add_signed(second.delta()),
-    }
-}
-
 fn run_rules(migration: &Migration, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules::all() {
@@ -487,7 +478,7 @@ mod tests {
             new_end: 9,
         }; // "67"... -> "X"
         let new = apply(&mid, second, "X");
-        let merged = merge(first, second);
+        let merged = first.then(second);
         // Replacing the merged old range with the merged new range reproduces `new`.
         let rebuilt = apply(original, merged, &new[merged.start..merged.new_end]);
         assert_eq!(rebuilt, new);

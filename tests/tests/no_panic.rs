@@ -4,11 +4,13 @@
 //! what a one-shot check of the same text reports.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use preflight::config::Config;
 use preflight::engine::{self, Analysis};
 use preflight::finding::Finding;
-use preflight::text::{Document, Language, Position, PositionEncoding, TextChange};
+use preflight::lsp::convert;
+use preflight::text::{ByteEdit, Document, Language, Position, PositionEncoding, TextChange};
 use proptest::prelude::*;
 
 fn check(text: &str) -> Vec<Finding> {
@@ -254,5 +256,52 @@ proptest! {
         }
         let text = analysis.document().text();
         prop_assert_eq!(analysis.findings(&config), check(&text), "text: {:?}", text);
+    }
+
+    /// The server's diagnostics path: positions carried over from the last
+    /// conversion across any edits equal the positions computed afresh, in
+    /// every encoding.
+    #[test]
+    fn carried_diagnostics_match_fresh_ones(
+        initial in sql_like(),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(), 1..4), any::<bool>()),
+            1..6,
+        ),
+        encoding in prop_oneof![
+            Just(PositionEncoding::Utf8),
+            Just(PositionEncoding::Utf16),
+            Just(PositionEncoding::Utf32),
+        ],
+    ) {
+        let config = Config::default();
+        let mut analysis = open(&initial);
+        let findings = Arc::new(analysis.diagnose(&config));
+        let (_, mut converted) =
+            convert::diagnostics_after_edit(analysis.document(), findings, None, encoding);
+        let mut since: Option<ByteEdit> = None;
+        for (version, (changes, look)) in (1..).zip(notifications) {
+            match analysis.apply_changes(version, &changes, PositionEncoding::Utf16) {
+                Ok(Some(edit)) => since = Some(since.map_or(edit, |s| s.then(edit))),
+                Ok(None) => {}
+                // Some changes may have landed: start over, as the server does.
+                Err(_) => {
+                    let findings = Arc::new(analysis.diagnose(&config));
+                    converted =
+                        convert::diagnostics_after_edit(analysis.document(), findings, None, encoding).1;
+                    since = None;
+                    continue;
+                }
+            }
+            if look {
+                let findings = Arc::new(analysis.diagnose(&config));
+                let fresh = convert::diagnostics(analysis.document(), &findings, encoding);
+                let previous = Some((converted, since.take().unwrap_or(ByteEdit::NONE)));
+                let (carried, next) =
+                    convert::diagnostics_after_edit(analysis.document(), findings, previous, encoding);
+                prop_assert_eq!(carried, fresh, "text: {:?}", analysis.document().text());
+                converted = next;
+            }
+        }
     }
 }

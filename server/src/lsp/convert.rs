@@ -5,6 +5,7 @@
 //! an emoji or a CJK identifier can never shift a squiggle.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{
     self as ls, CodeLens, Command, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint,
@@ -14,7 +15,9 @@ use tower_lsp_server::ls_types::{
 use crate::engine::{ClassCounts, StatementSummary};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules;
-use crate::text::{Document, Language, LineIndex, Position, PositionEncoding, TextChange};
+use crate::text::{
+    ByteEdit, Document, Language, LineIndex, Position, PositionEncoding, TextChange,
+};
 
 /// `Diagnostic.source` on everything we publish.
 pub const SOURCE: &str = "preflight";
@@ -99,20 +102,151 @@ pub fn diagnostics(
     findings: &[Finding],
     encoding: PositionEncoding,
 ) -> Vec<Diagnostic> {
-    // Every position in one pass over the text (a file may have thousands).
+    let ranges = ranges(document, findings, encoding);
+    to_diagnostics(findings, &ranges)
+}
+
+fn to_diagnostics(findings: &[Finding], ranges: &[ls::Range]) -> Vec<Diagnostic> {
+    findings
+        .iter()
+        .zip(ranges)
+        .map(|(finding, range)| diagnostic_at(finding, *range))
+        .collect()
+}
+
+/// Every finding's range in the client's encoding, in one pass over the text
+/// (a file may have thousands).
+fn ranges(document: &Document, findings: &[Finding], encoding: PositionEncoding) -> Vec<ls::Range> {
     let offsets: Vec<usize> = findings
         .iter()
         .flat_map(|f| [f.range.start, f.range.end])
         .collect();
     let positions = document.line_index().positions(&offsets, encoding);
-    findings
-        .iter()
-        .zip(positions.chunks_exact(2))
-        .map(|(finding, ends)| {
-            let range = ls::Range::new(lsp_position(ends[0]), lsp_position(ends[1]));
-            diagnostic_at(finding, range)
-        })
+    positions
+        .chunks_exact(2)
+        .map(|ends| ls::Range::new(lsp_position(ends[0]), lsp_position(ends[1])))
         .collect()
+}
+
+/// The findings last converted for a document and their ranges, so the next
+/// conversion after an edit only computes the positions the edit moved.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    findings: Arc<Vec<Finding>>,
+    ranges: Vec<ls::Range>,
+    /// The document's line count then.
+    lines: usize,
+    encoding: PositionEncoding,
+}
+
+/// Diagnostics for `findings`, reusing the ranges of `previous` for the
+/// findings `edit` (everything changed since `previous`) did not touch: one
+/// before the edit keeps its range; one after it, on a later line than the
+/// edit's end, keeps its columns and moves by the lines the edit added or
+/// removed. The rest are computed, by a walk over the rope when there are
+/// many. Returns what to pass next time.
+pub fn diagnostics_after_edit(
+    document: &Document,
+    findings: Arc<Vec<Finding>>,
+    previous: Option<(Converted, ByteEdit)>,
+    encoding: PositionEncoding,
+) -> (Vec<Diagnostic>, Converted) {
+    let lines = document.rope().len_lines();
+    let ranges = match previous {
+        Some((previous, edit)) if previous.encoding == encoding => {
+            carried_ranges(document, &findings, &previous, edit, lines)
+        }
+        _ => ranges(document, &findings, encoding),
+    };
+    let diagnostics = to_diagnostics(&findings, &ranges);
+    let converted = Converted {
+        findings,
+        ranges,
+        lines,
+        encoding,
+    };
+    (diagnostics, converted)
+}
+
+fn carried_ranges(
+    document: &Document,
+    findings: &[Finding],
+    previous: &Converted,
+    edit: ByteEdit,
+    lines: usize,
+) -> Vec<ls::Range> {
+    let encoding = previous.encoding;
+    let index = document.line_index();
+    let edit_end_line = i64::from(index.position(edit.new_end, encoding).line);
+    let line_delta = lines as i64 - previous.lines as i64;
+    let delta = edit.delta();
+    let mut old = previous.findings.iter().zip(&previous.ranges).peekable();
+    let mut ranges = Vec::with_capacity(findings.len());
+    let mut missing = Vec::new();
+    for (i, finding) in findings.iter().enumerate() {
+        let before = finding.range.end <= edit.start;
+        let after = finding.range.start >= edit.new_end;
+        // The finding's range in the previous text.
+        let was = match (before, after) {
+            (true, _) => Some(finding.range.clone()),
+            (_, true) => Some(
+                finding.range.start.saturating_add_signed(-delta)
+                    ..finding.range.end.saturating_add_signed(-delta),
+            ),
+            _ => None,
+        };
+        let carried = was.and_then(|was| {
+            // Both lists are sorted by range: skip what came before.
+            while old
+                .next_if(|(g, _)| (g.range.start, g.range.end) < (was.start, was.end))
+                .is_some()
+            {}
+            let (_, range) = old.next_if(|(g, _)| g.range == was && same_report(g, finding))?;
+            if before {
+                return Some(*range);
+            }
+            let line = i64::from(range.start.line) + line_delta;
+            (line > edit_end_line).then(|| shifted(*range, line_delta))
+        });
+        match carried {
+            Some(range) => ranges.push(range),
+            None => {
+                missing.push(i);
+                ranges.push(ls::Range::default());
+            }
+        }
+    }
+    // Many moved findings: one walk; a few: a descent each.
+    if missing.len() > 64 {
+        let moved: Vec<Finding> = missing.iter().map(|&i| findings[i].clone()).collect();
+        let computed = self::ranges(document, &moved, encoding);
+        for (&i, range) in missing.iter().zip(computed) {
+            ranges[i] = range;
+        }
+    } else {
+        for &i in &missing {
+            ranges[i] = range(&index, &findings[i].range, encoding);
+        }
+    }
+    ranges
+}
+
+/// The same finding as before the edit, apart from where it is.
+fn same_report(old: &Finding, new: &Finding) -> bool {
+    old.rule == new.rule
+        && old.severity == new.severity
+        && old.message == new.message
+        && old.help == new.help
+}
+
+fn shifted(range: ls::Range, lines: i64) -> ls::Range {
+    let line = |p: ls::Position| {
+        ls::Position::new(
+            u32::try_from(i64::from(p.line) + lines).unwrap_or(p.line),
+            p.character,
+        )
+    };
+    ls::Range::new(line(range.start), line(range.end))
 }
 
 /// A configuration problem as a diagnostic on the configuration file, at the

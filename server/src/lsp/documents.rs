@@ -11,12 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+use super::convert::{self, Converted};
 
 use crate::config::Config;
 use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
-use crate::text::{Document, EditError, PositionEncoding, TextChange};
+use crate::text::{ByteEdit, Document, EditError, PositionEncoding, TextChange};
 
 /// Whether a caller needs the findings' fixes (code actions) or only the
 /// findings (diagnostics, hovers): fixes are built only when asked for.
@@ -35,6 +37,9 @@ struct Open {
     cached: Cached,
     /// Findings with their fixes; current ones serve both needs.
     with_fixes: Cached,
+    /// The findings last turned into diagnostics and the edits since, so the
+    /// next conversion reuses the positions the edits did not move.
+    converted: Option<(Converted, Option<ByteEdit>)>,
     /// Statement summaries for a document version; no configuration changes them.
     summaries: Option<(i32, Arc<Vec<StatementSummary>>)>,
 }
@@ -98,6 +103,7 @@ impl Documents {
                 analysis,
                 cached: None,
                 with_fixes: None,
+                converted: None,
                 summaries: None,
             },
         );
@@ -122,8 +128,17 @@ impl Documents {
         open.cached = None;
         open.summaries = None;
         match open.analysis.apply_changes(version, changes, encoding) {
-            Ok(()) => Applied::Ok,
-            Err(error) => Applied::Failed(error),
+            Ok(edit) => {
+                if let (Some((_, since)), Some(edit)) = (&mut open.converted, edit) {
+                    *since = Some(since.map_or(edit, |before| before.then(edit)));
+                }
+                Applied::Ok
+            }
+            Err(error) => {
+                // Some changes may have landed: positions cannot be carried over.
+                open.converted = None;
+                Applied::Failed(error)
+            }
         }
     }
 
@@ -166,6 +181,35 @@ impl Documents {
         }
         let findings = open.findings(config, generation, need);
         Some(f(open.analysis.document(), open.analysis.path(), &findings))
+    }
+
+    /// The document's version, diagnostics under `config` and file; `None`
+    /// as `with_findings`. Positions an edit did not move are carried over
+    /// from the last call. Blocking.
+    pub fn diagnostics(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        generation: u64,
+        only_version: Option<i32>,
+        encoding: PositionEncoding,
+    ) -> Option<(i32, Vec<Diagnostic>, Option<PathBuf>)> {
+        let mut open = self.map.get_mut(uri)?;
+        let open = &mut *open;
+        let version = open.analysis.document().version();
+        if only_version.is_some_and(|wanted| wanted != version) {
+            return None;
+        }
+        let findings = open.findings(config, generation, Need::Findings);
+        let previous = open
+            .converted
+            .take()
+            .map(|(converted, since)| (converted, since.unwrap_or(ByteEdit::NONE)));
+        let (diagnostics, converted) =
+            convert::diagnostics_after_edit(open.analysis.document(), findings, previous, encoding);
+        open.converted = Some((converted, None));
+        let path = open.analysis.path().map(Path::to_path_buf);
+        Some((version, diagnostics, path))
     }
 
     /// Runs `f` over the document, its findings under `config` and its

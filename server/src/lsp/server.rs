@@ -39,7 +39,7 @@ use super::transport::{Malformed, MalformedParams};
 use crate::config::{self, Config, ConfigError};
 use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
-use crate::text::{Document, Language};
+use crate::text::{Document, Language, PositionEncoding};
 
 /// The server handed to tower-lsp-server. Cheap to clone: handlers hand a clone
 /// to the tasks they spawn.
@@ -159,6 +159,20 @@ impl Inner {
         .await
     }
 
+    /// A document's version, diagnostics and file, the positions of findings
+    /// an edit did not move carried over from the last time.
+    async fn diagnostics(
+        self: &Arc<Self>,
+        uri: Uri,
+        only_version: Option<i32>,
+        encoding: PositionEncoding,
+    ) -> Option<(i32, Vec<Diagnostic>, Option<PathBuf>)> {
+        self.configured(uri, move |documents, uri, config, generation| {
+            documents.diagnostics(uri, config, generation, only_version, encoding)
+        })
+        .await
+    }
+
     /// Like `analyze`, with the document's statement summaries as well.
     async fn analyze_facts<R, F>(self: &Arc<Self>, uri: Uri, f: F) -> Option<R>
     where
@@ -223,17 +237,7 @@ impl Inner {
     /// overtook it.
     async fn publish(self: &Arc<Self>, uri: Uri, only_version: Option<i32>) {
         let encoding = self.support().encoding;
-        let computed = self
-            .analyze(
-                uri.clone(),
-                only_version,
-                Need::Findings,
-                move |document, path, findings| {
-                    let diagnostics = convert::diagnostics(document, findings, encoding);
-                    (document.version(), diagnostics, path.map(Path::to_path_buf))
-                },
-            )
-            .await;
+        let computed = self.diagnostics(uri.clone(), only_version, encoding).await;
         let Some((version, mut diagnostics, path)) = computed else {
             return;
         };
@@ -602,13 +606,9 @@ impl LanguageServer for Backend {
         let encoding = self.inner.support().encoding;
         let items = self
             .inner
-            .analyze(
-                params.text_document.uri,
-                None,
-                Need::Findings,
-                move |document, _, findings| convert::diagnostics(document, findings, encoding),
-            )
+            .diagnostics(params.text_document.uri, None, encoding)
             .await
+            .map(|(_, diagnostics, _)| diagnostics)
             .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {

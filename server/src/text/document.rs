@@ -30,6 +30,26 @@ pub struct ByteEdit {
 }
 
 impl ByteEdit {
+    /// No change at all.
+    pub const NONE: ByteEdit = ByteEdit {
+        start: 0,
+        old_end: 0,
+        new_end: 0,
+    };
+
+    /// One edit covering `self` and then `later` (whose offsets are in the
+    /// text `self` produced).
+    pub fn then(self, later: ByteEdit) -> ByteEdit {
+        // Work in the coordinates between the two edits, then map the end back
+        // through `self` and forward through `later`.
+        let end = self.new_end.max(later.old_end);
+        ByteEdit {
+            start: self.start.min(later.start),
+            old_end: end.saturating_add_signed(-self.delta()),
+            new_end: end.saturating_add_signed(later.delta()),
+        }
+    }
+
     /// Growth of the text, negative when it shrank.
     pub fn delta(&self) -> isize {
         self.new_end as isize - self.old_end as isize
