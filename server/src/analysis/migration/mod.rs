@@ -191,10 +191,16 @@ struct CreatedTables<'a> {
     qualified: HashMap<(&'a str, &'a str), usize>,
     /// Either form, for an unqualified reference.
     any: HashMap<&'a str, usize>,
+    /// The first bytes of every created name: most operations touch tables
+    /// the migration did not create, and this answers them without hashing.
+    first_bytes: [u64; 4],
 }
 
 impl<'a> CreatedTables<'a> {
     fn record(&mut self, table: &'a Name, index: usize) {
+        if let Some(&first) = table.name.as_bytes().first() {
+            self.first_bytes[usize::from(first >> 6)] |= 1 << (first & 63);
+        }
         self.any.entry(&table.name).or_insert(index);
         match &table.schema {
             Some(schema) => {
@@ -208,6 +214,12 @@ impl<'a> CreatedTables<'a> {
 
     /// Created before statement `before` under a name `table` may refer to.
     fn before(&self, table: &Name, before: usize) -> bool {
+        let Some(&first) = table.name.as_bytes().first() else {
+            return false;
+        };
+        if self.first_bytes[usize::from(first >> 6)] & (1 << (first & 63)) == 0 {
+            return false;
+        }
         let earlier = |at: Option<&usize>| at.is_some_and(|&at| at < before);
         match &table.schema {
             None => earlier(self.any.get(table.name.as_str())),
