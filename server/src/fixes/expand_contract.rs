@@ -91,20 +91,13 @@ pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             later_deploy: false,
             suffix: "switch",
         },
-        Phase {
-            sql: format!(
-                "{}\n-- Contract: deploy once no running code uses `{}`.\n\
-                 -- preflight: ignore[drop-column] the old column of expand/contract, unused since the switch\n\
-                 ALTER TABLE {t} DROP COLUMN {renamed};",
-                local_timeouts(m, at),
-                object_name(&[column, "old"]),
-            ),
-            alone: None,
-            down: NOT_UNDONE.to_string(),
-            outside: false,
-            later_deploy: true,
-            suffix: "contract",
-        },
+        contract(format!(
+            "{}\n-- Contract: deploy once no running code uses `{}`.\n\
+             -- preflight: ignore[drop-column] the old column of expand/contract, unused since the switch\n\
+             ALTER TABLE {t} DROP COLUMN {renamed};",
+            local_timeouts(m, at),
+            object_name(&[column, "old"]),
+        )),
     ];
     transaction::split(
         m,
@@ -149,21 +142,14 @@ pub fn rename_column(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
             suffix: "expand",
         },
         c.backfill(&format!("{new} = {old}"), &old),
-        Phase {
-            sql: format!(
-                "{}\n-- Contract: deploy once no running code uses `{from}`.\n{}\n{}\n\
-                 -- preflight: ignore[drop-column] the old name of expand/contract, unused by then\n\
-                 ALTER TABLE {t} DROP COLUMN {old};",
-                local_timeouts(m, at),
-                c.drop_sync(),
-                c.take_over(),
-            ),
-            alone: None,
-            down: NOT_UNDONE.to_string(),
-            outside: false,
-            later_deploy: true,
-            suffix: "contract",
-        },
+        contract(format!(
+            "{}\n-- Contract: deploy once no running code uses `{from}`.\n{}\n{}\n\
+             -- preflight: ignore[drop-column] the old name of expand/contract, unused by then\n\
+             ALTER TABLE {t} DROP COLUMN {old};",
+            local_timeouts(m, at),
+            c.drop_sync(),
+            c.take_over(),
+        )),
     ];
     transaction::split(
         m,
@@ -408,6 +394,19 @@ END ",
              DO {};",
             dollar_quoted(&body)
         )
+    }
+}
+
+/// The contract step: a migration of its own, for a later deploy, whose
+/// down cannot bring back what it drops.
+fn contract(sql: String) -> Phase<'static> {
+    Phase {
+        sql,
+        alone: None,
+        down: NOT_UNDONE.to_string(),
+        outside: false,
+        later_deploy: true,
+        suffix: "contract",
     }
 }
 

@@ -375,6 +375,21 @@ mod tests {
         }
     }
 
+    fn nothing(_: &Path) -> Option<String> {
+        None
+    }
+
+    /// A target for a client with default capabilities and no other files.
+    fn target<'a>(uri: &'a Uri, document: &'a Document) -> ActionTarget<'a> {
+        ActionTarget {
+            uri,
+            document,
+            path: None,
+            support: ClientSupport::default(),
+            read_file: &nothing,
+        }
+    }
+
     fn uri() -> Uri {
         "file:///m/001.sql".parse().unwrap()
     }
@@ -485,14 +500,7 @@ mod tests {
         let text = "-- no-transaction\n  CREATE INDEX i ON t (a);\n";
         let doc = Document::new(text, 1, Language::Sql);
         let uri = uri();
-        let none = |_: &Path| None;
-        let target = ActionTarget {
-            uri: &uri,
-            document: &doc,
-            path: None,
-            support: ClientSupport::default(),
-            read_file: &none,
-        };
+        let target = target(&uri, &doc);
         let mut f = finding(vec![]);
         f.range = text.find("CREATE").unwrap()..text.len() - 2;
         let cursor = ls::Range::new(ls::Position::new(1, 4), ls::Position::new(1, 4));
@@ -516,14 +524,7 @@ mod tests {
     fn fix_all_only_when_asked_for_by_kind() {
         let doc = Document::new(TEXT, 3, Language::Sql);
         let uri = uri();
-        let none = |_: &Path| None;
-        let target = ActionTarget {
-            uri: &uri,
-            document: &doc,
-            path: None,
-            support: ClientSupport::default(),
-            read_file: &none,
-        };
+        let target = target(&uri, &doc);
         let findings = [finding(vec![concurrently()])];
         let nowhere = ls::Range::new(ls::Position::new(0, 0), ls::Position::new(0, 0));
         assert!(code_actions(&target, &findings, nowhere, None).is_empty());
