@@ -207,8 +207,10 @@ pub(super) fn analyze<'a>(m: &mut Migration<'a>) {
 /// Records the relations and schemas `op` creates, for the operations after it.
 fn record_created<'a>(m: &mut Migration<'a>, op: &'a Op, index: usize) {
     match &op.kind {
-        // A view created here is as new as a table: nobody reads it yet.
+        // A view or sequence created here is as new as a table: nobody uses
+        // it yet.
         OpKind::CreateTable { .. }
+        | OpKind::CreateSequence { .. }
         | OpKind::CreateView {
             or_replace: false, ..
         } => {

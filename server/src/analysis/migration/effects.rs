@@ -73,7 +73,8 @@ impl Op {
             | OpKind::RenameSchema => (None, false, Destructive),
             OpKind::DropDefault { .. }
             | OpKind::RenameConstraint { .. }
-            | OpKind::AlterTableOther { .. } => (None, false, Transformative),
+            | OpKind::AlterTableOther { .. }
+            | OpKind::AlterSequence { .. } => (None, false, Transformative),
             OpKind::MoveTable { .. } => (Rewrite, false, Transformative),
             OpKind::DomainConstraint => (Scan, false, Transformative),
             OpKind::CreateTrigger

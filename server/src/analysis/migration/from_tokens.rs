@@ -323,6 +323,22 @@ fn other(mut c: Cursor<'_>) -> (Vec<Name>, OpKind) {
     if let Some((index, to)) = rename_index(c.clone()) {
         return (index.into_iter().collect(), OpKind::RenameIndex { to });
     }
+    if c.eat(&["ALTER", "SEQUENCE"]) {
+        c.eat(&["IF", "EXISTS"]);
+        let sequence = c.name();
+        // A new relfilenode or a new name: nothing may use the sequence meanwhile.
+        let exclusive =
+            c.contains(&["RESTART"]) || c.contains(&["RENAME"]) || c.contains(&["SET", "SCHEMA"]);
+        let lock = if exclusive {
+            LockMode::AccessExclusive
+        } else {
+            LockMode::ShareRowExclusive
+        };
+        return (
+            sequence.into_iter().collect(),
+            OpKind::AlterSequence { lock },
+        );
+    }
     if c.eat(&["ALTER", "DOMAIN"]) {
         c.name();
         // `NOT VALID` leaves the columns using the domain unchecked.

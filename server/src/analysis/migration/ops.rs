@@ -300,6 +300,13 @@ pub enum OpKind {
     RenameIndex {
         to: String,
     },
+    /// `ALTER SEQUENCE s ...`; the sequence is the op's table. Measured on
+    /// PostgreSQL 15: SHARE ROW EXCLUSIVE, which blocks `nextval()` and so
+    /// every insert that draws from it; ACCESS EXCLUSIVE for `RESTART`,
+    /// `RENAME` and `SET SCHEMA`.
+    AlterSequence {
+        lock: LockMode,
+    },
     /// `DROP [MATERIALIZED] VIEW`; one operation per view.
     DropView,
     /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`; the view is the op's table.
@@ -416,6 +423,7 @@ pub enum OpTag {
     RenameTable,
     RenameConstraint,
     RenameIndex,
+    AlterSequence,
     DropView,
     CreateView,
     CreateSequence,
@@ -468,6 +476,7 @@ impl OpKind {
             OpKind::RenameTable { .. } => OpTag::RenameTable,
             OpKind::RenameConstraint { .. } => OpTag::RenameConstraint,
             OpKind::RenameIndex { .. } => OpTag::RenameIndex,
+            OpKind::AlterSequence { .. } => OpTag::AlterSequence,
             OpKind::DropView => OpTag::DropView,
             OpKind::CreateView { .. } => OpTag::CreateView,
             OpKind::CreateSequence { .. } => OpTag::CreateSequence,
@@ -595,7 +604,7 @@ impl Op {
             OpKind::CreateTrigger => ShareRowExclusive,
             // On the index only: its table is not locked (measured).
             OpKind::RenameIndex { .. } => ShareUpdateExclusive,
-            OpKind::AlterTableOther { lock, .. } => *lock,
+            OpKind::AlterTableOther { lock, .. } | OpKind::AlterSequence { lock } => *lock,
             OpKind::Maintenance(m) => m.lock(),
             OpKind::Dml { .. } => RowExclusive,
             OpKind::CreateTable { .. }

@@ -2970,3 +2970,30 @@ fn blocking_locks_include_referenced_tables_and_attached_partitions() {
     assert_eq!(last.context.write_lock, Some(0));
     assert_eq!(last.context.access_exclusive, Some(1));
 }
+
+#[test]
+fn alter_sequence_locks_by_what_it_changes() {
+    let lock_of = |sql: &str| {
+        let (_, ops) = lower(sql);
+        ops.iter()
+            .map(|op| (op.lock(), op.table.clone()))
+            .collect::<Vec<_>>()
+    };
+    let seq = || Some(Name::new(None, "s"));
+    assert_eq!(
+        lock_of("ALTER SEQUENCE s RESTART WITH 10;"),
+        [(Some(AccessExclusive), seq())]
+    );
+    assert_eq!(
+        lock_of("ALTER SEQUENCE IF EXISTS s RENAME TO t;"),
+        [(Some(AccessExclusive), seq())]
+    );
+    assert_eq!(
+        lock_of("ALTER SEQUENCE s OWNED BY t.id;"),
+        [(Some(ShareRowExclusive), seq())]
+    );
+    assert_eq!(
+        lock_of("ALTER SEQUENCE s INCREMENT BY 2;"),
+        [(Some(ShareRowExclusive), seq())]
+    );
+}
