@@ -1,7 +1,6 @@
 //! GitHub Actions workflows and composite actions into the pipeline model.
 
 use super::{Job, Pipeline, PipelineFacts, Provider, Run, Step, Triggers, Uses};
-use crate::syntax::shell::Script;
 use crate::syntax::yaml::{Doc, Kind, Node, YamlPath};
 
 pub fn workflow<'a>(
@@ -199,10 +198,10 @@ fn step(node: &Node, path: YamlPath) -> Step {
     Step {
         name: node.get("name").and_then(Node::str).map(str::to_string),
         uses,
-        run: node.get("run").and_then(Node::str).map(|script| Run {
-            path: path.key("run"),
-            script: Script::parse(script),
-        }),
+        run: node
+            .get("run")
+            .and_then(Node::str)
+            .map(|script| Run::new(path.key("run"), script)),
         with: node
             .get("with")
             .map(|with| {

@@ -4,7 +4,6 @@
 
 use super::github::empty_job;
 use super::{Job, Pipeline, PipelineFacts, Provider, Run, Step, Triggers};
-use crate::syntax::shell::Script;
 use crate::syntax::yaml::{Doc, Kind, Node, YamlPath};
 
 /// Top-level keys that are not jobs.
@@ -182,10 +181,7 @@ fn script_steps(node: &Node, path: &YamlPath, out: &mut Vec<Step>) {
             path: path.clone(),
             name: None,
             uses: None,
-            run: Some(Run {
-                path: path.clone(),
-                script: Script::parse(&scalar.text),
-            }),
+            run: Some(Run::new(path.clone(), &scalar.text)),
             with: Vec::new(),
             continue_on_error: None,
             shell: None,

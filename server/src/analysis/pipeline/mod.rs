@@ -123,7 +123,19 @@ pub struct Uses {
 pub struct Run {
     /// The scalar holding the script.
     pub path: YamlPath,
+    /// The script as the shell gets it (the scalar's decoded text).
+    pub text: String,
     pub script: Script,
+}
+
+impl Run {
+    pub fn new(path: YamlPath, text: &str) -> Self {
+        Run {
+            path,
+            text: text.to_string(),
+            script: Script::parse(text),
+        }
+    }
 }
 
 impl Step {

@@ -36,7 +36,23 @@ pub enum Anchor {
     Text(Range<usize>),
 }
 
+/// The document number of paths into another file.
+const ELSEWHERE: usize = usize::MAX;
+
 impl YamlPath {
+    /// A path into another file (a GitLab `include:`): it names where a
+    /// piece came from and locates nothing in the checked file.
+    pub fn elsewhere(segs: Vec<Seg>) -> Self {
+        YamlPath {
+            doc: ELSEWHERE,
+            segs,
+        }
+    }
+
+    pub fn is_elsewhere(&self) -> bool {
+        self.doc == ELSEWHERE
+    }
+
     pub fn root(doc: usize) -> Self {
         YamlPath {
             doc,
@@ -73,7 +89,9 @@ impl YamlPath {
 
 impl fmt::Display for YamlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.doc > 0 {
+        if self.is_elsewhere() {
+            f.write_str("(included)")?;
+        } else if self.doc > 0 {
             write!(f, "[document {}]", self.doc + 1)?;
         }
         for (i, seg) in self.segs.iter().enumerate() {
@@ -153,6 +171,11 @@ impl Doc {
             },
         })
     }
+}
+
+/// The node at `path` in a stream of documents.
+pub fn node<'d>(docs: &'d [Doc], path: &YamlPath) -> Option<&'d Node> {
+    Some(docs.get(path.doc)?.find(&path.segs)?.node)
 }
 
 /// Resolves paths in a stream of documents.

@@ -1,0 +1,5 @@
+//! Rules over Kubernetes manifests.
+
+use super::Rule;
+
+pub static RULES: &[&Rule] = &[];
