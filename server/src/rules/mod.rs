@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use crate::analysis::manifest::Manifests;
 use crate::analysis::migration::Migration;
 use crate::analysis::pipeline::Pipeline;
-use crate::finding::{Finding, MigrationClass, Severity};
+use crate::finding::{Applicability, Edit, Finding, Fix, MigrationClass, Severity};
 use crate::syntax::yaml::{self, Anchor, Doc, YamlPath};
 
 pub mod engine;
@@ -86,6 +86,20 @@ fn doc_comment(source: &str) -> String {
         out.push('\n');
     }
     out.trim_end().to_string()
+}
+
+/// A fix whose edits change behaviour (a gate starts to hold, a probe is
+/// added), so it waits for a human: offered in the editor and applied by
+/// `--unsafe-fixes`, never by `--fix`. `None` without edits.
+pub(crate) fn unsafe_fix(
+    title: impl Into<std::borrow::Cow<'static, str>>,
+    edits: Option<Vec<Edit>>,
+) -> Option<Fix> {
+    Some(Fix {
+        title: title.into(),
+        applicability: Applicability::Unsafe,
+        edits: edits.filter(|e| !e.is_empty())?,
+    })
 }
 
 /// Every rule, in the order `preflight rules` lists them.

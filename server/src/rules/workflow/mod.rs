@@ -18,12 +18,11 @@ mod test_failure_masked;
 mod unpinned_action;
 mod untagged_deploy;
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::pipeline::{Job, Pipeline, Provider, Run, Step};
-use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::finding::{Finding, Fix};
 use crate::fixes;
 use crate::syntax::shell::{Command, Sep};
 use crate::syntax::yaml::{Anchor, Node, YamlPath, path};
@@ -115,15 +114,7 @@ pub(super) fn at_text(
     rule.finding_at(p.docs, &run.path, Anchor::Text(span), message)
 }
 
-/// A fix whose edits change behaviour (a gate starts to hold), so it waits
-/// for a human to apply it.
-pub(super) fn fix(title: impl Into<Cow<'static, str>>, edits: Option<Vec<Edit>>) -> Option<Fix> {
-    Some(Fix {
-        title: title.into(),
-        applicability: Applicability::Unsafe,
-        edits: edits.filter(|e| !e.is_empty())?,
-    })
-}
+pub(super) use super::unsafe_fix as fix;
 
 pub(super) fn node<'p>(p: &'p Pipeline<'_>, at: &YamlPath) -> Option<&'p Node> {
     path::node(p.docs, at)
