@@ -269,10 +269,29 @@ fn statements(text: &str, docs: &[Doc]) -> Vec<Range<usize>> {
     for root in docs.iter().filter_map(|d| d.root.as_ref()) {
         collect_statements(text, root, &mut spans, 0);
     }
+    for span in &mut spans {
+        span.end = without_trailing_comments(text, span.clone());
+    }
     spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
     // One per start: the outermost.
     spans.dedup_by_key(|s| s.start);
     spans
+}
+
+/// The end of `span` before the comment lines tree-sitter attaches to the
+/// end of a node: a comment above the next entry belongs to that entry.
+fn without_trailing_comments(text: &str, span: Range<usize>) -> usize {
+    let Some(mut body) = text.get(span.clone()) else {
+        return span.end;
+    };
+    loop {
+        let trimmed = body.trim_end();
+        let last_line = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        if last_line == 0 || !trimmed[last_line..].trim_start().starts_with('#') {
+            return span.start + trimmed.len();
+        }
+        body = &trimmed[..last_line];
+    }
 }
 
 fn collect_statements(text: &str, node: &Node, out: &mut Vec<Range<usize>>, depth: usize) {

@@ -24,7 +24,8 @@
 //! `set -o pipefail`.
 
 use super::{At, at_text, commands, local_steps, remove_flag, remove_from_script};
-use crate::analysis::pipeline::{Pipeline, Provider, commands::is_test};
+use crate::analysis::pipeline::commands::{is_scanner, is_test};
+use crate::analysis::pipeline::{Job, Pipeline, Provider};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 use crate::syntax::shell::Sep;
@@ -58,10 +59,16 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
             );
         }
     }
+    // A job runs tests by its commands, or by its name when it runs no
+    // scanner (a scan job in GitLab's `test` stage is not a test job).
+    let runs_tests = |job: &&Job| {
+        job.commands().any(is_test) || (job.is_test() && !job.commands().any(is_scanner))
+    };
     for job in p
         .jobs
         .iter()
-        .filter(|j| j.is_local() && j.is_test() && !j.is_deploy())
+        .filter(|j| j.is_local() && !j.is_deploy())
+        .filter(runs_tests)
     {
         let Some(flag) = &job.allow_failure else {
             continue;
