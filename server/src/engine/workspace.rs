@@ -34,6 +34,12 @@ impl Workspace {
     /// directories skipped, as `preflight check` walks).
     pub fn scan(roots: &[PathBuf]) -> Self {
         let workspace = Workspace::default();
+        workspace.scan_into(roots);
+        workspace
+    }
+
+    /// Records the manifests found under `roots`.
+    pub fn scan_into(&self, roots: &[PathBuf]) {
         for root in roots {
             for entry in WalkBuilder::new(root)
                 .require_git(false)
@@ -56,12 +62,16 @@ impl Workspace {
                     .iter()
                     .any(|kind| text.contains(kind));
                 if interesting {
-                    let facts = manifest::cluster_facts(&YamlFile::parse(&text).documents());
-                    workspace.record(&absolute(path), facts);
+                    self.reread(path, &text);
                 }
             }
         }
-        workspace
+    }
+
+    /// Records a file's facts from its text (a file changed on disk).
+    pub fn reread(&self, path: &Path, text: &str) {
+        let facts = manifest::cluster_facts(&YamlFile::parse(text).documents());
+        self.record(&absolute(path), facts);
     }
 
     /// Records a file's facts; the generation moves when they changed.
