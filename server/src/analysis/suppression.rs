@@ -217,8 +217,7 @@ fn target(directive: &Directive, statements: &[Range<usize>]) -> Option<Target> 
             let next = statements.iter().find(|s| s.start >= comment.end);
             let inside = statements
                 .iter()
-                .filter(|s| s.start < comment.start && comment.start < s.end)
-                .last();
+                .rfind(|s| s.start < comment.start && comment.start < s.end);
             match (inside, next) {
                 // Inside a multi-line statement (above one `ALTER TABLE`
                 // action, say) the directive covers what follows it there.

@@ -91,7 +91,7 @@ fn doc_comment(source: &str) -> String {
 /// A fix whose edits change behaviour (a gate starts to hold, a probe is
 /// added), so it waits for a human: offered in the editor and applied by
 /// `--unsafe-fixes`, never by `--fix`. `None` without edits.
-pub(crate) fn unsafe_fix(
+pub(crate) fn reviewed_fix(
     title: impl Into<std::borrow::Cow<'static, str>>,
     edits: Option<Vec<Edit>>,
 ) -> Option<Fix> {

@@ -85,17 +85,26 @@ pub fn is_test(command: &Command) -> bool {
 /// A security scanner: dependency audits and image or file scanners.
 pub fn is_scanner(command: &Command) -> bool {
     let argv = tool_argv(command);
-    match argv.as_slice() {
+    matches!(
+        argv.as_slice(),
         [
-            "pip-audit" | "safety" | "trivy" | "grype" | "snyk" | "osv-scanner" | "govulncheck"
-            | "bandit" | "semgrep" | "gitleaks" | "checkov" | "tfsec",
+            "pip-audit"
+                | "safety"
+                | "trivy"
+                | "grype"
+                | "snyk"
+                | "osv-scanner"
+                | "govulncheck"
+                | "bandit"
+                | "semgrep"
+                | "gitleaks"
+                | "checkov"
+                | "tfsec",
             ..,
-        ] => true,
-        ["npm" | "yarn" | "pnpm" | "bun", "audit", ..] => true,
-        ["cargo", "audit" | "deny", ..] => true,
-        ["docker", "scout", ..] => true,
-        _ => false,
-    }
+        ] | ["npm" | "yarn" | "pnpm" | "bun", "audit", ..]
+            | ["cargo", "audit" | "deny", ..]
+            | ["docker", "scout", ..]
+    )
 }
 
 /// An image scanner (run between an image build and its push).

@@ -22,7 +22,7 @@
 //!     maxSurge: 1
 //! ```
 
-use super::{node, unsafe_fix};
+use super::{node, reviewed_fix};
 use crate::analysis::manifest::{Manifests, Workload};
 use crate::finding::{Edit, Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -65,10 +65,12 @@ fn check(m: &Manifests, out: &mut Vec<Finding>) {
         } else {
             None
         };
-        out.extend(
-            finding
-                .map(|f| f.with_fix(unsafe_fix("Set `maxUnavailable: 0`", fix.map(|e| vec![e])))),
-        );
+        out.extend(finding.map(|f| {
+            f.with_fix(reviewed_fix(
+                "Set `maxUnavailable: 0`",
+                fix.map(|e| vec![e]),
+            ))
+        }));
     }
 }
 

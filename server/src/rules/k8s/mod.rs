@@ -12,7 +12,7 @@ mod not_rolling_update;
 mod probe_misconfigured;
 mod single_replica;
 
-use super::{Rule, unsafe_fix};
+use super::{Rule, reviewed_fix};
 use crate::analysis::manifest::{Container, Manifests, Workload};
 use crate::finding::{Finding, Fix};
 use crate::fixes;
@@ -83,7 +83,7 @@ fn probe_fix(
     );
     let map = node(m, &container.path)?;
     let edit = fixes::yaml::insert_entry(m.text, map, &["image", "name"], &block);
-    unsafe_fix(
+    reviewed_fix(
         format!("Add a `{key}` on port {port}"),
         edit.map(|e| vec![e]),
     )

@@ -29,7 +29,7 @@
 //!             command: ["sleep", "10"]
 //! ```
 
-use super::{node, unsafe_fix};
+use super::{node, reviewed_fix};
 use crate::analysis::manifest::{Manifests, Workload};
 use crate::finding::{Edit, Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -67,7 +67,7 @@ fn check(m: &Manifests, out: &mut Vec<Finding>) {
         };
         out.extend(
             RULE.finding_at(m.docs, &at, Anchor::Key, format!("`{}` has no `terminationGracePeriodSeconds` and no preStop hook: requests in flight are cut on every rollout", workload.name))
-                .map(|f| f.with_fix(unsafe_fix("Add a grace period and a preStop sleep", fix))),
+                .map(|f| f.with_fix(reviewed_fix("Add a grace period and a preStop sleep", fix))),
         );
     }
 }

@@ -22,7 +22,7 @@
 //!     matchLabels: {app: api}
 //! ```
 
-use super::{at_workload, replicas, unsafe_fix};
+use super::{at_workload, replicas, reviewed_fix};
 use crate::analysis::manifest::{Manifests, Workload};
 use crate::finding::{Edit, Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -54,7 +54,7 @@ fn check(m: &Manifests, out: &mut Vec<Finding>) {
         };
         out.extend(
             at_workload(m, &RULE, workload, format!("no PodDisruptionBudget selects `{}`'s pods: a node drain may evict them all at once", workload.name))
-                .map(|f| f.with_fix(unsafe_fix("Add a PodDisruptionBudget", fix.map(|e| vec![e])))),
+                .map(|f| f.with_fix(reviewed_fix("Add a PodDisruptionBudget", fix.map(|e| vec![e])))),
         );
     }
 }

@@ -18,7 +18,7 @@
 //! never run two versions at once, and suppress this rule there with the
 //! reason.
 
-use super::{node, unsafe_fix};
+use super::{node, reviewed_fix};
 use crate::analysis::manifest::Manifests;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -57,7 +57,7 @@ fn check(m: &Manifests, out: &mut Vec<Finding>) {
         };
         out.extend(
             RULE.finding_at(m.docs, &path, Anchor::Value, format!("`{}` is served by a Service and `Recreate` stops every pod before starting new ones: each deploy is an outage", workload.name))
-                .map(|f| f.with_fix(unsafe_fix("Use `RollingUpdate`", edit.map(|e| vec![e])))),
+                .map(|f| f.with_fix(reviewed_fix("Use `RollingUpdate`", edit.map(|e| vec![e])))),
         );
     }
 }

@@ -19,7 +19,7 @@
 //! Readiness checks dependencies (`/health/ready`), liveness only the process
 //! (`/health/live`), both on a declared port.
 
-use super::{node, unsafe_fix};
+use super::{node, reviewed_fix};
 use crate::analysis::manifest::{Container, Manifests};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -90,7 +90,7 @@ fn undeclared_port(m: &Manifests, container: &Container, probe: &str) -> Option<
                 .map(|n| n.to_string())
                 .or_else(|| only.name.clone())?;
             let edit = node(m, &path).and_then(|v| fixes::yaml::set_value(v, &value));
-            unsafe_fix(format!("Probe port {value}"), edit.map(|e| vec![e]))
+            reviewed_fix(format!("Probe port {value}"), edit.map(|e| vec![e]))
         }
         _ => None,
     };

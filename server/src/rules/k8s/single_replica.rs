@@ -17,7 +17,7 @@
 //! `replicas: 2` or more (or an autoscaler with `minReplicas: 2`), with a
 //! PodDisruptionBudget (see `no-pdb`).
 
-use super::{at_workload, node, replicas, unsafe_fix};
+use super::{at_workload, node, replicas, reviewed_fix};
 use crate::analysis::manifest::Manifests;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
@@ -58,7 +58,7 @@ fn check(m: &Manifests, out: &mut Vec<Finding>) {
             ),
         };
         let fix = if m.build_fixes {
-            unsafe_fix("Run 2 replicas", edit.map(|e| vec![e]))
+            reviewed_fix("Run 2 replicas", edit.map(|e| vec![e]))
         } else {
             None
         };

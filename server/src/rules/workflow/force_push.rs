@@ -93,7 +93,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
                 (word.range.clone(), "Drop the force flag")
             };
             // `-fu`: taking it out would take `-u` too.
-            let fixable = plus || !(text.len() > 2 && !text.starts_with("--"));
+            let fixable = plus || text.len() <= 2 || text.starts_with("--");
             out.extend(
                 at_text(
                     p,

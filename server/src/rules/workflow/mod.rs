@@ -67,7 +67,7 @@ impl At<'_> {
         let operator = self.command.after_range.clone()?;
         (self.command.after == Sep::Or
             && crate::analysis::pipeline::commands::always_succeeds(next))
-        .then(|| operator.start..next.range.end)
+        .then_some(operator.start..next.range.end)
     }
 }
 
@@ -114,7 +114,7 @@ pub(super) fn at_text(
     rule.finding_at(p.docs, &run.path, Anchor::Text(span), message)
 }
 
-pub(super) use super::unsafe_fix as fix;
+pub(super) use super::reviewed_fix as fix;
 
 pub(super) fn node<'p>(p: &'p Pipeline<'_>, at: &YamlPath) -> Option<&'p Node> {
     path::node(p.docs, at)
