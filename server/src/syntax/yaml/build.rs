@@ -13,6 +13,13 @@ const MAX_DEPTH: usize = 200;
 
 pub fn documents(tree: &Tree, text: &str) -> Vec<Doc> {
     let root = tree.root_node();
+    if root.kind() != "stream" {
+        return vec![Doc {
+            root: None,
+            range: root.byte_range(),
+            broken: true,
+        }];
+    }
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
         .filter(|n| n.kind() == "document")
@@ -251,5 +258,8 @@ mod tests {
         assert!(second.get("empty").unwrap().is_null());
         assert!(!docs[0].broken && !docs[1].broken);
         assert!(YamlFile::parse("a: [b\nc: d\n").documents()[0].broken);
+        // Broken beyond a stream: one broken document stands for the file.
+        let whole = YamlFile::parse("jobs:\n  test:\n    runs-on: x\n  deploy: [\n").documents();
+        assert!(whole.len() == 1 && whole[0].broken);
     }
 }
