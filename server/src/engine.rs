@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+pub mod workspace;
+mod yaml;
 
 use crate::analysis::migration::{self, Location, Migration, MigrationStatement, Settings};
 use crate::analysis::runner::{self, ProjectFacts, RunnerFacts};
@@ -16,6 +19,7 @@ use crate::finding::{Finding, MigrationClass};
 use crate::rules::{self, Check, Rule};
 use crate::syntax::sql::{SqlFile, Statement};
 use crate::text::{ByteEdit, Document, EditError, Language, PositionEncoding, TextChange};
+use workspace::Workspace;
 
 /// One open document and the incremental state of its front end.
 #[derive(Debug)]
@@ -27,8 +31,13 @@ pub struct Analysis {
     /// multi-megabyte allocation whose fresh pages dominate the edit path.
     text: String,
     sql: Option<SqlState>,
-    /// The text changed since `sql` was computed: one edit covering them all.
+    /// The tree of a YAML document (workflow, CI file, manifests).
+    yaml: Option<yaml::YamlState>,
+    /// The text changed since `sql` or `yaml` was computed: one edit
+    /// covering them all.
     pending: Option<ByteEdit>,
+    /// Facts from the workspace's other files (manifests, migrations).
+    workspace: Option<Arc<Workspace>>,
 }
 
 /// Statements and their operations, kept across edits.
@@ -46,8 +55,17 @@ impl Analysis {
             text: document.text(),
             document,
             sql: None,
+            yaml: None,
             pending: None,
+            workspace: None,
         }
+    }
+
+    /// Lets YAML rules see the rest of the workspace (a PodDisruptionBudget in
+    /// another file); without it they see this document alone.
+    pub fn with_workspace(mut self, workspace: Arc<Workspace>) -> Self {
+        self.workspace = Some(workspace);
+        self
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -96,6 +114,9 @@ impl Analysis {
     }
 
     fn run(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
+        if self.document.language() == Language::Yaml {
+            return yaml::run(self, config, build_fixes);
+        }
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
@@ -362,27 +383,37 @@ fn statement_class(classes: impl Iterator<Item = MigrationClass>) -> MigrationCl
 fn run_rules(migration: &Migration, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules::all() {
-        let Check::Migration(check) = rule.check else {
-            continue;
-        };
-        let Some(severity) = config.severity_of(rule.id, rule.severity, rule.default_enabled)
-        else {
-            continue;
-        };
-        let mut out = Vec::new();
-        match catch_unwind(AssertUnwindSafe(|| check(migration, &mut out))) {
-            Ok(()) => {
-                // A rule may grade its own findings (require-lock-timeout); only
-                // an explicit configured severity replaces that grade.
-                if severity != rule.severity {
-                    out.iter_mut().for_each(|f| f.severity = severity);
-                }
-                findings.append(&mut out);
-            }
-            Err(_) => report_panic(rule),
+        if let Check::Migration(check) = rule.check {
+            findings.extend(run_rule(rule, config, |out| check(migration, out)));
         }
     }
     findings
+}
+
+/// One rule's findings under `config`: none when it is off or it panicked.
+fn run_rule(
+    rule: &'static Rule,
+    config: &Config,
+    check: impl FnOnce(&mut Vec<Finding>),
+) -> Vec<Finding> {
+    let Some(severity) = config.severity_of(rule.id, rule.severity, rule.default_enabled) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match catch_unwind(AssertUnwindSafe(|| check(&mut out))) {
+        Ok(()) => {
+            // A rule may grade its own findings (require-lock-timeout); only
+            // an explicit configured severity replaces that grade.
+            if severity != rule.severity {
+                out.iter_mut().for_each(|f| f.severity = severity);
+            }
+            out
+        }
+        Err(_) => {
+            report_panic(rule);
+            Vec::new()
+        }
+    }
 }
 
 /// A broken rule loses its own findings, never the others'; it is logged once
@@ -411,10 +442,16 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
     }
 }
 
-/// Whether preflight has anything to say about a file of this name; the CLI
-/// walks only these.
+/// Whether preflight may have anything to say about a file of this name; the
+/// CLI walks only these. A YAML file is checked only if [`checks`] says so.
 pub fn handles(path: &Path) -> bool {
-    Language::from_path(path) == Language::Sql
+    Language::from_path(path) == Language::Sql || crate::analysis::yaml_kind::is_yaml_path(path)
+}
+
+/// Whether a handled file is checked, given its text: a YAML file must be a
+/// workflow, an action, GitLab CI configuration or Kubernetes manifests.
+pub fn checks(path: &Path, text: &str) -> bool {
+    Language::from_path(path) != Language::Yaml || yaml::checks(path, text)
 }
 
 /// One-shot check of a file's text (the CLI's path).

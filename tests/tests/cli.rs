@@ -895,3 +895,60 @@ fn json_fixes_carry_applicability_and_created_files() {
     );
     assert_eq!(edits[1]["create"], true);
 }
+
+/// A repository with CI, manifests and unrelated YAML: workflows under the
+/// hidden `.github/` are checked, a Deployment's PDB is found in a sibling
+/// file, and YAML that is neither CI nor manifests is not checked at all.
+#[test]
+fn pipelines_and_manifests_are_checked_across_files() {
+    let dir = TempDir::new("pipelines");
+    dir.write(
+        ".github/workflows/deploy.yml",
+        "on: push\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{run: pytest || true}]\n  deploy:\n    runs-on: ubuntu-latest\n    steps: [{run: kubectl apply -f k8s/}]\n",
+    );
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 2\n  strategy: {rollingUpdate: {maxUnavailable: 0}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      terminationGracePeriodSeconds: 30\n      containers:\n        - name: api\n          readinessProbe: {exec: {command: [ready]}}\n          livenessProbe: {exec: {command: [live]}}\n";
+    dir.write("k8s/deployment.yaml", deployment);
+    dir.write(
+        "k8s/pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n",
+    );
+    dir.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    let run = run_in(dir.path(), &["check", "--format", "json", "."]);
+    let json = json_of(&run);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    check_schema(&json, dir.path());
+    assert_eq!(
+        json["summary"]["files"], 3,
+        "compose file skipped: {}",
+        run.stdout
+    );
+    let rules = rule_ids(&json);
+    for expected in ["test-failure-masked", "deploy-without-needs"] {
+        assert!(rules.contains(&expected), "{expected}: {rules:?}");
+    }
+    assert!(
+        !rules.contains(&"no-pdb"),
+        "the PDB is in k8s/pdb.yaml: {rules:?}"
+    );
+    // Named alone, the Deployment still finds its PDB beside it.
+    let alone = run_in(
+        dir.path(),
+        &["check", "--format", "json", "k8s/deployment.yaml"],
+    );
+    assert!(
+        !rule_ids(&json_of(&alone)).contains(&"no-pdb"),
+        "{}",
+        alone.stdout
+    );
+    // Without the PDB the rule fires.
+    std::fs::remove_file(dir.path().join("k8s/pdb.yaml")).unwrap();
+    let without = run_in(dir.path(), &["check", "--format", "json", "k8s"]);
+    assert!(
+        rule_ids(&json_of(&without)).contains(&"no-pdb"),
+        "{}",
+        without.stdout
+    );
+}

@@ -1,7 +1,9 @@
 //! Walks `fixtures/` and checks every file's inline expectations both ways:
-//! each `-- expect: rule-a, rule-b` names the findings whose range starts on
-//! the next line that is neither blank nor another expectation; every finding
-//! must be expected and every expectation found.
+//! each `-- expect: rule-a, rule-b` (SQL) or `# expect: rule-a` (YAML) names
+//! the findings whose range starts on the next line that is neither blank nor
+//! another expectation; every finding must be expected and every expectation
+//! found. A correctly gated pipeline or manifest carries no expectation and
+//! must produce nothing.
 
 mod common;
 
@@ -12,7 +14,13 @@ use preflight::config;
 use preflight::engine;
 use preflight::text::{Document, Language};
 
-const MARKER: &str = "-- expect:";
+/// The expectation marker in a file of this language.
+fn marker(path: &Path) -> &'static str {
+    match Language::from_path(path) {
+        Language::Yaml => "# expect:",
+        _ => "-- expect:",
+    }
+}
 
 fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -30,17 +38,17 @@ fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// (1-based line, rule) → count, from the expectation comments.
-fn expectations(text: &str) -> BTreeMap<(usize, String), usize> {
+fn expectations(text: &str, marker: &str) -> BTreeMap<(usize, String), usize> {
     let lines: Vec<&str> = text.lines().collect();
     let mut expected = BTreeMap::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(rules) = line.trim().strip_prefix(MARKER) else {
+        let Some(rules) = line.trim().strip_prefix(marker) else {
             continue;
         };
         let target = (i + 1..lines.len())
             .find(|&j| {
                 let l = lines[j].trim();
-                !l.is_empty() && !l.starts_with(MARKER)
+                !l.is_empty() && !l.starts_with(marker)
             })
             .unwrap_or_else(|| panic!("expectation on line {} has no line after it", i + 1));
         for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
@@ -75,7 +83,7 @@ fn every_fixture_meets_its_expectations() {
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-        let expected = expectations(&text);
+        let expected = expectations(&text, marker(path));
         let found = findings_by_line(path, &text);
         if expected != found {
             let name = path.strip_prefix(&root).unwrap_or(path).display();
@@ -92,7 +100,7 @@ fn every_fixture_meets_its_expectations() {
 #[test]
 fn expectations_bind_to_the_next_code_line() {
     let text = "-- expect: a, b\n-- expect: a\n\nSELECT 1;\nSELECT 2;\n";
-    let expected = expectations(text);
+    let expected = expectations(text, "-- expect:");
     assert_eq!(expected.get(&(4, "a".to_string())), Some(&2));
     assert_eq!(expected.get(&(4, "b".to_string())), Some(&1));
     assert_eq!(expected.len(), 2);

@@ -867,3 +867,92 @@ fn a_split_fix_creates_the_next_migration_and_clears_the_finding() {
     );
     assert_clean_exit(&mut client);
 }
+
+const WORKFLOW: &str = "on:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./deploy.sh production\n";
+
+#[test]
+fn a_workflow_gets_pipeline_diagnostics_and_a_needs_fix() {
+    let dir = TempDir::new();
+    let uri = dir.uri(".github/workflows/ci.yml");
+    let mut client = plain_client();
+    client.open_as(&uri, "yaml", 1, WORKFLOW);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, "deploy-without-needs");
+    assert_eq!(found.len(), 1, "{published}");
+    // At the job's key, `deploy` on line 10.
+    assert_eq!(at(found[0]), ((10, 2), (10, 8)));
+    let actions = client.result(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": range((10, 3), (10, 3)),
+            "context": {"diagnostics": []},
+        }),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Add `needs: [test]`")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edit = &fix["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["newText"], "    needs: [test]\n");
+    assert_eq!(edit["range"]["start"], json!({"line": 12, "character": 0}));
+    // An ignore directive is a `#` comment above the job.
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["title"] == "Ignore `deploy-without-needs` here"),
+        "{actions}"
+    );
+    assert_clean_exit(&mut client);
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n        - name: api\n";
+const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}\n";
+
+#[test]
+fn no_pdb_sees_a_pdb_in_another_open_document() {
+    let dir = TempDir::new();
+    let deployment = dir.uri("k8s/deployment.yaml");
+    let pdb = dir.uri("k8s/pdb.yaml");
+    let mut client = plain_client();
+    client.open_as(&deployment, "yaml", 1, DEPLOYMENT);
+    let first = client.diagnostics(&deployment, 1);
+    assert_eq!(with_code(&first, "no-pdb").len(), 1, "{first}");
+    // Unsaved: only the editor knows this PDB.
+    client.open_as(&pdb, "yaml", 1, PDB);
+    let again = client.wait_for("the Deployment re-checked", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == deployment
+            && with_code(&m["params"], "no-pdb").is_empty()
+    });
+    assert!(with_code(&again["params"], "single-replica").is_empty());
+    assert_clean_exit(&mut client);
+}
+
+#[test]
+fn no_pdb_sees_a_pdb_on_disk_in_the_workspace() {
+    let dir = TempDir::new();
+    dir.write("k8s/pdb.yaml", PDB);
+    let deployment = dir.uri("k8s/deployment.yaml");
+    let mut client = LspClient::spawn();
+    client.result(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(dir.path()), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.open_as(&deployment, "yaml", 1, DEPLOYMENT);
+    // The scan may finish after the first check: wait for a clean one.
+    client.wait_for("diagnostics without no-pdb", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == deployment
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+            && with_code(&m["params"], "no-pdb").is_empty()
+    });
+    assert_clean_exit(&mut client);
+}

@@ -305,3 +305,123 @@ proptest! {
         }
     }
 }
+
+// ------------------------------------------------------------------- YAML
+
+/// Pieces of workflows, GitLab CI files and manifests, with the indentation,
+/// quoting and block scalars that make YAML hard to slice.
+const YAML_FRAGMENTS: &[&str] = &[
+    "on: push\n",
+    "on: [push, pull_request_target]\n",
+    "jobs:\n",
+    "  test:\n",
+    "  deploy:\n",
+    "    runs-on: ubuntu-latest\n",
+    "    needs: [test]\n",
+    "    environment: production\n",
+    "    continue-on-error: true\n",
+    "    steps:\n",
+    "      - uses: actions/checkout@v4\n",
+    "        with:\n",
+    "          ref: ${{ github.event.pull_request.head.sha }}\n",
+    "      - run: npm test || true\n",
+    "      - run: |\n",
+    "          set +e\n",
+    "          pytest | tee log\n",
+    "          git push --force origin main\n",
+    "      - run: \"echo \\\"${{ github.event.issue.title }}\\\"\"\n",
+    "      - run: 'docker push app:latest'\n",
+    "---\n",
+    "apiVersion: apps/v1\n",
+    "kind: Deployment\n",
+    "kind: PodDisruptionBudget\n",
+    "metadata: {name: api}\n",
+    "spec:\n",
+    "  replicas: 3\n",
+    "  strategy: {type: Recreate}\n",
+    "  template:\n",
+    "    metadata: {labels: {app: api}}\n",
+    "    spec:\n",
+    "      containers:\n",
+    "        - name: api\n",
+    "          ports: [{containerPort: 80}]\n",
+    "  selector:\n",
+    "    matchLabels: {app: api}\n",
+    "stages: [test, deploy]\n",
+    "unit:\n",
+    "  script:\n",
+    "    - pytest || exit 0\n",
+    "  allow_failure: true\n",
+    "base: &base\n",
+    "  <<: *base\n",
+    "  <<: *missing\n",
+    "# preflight: ignore[test-failure-masked] why\n",
+    "# preflight: ignore-file[no-pdb]\n",
+    "key: >-\n",
+    "  folded é 🚀\n",
+    "\t\n",
+    "[",
+    "{",
+    "- ",
+    ": ",
+    "'",
+    "\"",
+    "\r\n",
+];
+
+fn yaml_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(YAML_FRAGMENTS), 0..30)
+        .prop_map(|parts| parts.concat())
+}
+
+/// Where each shape of YAML file is recognised.
+const YAML_PATHS: &[&str] = &[".github/workflows/ci.yml", ".gitlab-ci.yml", "k8s/app.yaml"];
+
+fn check_yaml(path: &str, text: &str) -> Vec<Finding> {
+    engine::check_text(Path::new(path), text, &Config::default())
+}
+
+fn yaml_change() -> impl Strategy<Value = TextChange> {
+    (
+        position(),
+        position(),
+        prop::collection::vec(prop::sample::select(YAML_FRAGMENTS), 0..3),
+    )
+        .prop_map(|(a, b, parts)| TextChange {
+            range: Some((a.min(b), a.max(b))),
+            text: parts.concat(),
+        })
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_yaml_never_panics(text in yaml_like(), path in prop::sample::select(YAML_PATHS)) {
+        let findings = check_yaml(path, &text);
+        ranges_are_valid(&text, &findings)?;
+    }
+
+    #[test]
+    fn arbitrary_text_as_yaml_never_panics(text in any::<String>(), path in prop::sample::select(YAML_PATHS)) {
+        let findings = check_yaml(path, &text);
+        ranges_are_valid(&text, &findings)?;
+    }
+
+    /// The YAML tree edited in place reports what a fresh parse reports.
+    #[test]
+    fn yaml_edits_then_findings_match_a_fresh_check(
+        initial in yaml_like(),
+        path in prop::sample::select(YAML_PATHS),
+        notifications in prop::collection::vec(prop::collection::vec(yaml_change(), 1..3), 1..5),
+    ) {
+        let config = Config::default();
+        let mut analysis = Analysis::new(Some(PathBuf::from(path)), Document::new(&initial, 0, Language::Yaml));
+        prop_assert_eq!(analysis.findings(&config), check_yaml(path, &initial));
+        for (version, changes) in (1..).zip(notifications) {
+            let _ = analysis.apply_changes(version, &changes, PositionEncoding::Utf16);
+            let text = analysis.document().text();
+            let findings = analysis.findings(&config);
+            ranges_are_valid(&text, &findings)?;
+            prop_assert_eq!(findings, check_yaml(path, &text), "text: {:?}", text);
+        }
+    }
+}

@@ -211,12 +211,12 @@ fn fixing_every_fixture_converges() {
             }
             let text = fs::read_to_string(&path).expect("read fixture");
             let config = Config::default();
-            let once = fix_file(&path, text, &config, Allowed::All);
+            let once = fix_file(&path, text, &config, Allowed::All, None);
             if !once.changed() {
                 continue;
             }
             fixed_files += 1;
-            let twice = fix_file(&path, once.after.clone(), &config, Allowed::All);
+            let twice = fix_file(&path, once.after.clone(), &config, Allowed::All, None);
             // A second round may only create the files a split would (they are
             // not written here); the file itself must not change again.
             assert_eq!(

@@ -10,6 +10,8 @@ export const LANGUAGES: readonly string[] = [
   'javascript',
   'javascriptreact',
   'yaml',
+  // The GitHub Actions extension gives workflow files this id instead of yaml.
+  'github-actions-workflow',
   'dotenv',
 ];
 

@@ -211,19 +211,21 @@ fn target(directive: &Directive, statements: &[Range<usize>]) -> Option<Target> 
             .cloned()
             .map(Target::Statement),
         Scope::NextStatement => {
-            // Inside a multi-line statement (above one `ALTER TABLE` action, say)
-            // the directive covers what follows it in that statement.
-            if let Some(inside) = statements
+            // The first statement after the comment; statements may nest
+            // (YAML entries), so the innermost one around the comment counts
+            // only if nothing starts inside it after the comment.
+            let next = statements.iter().find(|s| s.start >= comment.end);
+            let inside = statements
                 .iter()
-                .find(|s| s.start < comment.start && comment.start < s.end)
-            {
-                return Some(Target::Statement(comment.end..inside.end));
+                .rfind(|s| s.start < comment.start && comment.start < s.end);
+            match (inside, next) {
+                // Inside a multi-line statement (above one `ALTER TABLE`
+                // action, say) the directive covers what follows it there.
+                (Some(inside), next) if next.is_none_or(|n| n.start >= inside.end) => {
+                    Some(Target::Statement(comment.end..inside.end))
+                }
+                (_, next) => next.cloned().map(Target::Statement),
             }
-            statements
-                .iter()
-                .find(|s| s.start >= comment.end)
-                .cloned()
-                .map(Target::Statement)
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Directories are walked with the `ignore` crate: `.gitignore`, `.ignore` and
 //! git's excludes are respected inside and outside git repositories, hidden files
-//! and directories are skipped, and only files the engine handles and the
+//! and directories are skipped (but for `.github/`, `.gitlab/` and
+//! `.gitlab-ci.yml`), and only files the engine handles and the
 //! governing config includes are kept. A file named on the command line is
 //! always checked. Output is sorted by path, then by offset, whatever order the
 //! threads finish in.
@@ -24,6 +25,7 @@ use super::fix::{self, FixMode, Fixed};
 use super::report::{FileReport, Report, json, text};
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, display_path, exit};
 use crate::config::{Config, ConfigCache};
+use crate::engine::workspace::Workspace;
 use crate::engine::{self, Analysis, ClassCounts};
 use crate::finding::{Finding, Severity};
 use crate::fixes::apply::Allowed;
@@ -93,10 +95,11 @@ pub fn run(options: &CheckOptions) -> ExitCode {
 pub fn check(options: &CheckOptions) -> (Report, Vec<String>) {
     let mut problems = Vec::new();
     let selected = select(&options.paths, &mut problems);
+    let workspace = scan_workspace(&options.paths);
     if let Some(mode) = options.fix {
         let mut applied = 0;
         for file in &selected {
-            match fix_one(file, mode.allowed).and_then(|fixed| {
+            match fix_one(file, mode.allowed, &workspace).and_then(|fixed| {
                 fix::write(&fixed)?;
                 Ok(fixed.applied)
             }) {
@@ -109,9 +112,10 @@ pub fn check(options: &CheckOptions) -> (Report, Vec<String>) {
         let _ = writeln!(io::stderr(), "preflight: applied {applied} {noun}");
     }
     let mut files = Vec::with_capacity(selected.len());
-    for outcome in check_all(&selected) {
+    for outcome in check_all(&selected, &workspace) {
         match outcome {
-            Ok(file) => files.push(file),
+            Ok(Some(file)) => files.push(file),
+            Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
     }
@@ -162,7 +166,8 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
         }
         let walker = WalkBuilder::new(root)
             .require_git(false)
-            .hidden(true)
+            .hidden(false)
+            .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker {
@@ -194,6 +199,17 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
     selected
         .retain(|file| seen.insert(std::path::absolute(&file.path).unwrap_or(file.path.clone())));
     selected
+}
+
+/// Hidden files and directories are skipped, except where CI configuration
+/// lives: `.github/` and `.gitlab-ci.yml` (and `.gitlab/` for its includes).
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        && !matches!(
+            name.as_ref(),
+            ".github" | ".gitlab" | ".gitlab-ci.yml" | ".gitlab-ci.yaml"
+        )
 }
 
 fn walk_problem(error: &ignore::Error) -> String {
@@ -245,17 +261,36 @@ impl Configs {
     }
 }
 
+/// The manifests around the checked paths (a named file's directory), so a
+/// Deployment's PodDisruptionBudget is found in a sibling file.
+fn scan_workspace(paths: &[PathBuf]) -> Arc<Workspace> {
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .map(|path| match path.is_dir() {
+            true => path.clone(),
+            false => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        })
+        .collect();
+    Arc::new(Workspace::scan(&roots))
+}
+
 /// Checks every file, on as many threads as there are cores; results come back
-/// in the order of `files`.
-fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
+/// in the order of `files`. `None`: a YAML file preflight does not check.
+fn check_all(
+    files: &[Selected],
+    workspace: &Arc<Workspace>,
+) -> Vec<Result<Option<FileReport>, String>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len());
     if threads <= 1 {
-        return files.iter().map(check_file).collect();
+        return files.iter().map(|f| check_file(f, workspace)).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<FileReport, String>>> = Vec::new();
+    let mut results: Vec<Option<Result<Option<FileReport>, String>>> = Vec::new();
     results.resize_with(files.len(), || None);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -265,7 +300,7 @@ fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = files.get(i) else { break };
-                        done.push((i, check_file(file)));
+                        done.push((i, check_file(file, workspace)));
                     }
                     done
                 })
@@ -283,21 +318,25 @@ fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
     results.into_iter().flatten().collect()
 }
 
-fn check_file(file: &Selected) -> Result<FileReport, String> {
+fn check_file(file: &Selected, workspace: &Arc<Workspace>) -> Result<Option<FileReport>, String> {
     let text = read_text(file)?;
+    if !engine::checks(&file.path, &text) {
+        return Ok(None);
+    }
     let language = Language::from_path(&file.path);
     let document = Document::new(&text, 0, language);
-    let mut analysis = Analysis::new(Some(file.path.clone()), document);
+    let mut analysis =
+        Analysis::new(Some(file.path.clone()), document).with_workspace(Arc::clone(workspace));
     let mut findings = analysis.findings(&file.config.1);
     // The statements parsed for the findings are reused here.
     let classes = (language == Language::Sql).then(|| ClassCounts::of(&analysis.summaries()));
     sort_findings(&mut findings);
-    Ok(FileReport {
+    Ok(Some(FileReport {
         path: file.display.clone(),
         text,
         findings,
         classes,
-    })
+    }))
 }
 
 /// `--diff`: the changes the fixes would make, without writing them. Exit
@@ -305,10 +344,11 @@ fn check_file(file: &Selected) -> Result<FileReport, String> {
 fn diff(options: &CheckOptions, allowed: Allowed) -> ExitCode {
     let mut problems = Vec::new();
     let selected = select(&options.paths, &mut problems);
+    let workspace = scan_workspace(&options.paths);
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let mut changed = false;
     for file in &selected {
-        match fix_one(file, allowed) {
+        match fix_one(file, allowed, &workspace) {
             Ok(fixed) => {
                 changed |= fixed.changed();
                 if fix::write_diff(&mut stdout, &fixed).is_err() {
@@ -331,9 +371,15 @@ fn diff(options: &CheckOptions, allowed: Allowed) -> ExitCode {
     })
 }
 
-fn fix_one(file: &Selected, allowed: Allowed) -> Result<Fixed, String> {
+fn fix_one(file: &Selected, allowed: Allowed, workspace: &Arc<Workspace>) -> Result<Fixed, String> {
     let text = read_text(file)?;
-    Ok(fix::fix_file(&file.path, text, &file.config.1, allowed))
+    Ok(fix::fix_file(
+        &file.path,
+        text,
+        &file.config.1,
+        allowed,
+        Some(workspace),
+    ))
 }
 
 fn read_text(file: &Selected) -> Result<String, String> {

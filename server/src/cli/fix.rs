@@ -5,12 +5,14 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use similar::TextDiff;
 
 use super::display_path;
 use crate::config::Config;
 use crate::engine::Analysis;
+use crate::engine::workspace::Workspace;
 use crate::fixes::apply::{Allowed, Plan, apply_edits};
 use crate::text::{Document, Language};
 
@@ -53,7 +55,13 @@ impl Fixed {
 /// Fixes `path` in memory. Another file a fix touches is read from disk (or
 /// starts empty when the fix creates it); a fix that would create a file that
 /// already exists is not applied.
-pub fn fix_file(path: &Path, text: String, config: &Config, allowed: Allowed) -> Fixed {
+pub fn fix_file(
+    path: &Path,
+    text: String,
+    config: &Config,
+    allowed: Allowed,
+    workspace: Option<&Arc<Workspace>>,
+) -> Fixed {
     let mut fixed = Fixed {
         path: path.to_path_buf(),
         after: text.clone(),
@@ -63,6 +71,9 @@ pub fn fix_file(path: &Path, text: String, config: &Config, allowed: Allowed) ->
     for _ in 0..MAX_ROUNDS {
         let document = Document::new(&fixed.after, 0, Language::from_path(path));
         let mut analysis = Analysis::new(Some(path.to_path_buf()), document);
+        if let Some(workspace) = workspace {
+            analysis = analysis.with_workspace(Arc::clone(workspace));
+        }
         let findings = analysis.findings(config);
         let plan = Plan::choose(&findings, allowed);
         let creates_existing = plan.others.iter().any(|other| {

@@ -16,6 +16,7 @@ pub mod rename_table;
 pub mod sql;
 pub mod transaction;
 pub mod unique;
+pub mod yaml;
 
 use std::ops::Range;
 

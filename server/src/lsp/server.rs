@@ -36,7 +36,9 @@ use super::config_state::{self, ConfigState};
 use super::convert;
 use super::documents::{Applied, Documents, Need};
 use super::transport::{Malformed, MalformedParams};
+use crate::analysis::yaml_kind::is_yaml_path;
 use crate::config::{self, Config, ConfigError};
+use crate::engine::workspace::Workspace;
 use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
 use crate::text::{Document, Language, PositionEncoding};
@@ -65,6 +67,9 @@ struct Inner {
     publish: tokio::sync::Mutex<()>,
     /// `shutdown` was received: `exit` then ends the process with status 0.
     shutdown: Arc<AtomicBool>,
+    /// The workspace's manifests (disk, then open documents as analysed):
+    /// where a Deployment's PodDisruptionBudget is looked up.
+    workspace: Arc<Workspace>,
 }
 
 impl Backend {
@@ -80,6 +85,7 @@ impl Backend {
                 pending_messages: Mutex::new(Vec::new()),
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
+                workspace: Arc::new(Workspace::default()),
             }),
         }
     }
@@ -197,7 +203,8 @@ impl Inner {
         let this = Arc::clone(self);
         let joined = tokio::task::spawn_blocking(move || {
             // Generation first: a change while we read files makes this stale.
-            let generation = this.config.generation();
+            // Both counters only grow, so their sum moves when either does.
+            let generation = this.config.generation() + this.workspace.generation();
             let resolved = this.config.resolve(dir.as_deref());
             let out = f(&this.documents, &uri, &resolved.config, generation);
             (resolved.error, out)
@@ -237,10 +244,16 @@ impl Inner {
     /// overtook it.
     async fn publish(self: &Arc<Self>, uri: Uri, only_version: Option<i32>) {
         let encoding = self.support().encoding;
+        let facts_before = self.workspace.generation();
         let computed = self.diagnostics(uri.clone(), only_version, encoding).await;
         let Some((version, mut diagnostics, path)) = computed else {
             return;
         };
+        // This document changed what other manifests may be told (a PDB was
+        // added or removed): they are checked again.
+        if self.workspace.generation() != facts_before {
+            self.recheck_others(&uri);
+        }
         // A config file open in the editor: a push replaces everything shown for
         // it, so its own problem must be part of the push.
         if let Some(path) = path {
@@ -260,6 +273,46 @@ impl Inner {
         self.client
             .publish_diagnostics(uri, diagnostics, Some(version))
             .await;
+    }
+
+    /// Re-diagnoses every open document but `uri` (pushed, or pulled again
+    /// after a refresh).
+    fn recheck_others(self: &Arc<Self>, uri: &Uri) {
+        if self.push_mode() {
+            for other in self.documents.uris().into_iter().filter(|o| o != uri) {
+                self.spawn_publish(other, None);
+            }
+        } else {
+            self.refresh();
+        }
+    }
+
+    /// Reads changed YAML files' manifests from disk (unless open: then the
+    /// editor's text counts) and forgets cached repository facts.
+    async fn reread_files(self: &Arc<Self>, paths: Vec<PathBuf>) {
+        let this = Arc::clone(self);
+        let open: HashSet<PathBuf> = self
+            .documents
+            .uris()
+            .iter()
+            .filter_map(|uri| self.documents.path(uri).flatten())
+            .collect();
+        let before = self.workspace.generation();
+        let _ = tokio::task::spawn_blocking(move || {
+            this.workspace.forget_disk_facts();
+            for path in paths.iter().filter(|p| !open.contains(*p)) {
+                let text = read_file(path).unwrap_or_default();
+                this.workspace.reread(path, &text);
+            }
+        })
+        .await;
+        if self.workspace.generation() != before && self.push_mode() {
+            for uri in self.documents.uris() {
+                self.spawn_publish(uri, None);
+            }
+        } else if self.workspace.generation() != before {
+            self.refresh();
+        }
     }
 
     fn spawn_publish(self: &Arc<Self>, uri: Uri, only_version: Option<i32>) {
@@ -411,8 +464,10 @@ impl Inner {
     /// Watches config files, when the client lets us register watchers; other
     /// clients still tell us about saves of open config files (`didSave`).
     fn register_watchers(&self) {
+        // Config files, and YAML files: manifests elsewhere in the workspace
+        // decide `no-pdb` and which Deployments a Service routes to.
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE]
+            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE, "*.{yml,yaml}"]
                 .into_iter()
                 .map(|name| FileSystemWatcher {
                     glob_pattern: GlobPattern::String(format!("**/{name}")),
@@ -484,6 +539,20 @@ impl LanguageServer for Backend {
         if self.inner.support().watch_files_dynamic {
             self.inner.register_watchers();
         }
+        // The manifests on disk, scanned once; open documents update them.
+        let roots = self.inner.roots.get().cloned().unwrap_or_default();
+        let inner = Arc::clone(&self.inner);
+        let scanned = tokio::task::spawn_blocking(move || inner.workspace.scan_into(&roots)).await;
+        if scanned.is_ok() && self.inner.workspace.generation() > 0 {
+            for uri in self.inner.documents.uris() {
+                if self.inner.push_mode() {
+                    self.inner.spawn_publish(uri, None);
+                }
+            }
+            if !self.inner.push_mode() {
+                self.inner.refresh();
+            }
+        }
         self.inner.show_pending_messages().await;
     }
 
@@ -504,9 +573,9 @@ impl LanguageServer for Backend {
             "open"
         );
         let document = Document::new(&item.text, item.version, language);
-        self.inner
-            .documents
-            .open(item.uri.clone(), Analysis::new(path, document));
+        let analysis =
+            Analysis::new(path, document).with_workspace(Arc::clone(&self.inner.workspace));
+        self.inner.documents.open(item.uri.clone(), analysis);
         if self.inner.push_mode() {
             self.inner.spawn_publish(item.uri, Some(item.version));
         }
@@ -564,7 +633,13 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        if !self.inner.documents.close(&uri) || !self.inner.push_mode() {
+        let closed = self.inner.documents.close(&uri);
+        // The file's unsaved text no longer counts: its manifests are what
+        // is on disk again.
+        if let Some(path) = file_path(&uri).filter(|p| closed && is_yaml_path(p)) {
+            self.inner.reread_files(vec![path]).await;
+        }
+        if !closed || !self.inner.push_mode() {
             return;
         }
         // Clear what we pushed, except a config file's own problem.
@@ -590,6 +665,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let yaml: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|p| is_yaml_path(p))
+            .collect();
+        if !yaml.is_empty() {
+            self.inner.reread_files(yaml).await;
+        }
         let relevant = params
             .changes
             .iter()

@@ -5,17 +5,26 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use crate::analysis::manifest::Manifests;
 use crate::analysis::migration::Migration;
-use crate::finding::{Finding, MigrationClass, Severity};
+use crate::analysis::pipeline::Pipeline;
+use crate::finding::{Applicability, Edit, Finding, Fix, MigrationClass, Severity};
+use crate::syntax::yaml::{self, Anchor, Doc, YamlPath};
 
 pub mod engine;
+pub mod k8s;
 pub mod sql;
+pub mod workflow;
 
 /// What a rule looks at.
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
     /// Migration operations in order, with their context (any front end).
     Migration(fn(&Migration<'_>, &mut Vec<Finding>)),
+    /// A CI pipeline: GitHub workflow, composite action or GitLab CI file.
+    Pipeline(fn(&Pipeline<'_>, &mut Vec<Finding>)),
+    /// The Kubernetes objects of a manifest file, with the workspace's.
+    Manifest(fn(&Manifests<'_>, &mut Vec<Finding>)),
     /// Produced by the engine itself (suppression and configuration problems).
     Engine,
 }
@@ -48,6 +57,19 @@ impl Rule {
         }
     }
 
+    /// A finding at a YAML path of `docs`, resolved to the bytes `anchor`
+    /// names; `None` when the path is not in this file (an included job).
+    pub fn finding_at(
+        &'static self,
+        docs: &[Doc],
+        path: &YamlPath,
+        anchor: Anchor,
+        message: impl Into<String>,
+    ) -> Option<Finding> {
+        let range = yaml::path::locate(docs, path, &anchor)?;
+        Some(self.finding(range, message))
+    }
+
     /// The rule's documentation in Markdown: the `//!` comment of its file.
     pub fn docs(&self) -> String {
         doc_comment(self.source)
@@ -66,10 +88,31 @@ fn doc_comment(source: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// A fix whose edits change behaviour (a gate starts to hold, a probe is
+/// added), so it waits for a human: offered in the editor and applied by
+/// `--unsafe-fixes`, never by `--fix`. `None` without edits.
+pub(crate) fn reviewed_fix(
+    title: impl Into<std::borrow::Cow<'static, str>>,
+    edits: Option<Vec<Edit>>,
+) -> Option<Fix> {
+    Some(Fix {
+        title: title.into(),
+        applicability: Applicability::Unsafe,
+        edits: edits.filter(|e| !e.is_empty())?,
+    })
+}
+
 /// Every rule, in the order `preflight rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: LazyLock<Vec<&'static Rule>> =
-        LazyLock::new(|| sql::RULES.iter().chain(engine::RULES).copied().collect());
+    static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+        sql::RULES
+            .iter()
+            .chain(workflow::RULES)
+            .chain(k8s::RULES)
+            .chain(engine::RULES)
+            .copied()
+            .collect()
+    });
     &ALL
 }
 

@@ -1,4 +1,6 @@
 //! Front ends: one per language, each kept incrementally.
 
+pub mod shell;
 pub mod sql;
 pub mod trees;
+pub mod yaml;

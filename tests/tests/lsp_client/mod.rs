@@ -203,6 +203,14 @@ impl LspClient {
             .clone()
     }
 
+    /// Opens a document with the client's language id for it.
+    pub fn open_as(&mut self, uri: &str, language: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}}),
+        );
+    }
+
     pub fn open(&mut self, uri: &str, version: i64, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -364,6 +372,9 @@ impl TempDir {
 
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.path.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create temp dirs");
+        }
         std::fs::write(&path, text).expect("write temp file");
         path
     }

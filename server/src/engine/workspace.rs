@@ -1,0 +1,218 @@
+//! What a YAML document's rules may know about the rest of the workspace:
+//! the cluster facts of every Kubernetes manifest (Services, PodDisruption-
+//! Budgets, autoscalers) and, per repository, where its migrations live.
+//!
+//! The CLI scans the paths it checks once; the language server scans its
+//! workspace folders on disk and then records each open document's facts as
+//! it is analysed, so an unsaved PDB counts. `generation` changes whenever
+//! the facts do, which tells the server its cached findings are stale.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use ignore::WalkBuilder;
+
+use crate::analysis::manifest::{self, ClusterFacts};
+use crate::analysis::yaml_kind::is_yaml_path;
+use crate::syntax::yaml::YamlFile;
+
+/// Manifests larger than this are generated bundles, not what a PDB is
+/// looked up in (and reading them would slow the scan).
+const MAX_SCANNED_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, Default)]
+pub struct Workspace {
+    files: RwLock<BTreeMap<PathBuf, ClusterFacts>>,
+    migrations: Mutex<HashMap<PathBuf, Vec<String>>>,
+    generation: AtomicU64,
+}
+
+impl Workspace {
+    /// The manifests under `roots` (ignore files respected, hidden
+    /// directories skipped, as `preflight check` walks).
+    pub fn scan(roots: &[PathBuf]) -> Self {
+        let workspace = Workspace::default();
+        workspace.scan_into(roots);
+        workspace
+    }
+
+    /// Records the manifests found under `roots`.
+    pub fn scan_into(&self, roots: &[PathBuf]) {
+        for root in roots {
+            for entry in WalkBuilder::new(root)
+                .require_git(false)
+                .hidden(true)
+                .build()
+                .flatten()
+            {
+                let path = entry.path();
+                let small = entry
+                    .metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() <= MAX_SCANNED_BYTES);
+                if !small || !is_yaml_path(path) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                // Cheap test first: most YAML files are not these objects.
+                let interesting = ["PodDisruptionBudget", "Service", "HorizontalPodAutoscaler"]
+                    .iter()
+                    .any(|kind| text.contains(kind));
+                if interesting {
+                    self.reread(path, &text);
+                }
+            }
+        }
+    }
+
+    /// Records a file's facts from its text (a file changed on disk).
+    pub fn reread(&self, path: &Path, text: &str) {
+        let facts = manifest::cluster_facts(&YamlFile::parse(text).documents());
+        self.record(&absolute(path), facts);
+    }
+
+    /// Records a file's facts; the generation moves when they changed.
+    pub fn record(&self, path: &Path, facts: ClusterFacts) {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        let changed = if facts.is_empty() {
+            files.remove(path).is_some()
+        } else if files.get(path) == Some(&facts) {
+            false
+        } else {
+            files.insert(path.to_path_buf(), facts);
+            true
+        };
+        if changed {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The facts of every file but `except`.
+    pub fn cluster_except(&self, except: Option<&Path>) -> ClusterFacts {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        let mut facts = ClusterFacts::default();
+        for (path, file) in files.iter() {
+            if Some(path.as_path()) != except {
+                facts.extend(file);
+            }
+        }
+        facts
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The migration directories of the repository at `root`, looked up once.
+    pub fn migrations(&self, root: &Path) -> Vec<String> {
+        let mut cache = self.migrations.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(root.to_path_buf())
+            .or_insert_with(|| find_migrations(root))
+            .clone()
+    }
+
+    /// Forgets what was read from disk besides the manifests (after files
+    /// changed outside the editor).
+    pub fn forget_disk_facts(&self) {
+        self.migrations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Directories that are not the project's own code.
+const SKIPPED: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    "venv",
+    "dist",
+    "build",
+    "site-packages",
+];
+
+/// Migration directories under `root` (three levels deep at most), relative
+/// to it: `migrations/` (SQL, Django, Prisma, Knex, TypeORM...),
+/// `alembic/versions/`, `db/migrate/`.
+pub fn find_migrations(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    visit(root, root, 0, &mut found);
+    found.sort();
+    found
+}
+
+fn visit(root: &Path, dir: &Path, depth: usize, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut subdirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        let Some(name) = sub.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.starts_with('.') || SKIPPED.contains(&name) {
+            continue;
+        }
+        let parent = dir.file_name().and_then(|n| n.to_str());
+        let is_migrations = name == "migrations"
+            || (name == "versions" && parent == Some("alembic"))
+            || (name == "migrate" && parent == Some("db"));
+        if is_migrations && has_entries(&sub) {
+            let relative = sub.strip_prefix(root).unwrap_or(&sub);
+            found.push(relative.to_string_lossy().replace('\\', "/"));
+        } else if depth < 2 {
+            visit(root, &sub, depth + 1, found);
+        }
+    }
+}
+
+fn has_entries(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| {
+        entries.any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.')))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::manifest::Selector;
+
+    #[test]
+    fn records_move_the_generation_only_on_change() {
+        let workspace = Workspace::default();
+        let mut facts = ClusterFacts::default();
+        facts.pdbs.push(Selector {
+            namespace: None,
+            labels: [("app".to_string(), "api".to_string())].into(),
+            expressions: Vec::new(),
+        });
+        workspace.record(Path::new("/w/pdb.yaml"), facts.clone());
+        let after_first = workspace.generation();
+        workspace.record(Path::new("/w/pdb.yaml"), facts);
+        assert_eq!(workspace.generation(), after_first);
+        assert_eq!(workspace.cluster_except(None).pdbs.len(), 1);
+        assert!(
+            workspace
+                .cluster_except(Some(Path::new("/w/pdb.yaml")))
+                .is_empty()
+        );
+        workspace.record(Path::new("/w/pdb.yaml"), ClusterFacts::default());
+        assert!(workspace.generation() > after_first);
+        assert!(workspace.cluster_except(None).is_empty());
+    }
+}
