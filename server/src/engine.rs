@@ -1,6 +1,9 @@
 //! Ties the layers together for one file: text → syntax → analysis → rules,
 //! then configuration and suppressions. The LSP and the CLI both call this, so
-//! an editor and CI always agree.
+//! an editor and CI always agree. Python and TypeScript migrations go through
+//! [`host`].
+
+mod host;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -27,6 +30,8 @@ pub struct Analysis {
     /// multi-megabyte allocation whose fresh pages dominate the edit path.
     text: String,
     sql: Option<SqlState>,
+    /// The syntax tree and lowering state of a Python or TypeScript document.
+    host: Option<host::HostState>,
     /// The text changed since `sql` was computed: one edit covering them all.
     pending: Option<ByteEdit>,
 }
@@ -46,6 +51,7 @@ impl Analysis {
             text: document.text(),
             document,
             sql: None,
+            host: None,
             pending: None,
         }
     }
@@ -93,6 +99,9 @@ impl Analysis {
     }
 
     fn run(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
+        if host::is_host(self.document.language()) {
+            return self.run_host(config, build_fixes);
+        }
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
@@ -421,9 +430,20 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 }
 
 /// Whether preflight has anything to say about a file of this name; the CLI
-/// walks only these.
+/// walks only these. Python and TypeScript files are read when they sit in
+/// a migrations directory (`migrations/`, `migration/`, Alembic's
+/// `versions/`); their text then tells whether they are migrations.
 pub fn handles(path: &Path) -> bool {
-    Language::from_path(path) == Language::Sql
+    match Language::from_path(path) {
+        Language::Sql => true,
+        language if host::is_host(language) => path
+            .parent()
+            .into_iter()
+            .flat_map(Path::ancestors)
+            .filter_map(|dir| dir.file_name()?.to_str())
+            .any(|name| matches!(name, "migrations" | "migration" | "versions")),
+        _ => false,
+    }
 }
 
 /// One-shot check of a file's text (the CLI's path).

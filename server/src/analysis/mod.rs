@@ -2,5 +2,6 @@
 //! front end lowers into, and the context each operation runs in.
 
 pub mod migration;
+pub mod orm;
 pub mod runner;
 pub mod suppression;

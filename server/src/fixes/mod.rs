@@ -8,6 +8,7 @@ pub mod column;
 pub mod constraint;
 pub mod down;
 pub mod expand_contract;
+pub mod host;
 pub mod index;
 pub mod next_migration;
 pub mod not_null;

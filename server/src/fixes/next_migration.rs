@@ -131,7 +131,13 @@ pub fn create(
                 format!("{txmode}{}\n", step.up),
             )]
         }
-        Runner::GolangMigrate | Runner::Prisma | Runner::Drizzle | Runner::Unknown => return None,
+        // ORM migrations get their next migration from their own builders
+        // (`fixes::alembic`), in their own language.
+        Runner::GolangMigrate
+        | Runner::Prisma
+        | Runner::Drizzle
+        | Runner::Alembic
+        | Runner::Unknown => return None,
     };
     Some(
         files

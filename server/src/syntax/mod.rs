@@ -1,4 +1,6 @@
 //! Front ends: one per language, each kept incrementally.
 
+pub mod literal;
+pub mod queries;
 pub mod sql;
 pub mod trees;

@@ -3,8 +3,10 @@
 //! that down migration is missing or empty: golang-migrate and sqlx
 //! `N_name.up.sql` without `N_name.down.sql`, a diesel directory without a
 //! non-empty `down.sql`, goose without a `-- +goose Down` section, dbmate with
-//! an empty `-- migrate:down` section. `info`. Runners without down
-//! migrations (Prisma, Drizzle, Atlas, Flyway's community edition, sqlx simple
+//! an empty `-- migrate:down` section; an Alembic revision whose
+//! `downgrade()` is missing or does nothing (`pass`, a docstring). A down
+//! function that raises is an explicit "irreversible" and is accepted.
+//! `info`. Runners without down migrations (Prisma, Drizzle, Atlas, Flyway's community edition, sqlx simple
 //! migrations) are not flagged.
 //!
 //! ## Why it matters
@@ -21,6 +23,7 @@
 //! is a decision rather than an accident.
 
 use crate::analysis::migration::Migration;
+use crate::analysis::runner::Down;
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -36,16 +39,19 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     let runner = m.runner();
-    let (Some(problem), Some(first)) = (&runner.down_missing, m.statements().first()) else {
+    let Some(problem) = &runner.down_missing else {
         return;
+    };
+    let name = runner.runner.name();
+    let range = match (&runner.down, m.statements().first()) {
+        (Down::Code(range), _) => range.clone(),
+        (_, Some(first)) => first.span.clone(),
+        (_, None) => return,
     };
     out.push(
         RULE.finding(
-            first.span.clone(),
-            format!(
-                "This {} migration has no way back: {problem}",
-                runner.runner.name()
-            ),
+            range,
+            format!("This {name} migration has no way back: {problem}"),
         )
         .with_help(
             "Write the inverse migration, or an explicit irreversible marker, before deploying.",

@@ -84,6 +84,7 @@ fn extends_the_outage(kind: &OpKind) -> bool {
         OpKind::Commit
         | OpKind::Rollback
         | OpKind::Begin
+        | OpKind::RunnerTransaction { .. }
         | OpKind::Set { .. }
         | OpKind::CreateTable { .. }
         | OpKind::CreateEnum

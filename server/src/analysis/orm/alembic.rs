@@ -1,0 +1,353 @@
+//! Alembic revisions: `revision = ...` and `def upgrade():`, whose `op.*`
+//! calls become the statements Alembic emits on PostgreSQL (the reference's
+//! section 2a).
+//!
+//! Alembic runs the whole `upgrade` run in one transaction (one per revision
+//! with `transaction_per_migration=True`, none with `transactional_ddl=False`);
+//! `with op.get_context().autocommit_block():` commits it, runs the block
+//! outside any transaction and opens a new one after it. Inside
+//! `with op.batch_alter_table(t) as batch_op:` the calls on `batch_op` alter
+//! `t` (ordinary `ALTER`s on PostgreSQL, unless `recreate="always"` copies
+//! the table). `downgrade()` is the down migration.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap as HashMap;
+use tree_sitter::{Node, Tree};
+
+use super::alembic_ops::{Scope, operation};
+use super::call::{PyCall, py_str};
+use super::{
+    Builder, EnvFacts, Facts, Framework, OrmMigration, Project, SqlCache, host_statement, op,
+};
+use crate::analysis::migration::{Name, OpKind};
+use crate::analysis::runner::{Down, DownProblem, Runner, RunnerFacts};
+use crate::syntax::queries::{self, QueryFile};
+use crate::text::Language;
+
+/// What Alembic rewrites need: the revision chain and where `upgrade()` is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlembicFacts {
+    pub revision: Option<String>,
+    pub down_revision: Option<String>,
+    /// `def upgrade():`'s body.
+    pub upgrade_body: Range<usize>,
+    pub env: EnvFacts,
+}
+
+/// The operations Alembic's `op` (and a batch's `batch_op`) offers that run
+/// DDL or DML; other attributes (`op.f`, `op.get_bind`) run nothing.
+const OPERATIONS: &[&str] = &[
+    "create_index",
+    "drop_index",
+    "add_column",
+    "alter_column",
+    "create_unique_constraint",
+    "create_primary_key",
+    "create_foreign_key",
+    "create_check_constraint",
+    "create_exclude_constraint",
+    "drop_constraint",
+    "drop_column",
+    "drop_table",
+    "rename_table",
+    "create_table",
+    "bulk_insert",
+    "execute",
+];
+
+/// A `with` block that changes how the operations in it run.
+#[derive(Debug)]
+struct Block<'t> {
+    node: Node<'t>,
+    body: Range<usize>,
+    kind: BlockKind,
+}
+
+#[derive(Debug)]
+enum BlockKind {
+    Autocommit,
+    Batch {
+        alias: String,
+        table: Name,
+        recreate: bool,
+    },
+}
+
+/// What happens, in execution order.
+enum Event<'t, 'b> {
+    Call {
+        node: Node<'t>,
+        name: &'t str,
+        batch: Option<&'b Block<'t>>,
+    },
+    AutocommitStart(&'b Block<'t>),
+    AutocommitEnd(&'b Block<'t>),
+    Recreate(&'b Block<'t>),
+}
+
+pub(super) fn lower(
+    tree: &Tree,
+    source: &str,
+    project: &Project<'_>,
+    cache: &mut SqlCache,
+) -> Option<OrmMigration> {
+    let query = queries::query(QueryFile::Alembic, Language::Python)?;
+    let found = queries::matches(query, tree.root_node(), source);
+    let mut revision = None;
+    let mut down_revision = None;
+    let mut upgrade = None;
+    let mut downgrade = None;
+    let mut calls = Vec::new();
+    let mut blocks = Vec::new();
+    let mut tables: HashMap<&str, String> = HashMap::default();
+    for m in &found {
+        if let (Some(name), Some(value)) = (m.text("assign.name", source), m.get("assign.value")) {
+            let value = py_str(value, source);
+            match name {
+                "revision" => revision = Some(value),
+                _ => down_revision = value,
+            }
+        }
+        match (m.text("function.name", source), m.get("function")) {
+            (Some("upgrade"), Some(f)) => upgrade = Some(f),
+            (Some("downgrade"), Some(f)) => downgrade = Some(f),
+            _ => {}
+        }
+        if let (Some(call), Some(receiver), Some(name)) = (
+            m.get("call"),
+            m.text("call.receiver", source),
+            m.text("call.name", source),
+        ) {
+            calls.push((call, receiver, name));
+        }
+        if let (Some(node), Some(value), Some(body)) =
+            (m.get("block"), m.get("block.value"), m.get("block.body"))
+            && let Some(kind) = block_kind(value, source)
+        {
+            blocks.push(Block {
+                node,
+                body: body.byte_range(),
+                kind,
+            });
+        }
+        if let (Some(name), Some(table)) = (m.text("table.name", source), m.get("table.value"))
+            && let Some(table) = py_str(table, source)
+        {
+            tables.insert(name, table);
+        }
+    }
+    let revision = revision?;
+    let upgrade = upgrade?;
+    let upgrade_body = upgrade.child_by_field_name("body")?.byte_range();
+    let inside =
+        |range: Range<usize>| upgrade_body.start <= range.start && range.end <= upgrade_body.end;
+    blocks.retain(|b| inside(b.node.byte_range()));
+
+    let mut events = Vec::new();
+    for (node, receiver, name) in calls {
+        if !inside(node.byte_range()) {
+            continue;
+        }
+        let batch = blocks.iter().rev().find(|b| {
+            matches!(&b.kind, BlockKind::Batch { alias, .. } if alias == receiver)
+                && b.body.contains(&node.start_byte())
+        });
+        let is_op = (receiver == "op" || batch.is_some()) && OPERATIONS.contains(&name);
+        let runs_sql = receiver != "op" && matches!(name, "execute" | "exec_driver_sql");
+        // The calls of a recreated table's block change the copy, not the table.
+        let recreated =
+            batch.is_some_and(|b| matches!(b.kind, BlockKind::Batch { recreate: true, .. }));
+        if (is_op || runs_sql) && !recreated {
+            events.push((node.start_byte(), 1, Event::Call { node, name, batch }));
+        }
+    }
+    for block in &blocks {
+        match block.kind {
+            BlockKind::Autocommit => {
+                events.push((block.node.start_byte(), 0, Event::AutocommitStart(block)));
+                events.push((block.node.end_byte(), 2, Event::AutocommitEnd(block)));
+            }
+            BlockKind::Batch { recreate: true, .. } => {
+                events.push((block.node.start_byte(), 0, Event::Recreate(block)));
+            }
+            BlockKind::Batch { .. } => {}
+        }
+    }
+    events.sort_by_key(|(at, order, _)| (*at, *order));
+
+    let env = project.alembic_env.cloned().unwrap_or_default();
+    let mut builder = Builder::new(cache);
+    for (name, value) in [
+        ("lock_timeout", &env.lock_timeout),
+        ("statement_timeout", &env.statement_timeout),
+    ] {
+        // `env.py` sets it for the session before any revision runs.
+        if let Some(value) = value {
+            let set = OpKind::Set {
+                name: name.into(),
+                value: Some(value.clone()),
+                local: false,
+            };
+            builder.push(0..0, None, vec![op(None, set)]);
+        }
+    }
+    let mut autocommit_units = Vec::new();
+    for (_, _, event) in &events {
+        match event {
+            Event::Call { node, name, batch } => {
+                let outside = blocks.iter().any(|b| {
+                    matches!(b.kind, BlockKind::Autocommit) && b.body.contains(&node.start_byte())
+                });
+                let unit = builder.unit(*node, host_statement(*node), name, outside);
+                let Some(call) = PyCall::new(*node, source) else {
+                    continue;
+                };
+                let scope = Scope {
+                    source,
+                    batch: batch.and_then(|b| match &b.kind {
+                        BlockKind::Batch { table, .. } => Some(table),
+                        BlockKind::Autocommit => None,
+                    }),
+                    tables: &tables,
+                };
+                operation(&mut builder, unit, &call, name, &scope);
+            }
+            Event::AutocommitStart(block) => {
+                let unit = builder.unit(
+                    block.node,
+                    block.node.byte_range(),
+                    "autocommit_block",
+                    false,
+                );
+                autocommit_units.push(unit);
+                let commit = OpKind::RunnerTransaction { open: false };
+                builder.statement(unit, vec![op(None, commit)]);
+            }
+            Event::AutocommitEnd(block) => {
+                let end = block.node.end_byte();
+                let unit = autocommit_units.pop();
+                let begin = OpKind::RunnerTransaction { open: true };
+                builder.push(end..end, unit, vec![op(None, begin)]);
+            }
+            Event::Recreate(block) => {
+                let BlockKind::Batch { table, .. } = &block.kind else {
+                    continue;
+                };
+                let header = block.node.start_byte()..block.body.start;
+                let unit = builder.unit(
+                    block.node,
+                    block.node.byte_range(),
+                    "batch_alter_table",
+                    false,
+                );
+                if let Some(u) = builder.units.last_mut() {
+                    u.span = header.start..trim_header(source, header);
+                }
+                // Alembic's "move and copy": a new table, the rows copied,
+                // the old one dropped and the copy renamed.
+                let copy = OpKind::MoveTable {
+                    what: "batch_alter_table(recreate=\"always\")".into(),
+                };
+                let drop = OpKind::DropTable { if_exists: false };
+                builder.statement(
+                    unit,
+                    vec![op(Some(table.clone()), copy), op(Some(table.clone()), drop)],
+                );
+            }
+        }
+    }
+    let (down, down_missing) = down_function(upgrade, downgrade, source);
+    let runner = RunnerFacts {
+        down,
+        down_missing,
+        ..RunnerFacts::whole(
+            Runner::Alembic,
+            Some(env.transactional_ddl != Some(false)),
+            source,
+        )
+    };
+    let facts = Facts::Alembic(AlembicFacts {
+        revision,
+        down_revision,
+        upgrade_body,
+        env,
+    });
+    Some(builder.finish(Framework::Alembic, runner, facts, tree))
+}
+
+/// `with op.batch_alter_table("t") as batch_op` → up to the colon.
+fn trim_header(source: &str, header: Range<usize>) -> usize {
+    let text = source.get(header.clone()).unwrap_or("");
+    let trimmed = text.trim_end();
+    let trimmed = trimmed.strip_suffix(':').unwrap_or(trimmed).trim_end();
+    header.start + trimmed.len()
+}
+
+fn block_kind(value: Node<'_>, source: &str) -> Option<BlockKind> {
+    let (expression, alias) = match value.kind() {
+        "as_pattern" => (
+            value.named_child(0)?,
+            value
+                .child_by_field_name("alias")
+                .and_then(|a| source.get(a.byte_range()))
+                .map(str::to_string),
+        ),
+        _ => (value, None),
+    };
+    let call = PyCall::new(expression, source)?;
+    match call.last_name(source) {
+        "autocommit_block" => Some(BlockKind::Autocommit),
+        "batch_alter_table" => {
+            let table = py_str(call.arg(0, "table_name")?, source)?;
+            let schema = call.keyword("schema").and_then(|n| py_str(n, source));
+            let recreate = call.keyword("recreate").and_then(|n| py_str(n, source));
+            Some(BlockKind::Batch {
+                alias: alias?,
+                table: Name::new(schema, table),
+                recreate: recreate.as_deref() == Some("always"),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The down migration: `downgrade()` missing, or doing nothing. One that
+/// raises is an explicit "irreversible", and does something.
+fn down_function(
+    upgrade: Node<'_>,
+    downgrade: Option<Node<'_>>,
+    source: &str,
+) -> (Down, Option<DownProblem>) {
+    let header = |f: Node<'_>| {
+        let end = f
+            .child_by_field_name("return_type")
+            .or_else(|| f.child_by_field_name("parameters"))
+            .map_or(f.end_byte(), |n| n.end_byte());
+        f.start_byte()..end
+    };
+    let Some(downgrade) = downgrade else {
+        return (
+            Down::Code(header(upgrade)),
+            Some(DownProblem::MissingFunction("downgrade()")),
+        );
+    };
+    let problem = downgrade
+        .child_by_field_name("body")
+        .is_some_and(|body| does_nothing(body, source))
+        .then_some(DownProblem::EmptyFunction("downgrade()"));
+    (Down::Code(header(downgrade)), problem)
+}
+
+/// A body of `pass`, `...` and docstrings.
+pub(super) fn does_nothing(body: Node<'_>, source: &str) -> bool {
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor)
+        .all(|statement| match statement.kind() {
+            "pass_statement" | "comment" => true,
+            "expression_statement" => statement
+                .named_child(0)
+                .is_some_and(|e| e.kind() == "string" || source.get(e.byte_range()) == Some("...")),
+            _ => false,
+        })
+}

@@ -1,0 +1,135 @@
+//! Reading calls and the constant values passed to them (`f(a, b=1)`).
+//!
+//! A value the analysis cannot know (a name, an expression) reads as `None`;
+//! the lowering then assumes nothing about it.
+
+use tree_sitter::Node;
+
+use crate::syntax::literal::{self, Literal};
+
+/// A Python call's arguments.
+#[derive(Debug, Clone)]
+pub struct PyCall<'t> {
+    pub node: Node<'t>,
+    positional: Vec<Node<'t>>,
+    keywords: Vec<(&'t str, Node<'t>)>,
+}
+
+impl<'t> PyCall<'t> {
+    /// `None` unless `node` is a call with an argument list.
+    pub fn new(node: Node<'t>, source: &'t str) -> Option<Self> {
+        if node.kind() != "call" {
+            return None;
+        }
+        let arguments = node.child_by_field_name("arguments")?;
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        let mut cursor = arguments.walk();
+        for argument in arguments.named_children(&mut cursor) {
+            match argument.kind() {
+                "keyword_argument" => {
+                    let name = argument.child_by_field_name("name")?;
+                    let value = argument.child_by_field_name("value")?;
+                    keywords.push((source.get(name.byte_range())?, value));
+                }
+                "comment" | "list_splat" | "dictionary_splat" => {}
+                _ => positional.push(argument),
+            }
+        }
+        Some(PyCall {
+            node,
+            positional,
+            keywords,
+        })
+    }
+
+    /// The callee as written: `sa.Column`, `migrations.AddField`.
+    pub fn function(&self, source: &'t str) -> &'t str {
+        self.node
+            .child_by_field_name("function")
+            .and_then(|f| source.get(f.byte_range()))
+            .unwrap_or("")
+    }
+
+    /// The callee's last name: `Column` for `sa.Column`.
+    pub fn last_name(&self, source: &'t str) -> &'t str {
+        last_name(self.function(source))
+    }
+
+    pub fn keyword(&self, name: &str) -> Option<Node<'t>> {
+        self.keywords
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// The argument at `index`, or passed as `keyword`.
+    pub fn arg(&self, index: usize, keyword: &str) -> Option<Node<'t>> {
+        self.positional
+            .get(index)
+            .copied()
+            .or_else(|| self.keyword(keyword))
+    }
+
+    pub fn positional(&self) -> &[Node<'t>] {
+        &self.positional
+    }
+
+    /// A keyword's constant `True`/`False`.
+    pub fn flag(&self, keyword: &str, source: &str) -> Option<bool> {
+        py_bool(self.keyword(keyword)?, source)
+    }
+}
+
+/// `sa.Column` → `Column`.
+pub fn last_name(dotted: &str) -> &str {
+    dotted.rsplit('.').next().unwrap_or(dotted).trim()
+}
+
+/// A Python string constant's value; also through `op.f("...")`, which only
+/// marks a name as final, and `sa.text("...")`.
+pub fn py_str(node: Node<'_>, source: &str) -> Option<String> {
+    py_literal(node, source).map(|l| l.value)
+}
+
+/// [`py_str`] with its map to the source.
+pub fn py_literal(node: Node<'_>, source: &str) -> Option<Literal> {
+    if let Some(literal) = literal::python(node, source) {
+        return Some(literal);
+    }
+    let call = PyCall::new(node, source)?;
+    match call.last_name(source) {
+        "f" | "text" | "literal_column" | "quoted_name" if call.positional().len() == 1 => {
+            literal::python(call.positional()[0], source)
+        }
+        _ => None,
+    }
+}
+
+pub fn py_bool(node: Node<'_>, source: &str) -> Option<bool> {
+    match source.get(node.byte_range())? {
+        "True" => Some(true),
+        "False" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn py_int(node: Node<'_>, source: &str) -> Option<i64> {
+    (node.kind() == "integer")
+        .then(|| source.get(node.byte_range())?.replace('_', "").parse().ok())
+        .flatten()
+}
+
+/// The strings of a list or tuple (or of one string): column names.
+pub fn py_strings(node: Node<'_>, source: &str) -> Vec<String> {
+    match node.kind() {
+        "list" | "tuple" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .filter_map(|c| py_str(c, source))
+                .collect()
+        }
+        _ => py_str(node, source).into_iter().collect(),
+    }
+}

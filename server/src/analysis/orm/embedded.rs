@@ -1,0 +1,87 @@
+//! SQL passed as a literal: split and lowered by the SQL front end, then
+//! placed in the host file through the literal's map, so a finding points at
+//! the characters that wrote the SQL.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::analysis::migration::{MigrationStatement, Op, lower_statement};
+use crate::syntax::literal::Literal;
+use crate::syntax::sql::SqlFile;
+
+/// One statement of a literal's SQL: its span in the value and its
+/// operations, spans relative to that statement.
+#[derive(Debug)]
+struct Lowered {
+    span: Range<usize>,
+    ops: Vec<Op>,
+}
+
+/// Lowered SQL by its text, kept across edits: only literals whose value
+/// changed are parsed again.
+#[derive(Debug, Default)]
+pub struct SqlCache {
+    current: HashMap<String, Arc<[Lowered]>>,
+    previous: HashMap<String, Arc<[Lowered]>>,
+}
+
+impl SqlCache {
+    /// Starts a pass: what the last pass used stays available to this one;
+    /// what it did not use is dropped.
+    pub fn start_pass(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+
+    fn get(&mut self, sql: &str) -> Arc<[Lowered]> {
+        if let Some(found) = self.current.get(sql) {
+            return found.clone();
+        }
+        let lowered = self
+            .previous
+            .remove(sql)
+            .unwrap_or_else(|| parse(sql).into());
+        self.current.insert(sql.to_string(), lowered.clone());
+        lowered
+    }
+}
+
+fn parse(sql: &str) -> Vec<Lowered> {
+    SqlFile::parse(sql)
+        .statements()
+        .iter()
+        .map(|statement| Lowered {
+            span: statement.span.clone(),
+            ops: lower_statement(&statement.parsed),
+        })
+        .collect()
+}
+
+/// The statements of `literal`'s SQL, with spans in the host file.
+pub fn lower(literal: &Literal, cache: &mut SqlCache) -> Vec<MigrationStatement> {
+    cache
+        .get(&literal.value)
+        .iter()
+        .map(|lowered| {
+            let span = literal.source_range(lowered.span.clone());
+            let ops: Vec<Op> = lowered
+                .ops
+                .iter()
+                .map(|op| {
+                    let start = lowered.span.start;
+                    let host = literal.source_range(start + op.span.start..start + op.span.end);
+                    Op {
+                        span: host.start.saturating_sub(span.start)
+                            ..host.end.saturating_sub(span.start),
+                        ..op.clone()
+                    }
+                })
+                .collect();
+            MigrationStatement {
+                span,
+                ops: ops.into(),
+            }
+        })
+        .collect()
+}

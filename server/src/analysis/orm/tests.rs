@@ -1,0 +1,406 @@
+//! The lowering of each framework's operations, checked on the operations
+//! it produces (the rules' behaviour on them is the fixtures' business).
+
+use super::*;
+use crate::analysis::migration::{ConstraintKind, DmlKind};
+use crate::analysis::runner::{Down, DownProblem, Runner};
+use crate::syntax::trees;
+
+fn lowered_with(language: Language, source: &str, project: &Project<'_>) -> Option<OrmMigration> {
+    let tree = trees::parse(language, source).expect("parses");
+    lower(language, &tree, source, project, &mut SqlCache::default())
+}
+
+fn lowered(language: Language, source: &str) -> OrmMigration {
+    lowered_with(language, source, &Project::default()).expect("a migration")
+}
+
+/// Each statement's operation kinds with the text each operation spans.
+fn ops(m: &OrmMigration, source: &str) -> Vec<(OpKind, String)> {
+    m.statements
+        .iter()
+        .flat_map(|s| {
+            s.ops.iter().map(move |op| {
+                let range = s.span.start + op.span.start..s.span.start + op.span.end;
+                (op.kind.clone(), source[range].to_string())
+            })
+        })
+        .collect()
+}
+
+fn alembic(upgrade: &str) -> String {
+    format!(
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a1b2c3d4e5f6'\ndown_revision = None\n\nusers = sa.table('users', sa.column('id'))\n\n\ndef upgrade():\n{upgrade}\n\ndef downgrade():\n    raise NotImplementedError()\n"
+    )
+}
+
+#[test]
+fn alembic_indexes_columns_and_constraints() {
+    let source = alembic(
+        "    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=True, schema='app')
+    op.drop_index('ix_old', table_name='users', postgresql_concurrently=True)
+    op.add_column('users', sa.Column('plan', sa.String(20), nullable=False, server_default='free'))
+    op.add_column('users', sa.Column('org_id', sa.BigInteger(), sa.ForeignKey('orgs.id'), index=True))
+    op.create_foreign_key('users_org_fk', 'users', 'orgs', ['org_id'], ['id'], postgresql_not_valid=True)
+    op.create_check_constraint('users_plan_nn', 'users', 'plan IS NOT NULL')
+    op.create_unique_constraint('users_email_key', 'users', ['email'])
+    op.drop_constraint('fk_users_orgs', 'users', type_='foreignkey')",
+    );
+    let m = lowered(Language::Python, &source);
+    assert_eq!(m.runner.runner, Runner::Alembic);
+    assert_eq!(m.runner.in_transaction, Some(true));
+    assert_eq!(m.runner.down_missing, None);
+    let ops = ops(&m, &source);
+    let kinds: Vec<&OpKind> = ops.iter().map(|(k, _)| k).collect();
+    assert!(matches!(
+        kinds[0],
+        OpKind::CreateIndex { name: Some(n), unique: true, concurrently: false, .. } if n == "ix_users_email"
+    ));
+    assert_eq!(
+        m.statements[0].ops[0].table,
+        Some(name(Some("app"), "users"))
+    );
+    assert_eq!(m.statements[0].ops[0].columns, ["email"]);
+    assert!(ops[0].1.starts_with("op.create_index("));
+    assert!(matches!(
+        kinds[1],
+        OpKind::DropIndex { concurrently: true, names, .. } if names[0].name == "ix_old"
+    ));
+    let OpKind::AddColumn(plan) = kinds[2] else {
+        panic!("{:?}", kinds[2])
+    };
+    assert_eq!(
+        (
+            plan.data_type.as_str(),
+            plan.not_null,
+            plan.default.as_deref()
+        ),
+        ("varchar(20)", true, Some("'free'"))
+    );
+    // The column, its foreign key, its index.
+    assert!(matches!(kinds[3], OpKind::AddColumn(c) if c.data_type == "bigint" && !c.not_null));
+    assert!(matches!(
+        kinds[4],
+        OpKind::AddConstraint { kind: ConstraintKind::ForeignKey { references }, not_valid: false, .. } if references.name == "orgs"
+    ));
+    assert!(
+        matches!(kinds[5], OpKind::CreateIndex { name: Some(n), .. } if n == "ix_users_org_id")
+    );
+    assert!(matches!(
+        kinds[6],
+        OpKind::AddConstraint {
+            not_valid: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        kinds[7],
+        OpKind::AddConstraint { kind: ConstraintKind::Check { not_null_columns }, .. } if not_null_columns == &["plan"]
+    ));
+    assert!(matches!(
+        kinds[8],
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { using_index: false },
+            ..
+        }
+    ));
+    assert!(matches!(
+        kinds[9],
+        OpKind::DropConstraint {
+            foreign_key: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn alembic_alter_column_emits_each_change() {
+    let source = alembic(
+        "    op.alter_column('users', 'email', existing_type=sa.String(), nullable=False, server_default=None, type_=sa.Text(), new_column_name='mail')
+    op.alter_column('users', 'name', nullable=True, server_default=False)
+    op.drop_column('users', 'legacy')
+    op.rename_table('users', 'members')
+    op.drop_table('sessions')",
+    );
+    let m = lowered(Language::Python, &source);
+    let kinds: Vec<OpKind> = ops(&m, &source).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        kinds,
+        [
+            OpKind::SetNotNull {
+                column: "email".into()
+            },
+            OpKind::DropDefault {
+                column: "email".into()
+            },
+            OpKind::ChangeColumnType {
+                column: "email".into(),
+                data_type: "text".into()
+            },
+            OpKind::RenameColumn {
+                from: "email".into(),
+                to: "mail".into()
+            },
+            OpKind::DropNotNull {
+                column: "name".into()
+            },
+            OpKind::DropColumn {
+                column: "legacy".into(),
+                if_exists: false
+            },
+            OpKind::RenameTable {
+                to: "members".into()
+            },
+            OpKind::DropTable { if_exists: false },
+        ]
+    );
+    // One statement per change, each spanning the call.
+    assert_eq!(m.statements.len(), 8);
+    assert_eq!(m.units.len(), 5);
+}
+
+#[test]
+fn alembic_types_identity_and_defaults() {
+    let source = alembic(
+        "    op.add_column('t', sa.Column('a', sa.DateTime(timezone=True), server_default=sa.text('now()')))
+    op.add_column('t', sa.Column('b', postgresql.JSONB(astext_type=sa.Text())))
+    op.add_column('t', sa.Column('c', sa.BigInteger(), sa.Identity(always=False)))
+    op.add_column('t', sa.Column('d', sa.Integer(), autoincrement=True))
+    op.add_column('t', sa.Column('e', sa.UUID(), server_default=sa.func.gen_random_uuid()))
+    op.add_column('t', sa.Column('f', sa.Numeric(10, 2), sa.Computed('a * 2')))
+    op.add_column('t', sa.Column('g', sa.ARRAY(sa.String(length=5))))",
+    );
+    let m = lowered(Language::Python, &source);
+    let columns: Vec<AddColumnFacts> = m
+        .statements
+        .iter()
+        .flat_map(|s| s.ops.iter())
+        .filter_map(|op| match &op.kind {
+            OpKind::AddColumn(c) => Some((
+                c.data_type.clone(),
+                c.default.clone(),
+                c.auto_increment,
+                c.stored_generated,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("timestamptz".into(), Some("now()".into()), false, false),
+            ("jsonb".into(), None, false, false),
+            (
+                "bigint GENERATED BY DEFAULT AS IDENTITY".into(),
+                None,
+                true,
+                false
+            ),
+            ("serial".into(), None, true, false),
+            (
+                "uuid".into(),
+                Some("gen_random_uuid()".into()),
+                false,
+                false
+            ),
+            ("numeric(10,2)".into(), None, false, true),
+            ("varchar(5)[]".into(), None, false, false),
+        ]
+    );
+}
+
+type AddColumnFacts = (String, Option<String>, bool, bool);
+
+#[test]
+fn alembic_embedded_sql_maps_to_the_literal() {
+    let source = alembic(
+        "    op.execute(\"UPDATE users SET plan = 'free' WHERE plan IS NULL; ALTER TABLE users ALTER COLUMN plan SET NOT NULL\")
+    op.execute(sa.text('''
+        CREATE INDEX users_plan_idx
+            ON users (plan)
+    '''))
+    op.execute('ALTER TABLE \"users\" '
+               \"DROP COLUMN \\\"legacy\\\"\")
+    conn = op.get_bind()
+    conn.execute(sa.text(\"DELETE FROM sessions\"))
+    op.execute(sql)
+    op.execute(f\"DROP TABLE {name}\")
+    op.execute(users.update().where(users.c.id == 1).values(plan='pro'))
+    op.bulk_insert(users, [{'id': 1}])",
+    );
+    let m = lowered(Language::Python, &source);
+    let ops = ops(&m, &source);
+    let texts: Vec<&str> = ops.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        texts[0],
+        "UPDATE users SET plan = 'free' WHERE plan IS NULL"
+    );
+    assert_eq!(texts[1], "ALTER COLUMN plan SET NOT NULL");
+    assert!(matches!(ops[2].0, OpKind::CreateIndex { .. }));
+    assert_eq!(
+        texts[2],
+        "CREATE INDEX users_plan_idx\n            ON users (plan)"
+    );
+    // Concatenated, with escapes: the range runs across the seam.
+    assert!(matches!(&ops[3].0, OpKind::DropColumn { column, .. } if column == "legacy"));
+    assert_eq!(texts[3], "DROP COLUMN \\\"legacy\\\"");
+    assert!(matches!(
+        ops[4].0,
+        OpKind::Dml {
+            kind: DmlKind::Delete,
+            filtered: false,
+            ..
+        }
+    ));
+    assert_eq!(texts[5], "sql");
+    assert_eq!(ops[5].0, OpKind::DynamicSql);
+    assert_eq!(texts[6], "f\"DROP TABLE {name}\"");
+    assert!(matches!(
+        ops[7].0,
+        OpKind::Dml {
+            kind: DmlKind::Update,
+            filtered: true,
+            ..
+        }
+    ));
+    assert_eq!(m.statements[7].ops[0].table, Some(name(None, "users")));
+    assert!(matches!(
+        ops[8].0,
+        OpKind::Dml {
+            kind: DmlKind::Insert,
+            ..
+        }
+    ));
+    assert!(m.origins[0].sql.is_some() && m.origins[7].sql.is_none());
+}
+
+#[test]
+fn alembic_autocommit_and_batch_blocks() {
+    let source = alembic(
+        "    op.create_index('a', 't', ['x'])
+    with op.get_context().autocommit_block():
+        op.create_index('b', 't', ['y'], postgresql_concurrently=True)
+    with op.batch_alter_table('t', schema='s') as batch_op:
+        batch_op.add_column(sa.Column('z', sa.Text()))
+        batch_op.create_index('c', ['z'])
+        batch_op.drop_column('w')
+    with op.batch_alter_table('u', recreate='always') as batch_op:
+        batch_op.drop_column('v')",
+    );
+    let m = lowered(Language::Python, &source);
+    let kinds: Vec<OpKind> = ops(&m, &source).into_iter().map(|(k, _)| k).collect();
+    assert!(matches!(
+        kinds[1],
+        OpKind::RunnerTransaction { open: false }
+    ));
+    assert!(matches!(
+        kinds[2],
+        OpKind::CreateIndex {
+            concurrently: true,
+            ..
+        }
+    ));
+    assert!(matches!(kinds[3], OpKind::RunnerTransaction { open: true }));
+    assert!(m.units[2].outside_transaction && !m.units[0].outside_transaction);
+    let batch_table = Some(name(Some("s"), "t"));
+    assert_eq!(m.statements[4].ops[0].table, batch_table);
+    assert!(matches!(&kinds[5], OpKind::CreateIndex { name: Some(n), .. } if n == "c"));
+    assert_eq!(m.statements[5].ops[0].columns, ["z"]);
+    assert!(matches!(&kinds[6], OpKind::DropColumn { column, .. } if column == "w"));
+    // A recreated table is copied and swapped; the calls inside change the copy.
+    assert!(matches!(kinds[7], OpKind::MoveTable { .. }));
+    assert!(matches!(kinds[8], OpKind::DropTable { .. }));
+    assert_eq!(kinds.len(), 9);
+    let header = &source[m.statements.last().unwrap().span.clone()];
+    assert_eq!(
+        header,
+        "with op.batch_alter_table('u', recreate='always') as batch_op"
+    );
+}
+
+#[test]
+fn alembic_create_table_knows_its_keys_and_references() {
+    let source = alembic(
+        "    op.create_table('orders',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('note', sa.String(), index=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name='orders_user_fk'),
+        sa.PrimaryKeyConstraint('id'),
+    )",
+    );
+    let m = lowered(Language::Python, &source);
+    let OpKind::CreateTable {
+        columns,
+        references,
+        constraints,
+        ..
+    } = &m.statements[0].ops[0].kind
+    else {
+        panic!("{:?}", m.statements[0].ops[0].kind)
+    };
+    let keys: Vec<(&str, bool, bool)> = columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.key, c.not_null))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("id", true, true),
+            ("user_id", true, false),
+            ("note", false, false)
+        ]
+    );
+    assert_eq!(references[0].name, "users");
+    assert_eq!(constraints, &["orders_user_fk"]);
+    assert!(
+        matches!(&m.statements[1].ops[0].kind, OpKind::CreateIndex { name: Some(n), .. } if n == "ix_orders_note")
+    );
+}
+
+#[test]
+fn alembic_down_migration_and_recognition() {
+    let empty = "revision = 'x'\n\ndef upgrade():\n    op.drop_table('t')\n\ndef downgrade():\n    \"\"\"Nothing.\"\"\"\n    # ### commands auto generated by Alembic ###\n    pass\n";
+    let m = lowered(Language::Python, empty);
+    assert_eq!(
+        m.runner.down_missing,
+        Some(DownProblem::EmptyFunction("downgrade()"))
+    );
+    let Down::Code(range) = &m.runner.down else {
+        panic!("{:?}", m.runner.down)
+    };
+    assert_eq!(&empty[range.clone()], "def downgrade()");
+    let missing = "revision = 'x'\n\ndef upgrade() -> None:\n    pass\n";
+    let m = lowered(Language::Python, missing);
+    assert_eq!(
+        m.runner.down_missing,
+        Some(DownProblem::MissingFunction("downgrade()"))
+    );
+    let Down::Code(range) = &m.runner.down else {
+        panic!("{:?}", m.runner.down)
+    };
+    assert_eq!(&missing[range.clone()], "def upgrade() -> None");
+    // Not a revision: a settings module, a script with an upgrade function.
+    let project = Project::default();
+    assert!(lowered_with(Language::Python, "DEBUG = True\n", &project).is_none());
+    assert!(lowered_with(Language::Python, "def upgrade():\n    pass\n", &project).is_none());
+}
+
+#[test]
+fn alembic_env_settings_open_the_migration() {
+    let env = alembic_env::facts(
+        "context.configure(connection=c, transactional_ddl=False)\nconnection.execute(text(\"SET lock_timeout = '2s'\"))\n",
+    );
+    let project = Project {
+        path: None,
+        alembic_env: Some(&env),
+    };
+    let source = alembic("    op.drop_table('t')");
+    let m = lowered_with(Language::Python, &source, &project).unwrap();
+    assert_eq!(m.runner.in_transaction, Some(false));
+    assert!(matches!(
+        &m.statements[0].ops[0].kind,
+        OpKind::Set { name, value: Some(v), local: false } if name == "lock_timeout" && v == "'2s'"
+    ));
+    assert_eq!(m.origins[0].unit, None);
+}

@@ -1,0 +1,154 @@
+//! The engine for migrations written in Python and TypeScript: the
+//! document's syntax tree kept across edits, lowered by `analysis::orm` into
+//! the same migration the SQL rules judge, then suppressions written in the
+//! host's comments and fixes in the host's language.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::{Analysis, configure_engine_finding, run_rules};
+use crate::analysis::migration::{Migration, Settings};
+use crate::analysis::orm::{self, EnvFacts, OrmMigration, Project, SqlCache, alembic_env};
+use crate::analysis::suppression::Suppressions;
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::fixes;
+use crate::rules;
+use crate::syntax::trees::SourceTree;
+use crate::text::Language;
+
+/// A host document's incremental state.
+#[derive(Debug)]
+pub(super) struct HostState {
+    tree: SourceTree,
+    cache: SqlCache,
+    /// The last `env.py` read and its facts, re-read only when its text changes.
+    env: Option<(String, EnvFacts)>,
+    /// The last pass recognised a migration.
+    recognised: bool,
+}
+
+/// Whether documents of `language` go through this front end.
+pub(super) fn is_host(language: Language) -> bool {
+    matches!(
+        language,
+        Language::Python | Language::TypeScript | Language::JavaScript
+    )
+}
+
+impl Analysis {
+    pub(super) fn run_host(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
+        let language = self.document.language();
+        let text = std::mem::take(&mut self.text);
+        let path = self.path.clone();
+        let findings = self
+            .lower_host(language, &text, path.as_deref())
+            .map(|(orm, marker)| check(&orm, &text, marker, config, build_fixes))
+            .unwrap_or_default();
+        self.text = text;
+        findings
+    }
+
+    /// Brings the tree up to date and lowers the migration in it, with the
+    /// comment marker its suppressions use; `None` when it is no migration.
+    fn lower_host(
+        &mut self,
+        language: Language,
+        text: &str,
+        path: Option<&Path>,
+    ) -> Option<(OrmMigration, &'static str)> {
+        let pending = self.pending.take();
+        let state = match (self.host.take(), pending) {
+            (Some(mut state), Some(edit)) => {
+                state.tree.update(text, edit);
+                state
+            }
+            (Some(state), None) => state,
+            (None, _) => HostState {
+                tree: SourceTree::parse(language, text)?,
+                cache: SqlCache::default(),
+                env: None,
+                recognised: false,
+            },
+        };
+        let state = self.host.insert(state);
+        let env = alembic_env_of(path, text, &mut state.env);
+        let project = Project {
+            path,
+            alembic_env: env,
+        };
+        state.cache.start_pass();
+        let lowered = orm::lower(
+            language,
+            state.tree.tree(),
+            text,
+            &project,
+            &mut state.cache,
+        );
+        state.recognised = lowered.is_some();
+        Some((lowered?, language.line_comment()?))
+    }
+
+    /// Whether the document is a migration preflight reads (after a check).
+    pub fn is_migration(&self) -> bool {
+        match self.document.language() {
+            Language::Sql => true,
+            _ => self.host.as_ref().is_some_and(|h| h.recognised),
+        }
+    }
+}
+
+fn check(
+    orm: &OrmMigration,
+    text: &str,
+    marker: &str,
+    config: &Config,
+    build_fixes: bool,
+) -> Vec<Finding> {
+    let settings = Settings {
+        postgres_version: config.postgres_version,
+        in_transaction: config.assume_in_transaction.or(orm.runner.in_transaction),
+    };
+    let migration =
+        Migration::build(text, &orm.statements, settings, &orm.runner).building_fixes(build_fixes);
+    let mut findings = run_rules(&migration, config);
+    if build_fixes {
+        fixes::host::adapt(orm, &mut findings);
+    }
+    // A suppression covers a whole host operation, SQL literal and all.
+    let mut units: Vec<Range<usize>> = orm.units.iter().map(|u| u.span.clone()).collect();
+    units.sort_by_key(|u| (u.start, u.end));
+    units.dedup();
+    let mut findings =
+        Suppressions::parse(text, &orm.comments, marker)
+            .apply(findings, &units, &|id| rules::find(id).is_some());
+    findings.retain_mut(|f| configure_engine_finding(f, config));
+    findings.sort_by_key(|f| (f.range.start, f.range.end));
+    findings
+}
+
+/// The facts of the Alembic environment a revision runs in: `env.py` in the
+/// directory above `versions/` (or beside the revision). Read on each pass,
+/// parsed only when its text changed.
+fn alembic_env_of<'s>(
+    path: Option<&Path>,
+    text: &str,
+    cached: &'s mut Option<(String, EnvFacts)>,
+) -> Option<&'s EnvFacts> {
+    if !text.contains("def upgrade") {
+        return None;
+    }
+    let dir = path?.parent()?;
+    let env = [
+        dir.parent().map(|up| up.join("env.py")),
+        Some(dir.join("env.py")),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|candidate| std::fs::read_to_string(candidate).ok())?;
+    if cached.as_ref().is_none_or(|(known, _)| *known != env) {
+        let facts = alembic_env::facts(&env);
+        *cached = Some((env, facts));
+    }
+    cached.as_ref().map(|(_, facts)| facts)
+}
