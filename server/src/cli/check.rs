@@ -111,7 +111,9 @@ pub fn check(options: &CheckOptions) -> (Report, Vec<String>) {
     let mut files = Vec::with_capacity(selected.len());
     for outcome in check_all(&selected) {
         match outcome {
-            Ok(file) => files.push(file),
+            Ok(Some(file)) => files.push(file),
+            // A Python or TypeScript file that holds no migration.
+            Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
     }
@@ -134,6 +136,8 @@ struct Selected {
     display: String,
     /// The governing config file (empty when none) and its settings.
     config: Arc<(PathBuf, Config)>,
+    /// Named on the command line rather than found by walking.
+    named: bool,
 }
 
 /// Resolves the command-line paths to files, sorted by path and without
@@ -156,6 +160,7 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
                     path: root.clone(),
                     display: display_path(root),
                     config,
+                    named: true,
                 });
             }
             continue;
@@ -185,6 +190,7 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
                     path: path.to_path_buf(),
                     display: display_path(path),
                     config,
+                    named: false,
                 });
             }
         }
@@ -247,7 +253,7 @@ impl Configs {
 
 /// Checks every file, on as many threads as there are cores; results come back
 /// in the order of `files`.
-fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
+fn check_all(files: &[Selected]) -> Vec<Result<Option<FileReport>, String>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len());
@@ -255,7 +261,7 @@ fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
         return files.iter().map(check_file).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<FileReport, String>>> = Vec::new();
+    let mut results: Vec<Option<Result<Option<FileReport>, String>>> = Vec::new();
     results.resize_with(files.len(), || None);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -283,21 +289,26 @@ fn check_all(files: &[Selected]) -> Vec<Result<FileReport, String>> {
     results.into_iter().flatten().collect()
 }
 
-fn check_file(file: &Selected) -> Result<FileReport, String> {
+/// The file's report; `None` when a walk found a Python or TypeScript file
+/// that holds no migration (`__init__.py`, `env.py`, a helper module).
+fn check_file(file: &Selected) -> Result<Option<FileReport>, String> {
     let text = read_text(file)?;
     let language = Language::from_path(&file.path);
     let document = Document::new(&text, 0, language);
     let mut analysis = Analysis::new(Some(file.path.clone()), document);
     let mut findings = analysis.findings(&file.config.1);
+    if !file.named && !analysis.is_migration() {
+        return Ok(None);
+    }
     // The statements parsed for the findings are reused here.
     let classes = (language == Language::Sql).then(|| ClassCounts::of(&analysis.summaries()));
     sort_findings(&mut findings);
-    Ok(FileReport {
+    Ok(Some(FileReport {
         path: file.display.clone(),
         text,
         findings,
         classes,
-    })
+    }))
 }
 
 /// `--diff`: the changes the fixes would make, without writing them. Exit

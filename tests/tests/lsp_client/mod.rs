@@ -204,9 +204,14 @@ impl LspClient {
     }
 
     pub fn open(&mut self, uri: &str, version: i64, text: &str) {
+        self.open_as(uri, "sql", version, text);
+    }
+
+    /// Opens a document the client says is in `language_id`.
+    pub fn open_as(&mut self, uri: &str, language_id: &str, version: i64, text: &str) {
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "sql", "version": version, "text": text}}),
+            json!({"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}}),
         );
     }
 

@@ -272,8 +272,9 @@ fn comments(root: Node<'_>) -> Vec<Range<usize>> {
     }
 }
 
-/// The host statement holding `node`: its ancestor that sits in a block.
-fn host_statement(node: Node<'_>) -> Range<usize> {
+/// The host statement holding `node`: its ancestor that sits in a block (or
+/// in a list, for Django's `operations`).
+pub fn host_statement(node: Node<'_>) -> Range<usize> {
     let mut current = node;
     while let Some(parent) = current.parent() {
         if matches!(
