@@ -436,12 +436,15 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 pub fn handles(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Sql => true,
-        language if host::is_host(language) => path
-            .parent()
-            .into_iter()
-            .flat_map(Path::ancestors)
-            .filter_map(|dir| dir.file_name()?.to_str())
-            .any(|name| matches!(name, "migrations" | "migration" | "versions")),
+        language if host::is_host(language) => {
+            // `./0002_x.py` walked from inside `migrations/` is in it too.
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            path.parent()
+                .into_iter()
+                .flat_map(Path::ancestors)
+                .filter_map(|dir| dir.file_name()?.to_str())
+                .any(|name| matches!(name, "migrations" | "migration" | "versions"))
+        }
         _ => false,
     }
 }

@@ -42,6 +42,8 @@ pub enum Runner {
     /// Alembic revisions (`versions/*.py`): the whole run in one transaction
     /// unless `env.py` says otherwise; `autocommit_block()` steps outside it.
     Alembic,
+    /// Django migrations: each atomic (one transaction) unless `atomic = False`.
+    Django,
     Unknown,
 }
 
@@ -59,6 +61,7 @@ impl Runner {
             Runner::Drizzle => "Drizzle",
             Runner::Atlas => "Atlas",
             Runner::Alembic => "Alembic",
+            Runner::Django => "Django",
             Runner::Unknown => "unknown runner",
         }
     }
@@ -96,6 +99,18 @@ pub enum DownProblem {
     MissingFunction(&'static str),
     /// The function of this name does nothing (`pass`, a docstring, an empty body).
     EmptyFunction(&'static str),
+    /// Operations that have no inverse (Django's `RunSQL` without `reverse_sql`).
+    Irreversible(Vec<Irreversible>),
+}
+
+/// An operation that cannot be rolled back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Irreversible {
+    pub range: Range<usize>,
+    /// `RunSQL`.
+    pub operation: &'static str,
+    /// What would make it reversible: `reverse_sql`.
+    pub missing: &'static str,
 }
 
 impl fmt::Display for DownProblem {
@@ -107,6 +122,13 @@ impl fmt::Display for DownProblem {
             DownProblem::EmptySection(marker) => write!(f, "`{marker}` section is empty"),
             DownProblem::MissingFunction(name) => write!(f, "no `{name}`"),
             DownProblem::EmptyFunction(name) => write!(f, "`{name}` does nothing"),
+            DownProblem::Irreversible(operations) => {
+                let names: Vec<String> = operations
+                    .iter()
+                    .map(|o| format!("`{}` without `{}`", o.operation, o.missing))
+                    .collect();
+                f.write_str(&names.join(", "))
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use super::{Analysis, configure_engine_finding, run_rules};
 use crate::analysis::migration::{Migration, Settings};
-use crate::analysis::orm::{self, EnvFacts, OrmMigration, Project, SqlCache, alembic_env};
+use crate::analysis::orm::{
+    self, EnvFacts, History, OrmMigration, Project, SqlCache, alembic_env, django_history,
+};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -24,6 +26,8 @@ pub(super) struct HostState {
     cache: SqlCache,
     /// The last `env.py` read and its facts, re-read only when its text changes.
     env: Option<(String, EnvFacts)>,
+    /// The Django models the history was read for, and the history.
+    history: Option<(Vec<String>, History)>,
     /// The last pass recognised a migration.
     recognised: bool,
 }
@@ -68,14 +72,21 @@ impl Analysis {
                 tree: SourceTree::parse(language, text)?,
                 cache: SqlCache::default(),
                 env: None,
+                history: None,
                 recognised: false,
             },
         };
         let state = self.host.insert(state);
+        // The project is found from the file's directories: `./0002_x.py`
+        // checked from inside `migrations/` belongs to its app all the same.
+        let absolute = path.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+        let path = absolute.as_deref();
         let env = alembic_env_of(path, text, &mut state.env);
+        let history = django_history_of(path, &state.tree, text, &mut state.history);
         let project = Project {
             path,
             alembic_env: env,
+            django_history: history,
         };
         state.cache.start_pass();
         let lowered = orm::lower(
@@ -151,4 +162,48 @@ fn alembic_env_of<'s>(
         *cached = Some((env, facts));
     }
     cached.as_ref().map(|(_, facts)| facts)
+}
+
+/// The models a Django migration alters, as the app's earlier migrations
+/// (the files beside it that sort before it) left them. Read when the set of
+/// altered models changes; only the earlier files that mention them are parsed.
+fn django_history_of<'s>(
+    path: Option<&Path>,
+    tree: &SourceTree,
+    text: &str,
+    cached: &'s mut Option<(Vec<String>, History)>,
+) -> Option<&'s History> {
+    if !text.contains("class Migration") {
+        return None;
+    }
+    let path = path?;
+    let models = django_history::models_needing_history(tree.tree(), text);
+    if models.is_empty() {
+        return None;
+    }
+    if cached.as_ref().is_none_or(|(known, _)| *known != models) {
+        let dir = path.parent()?;
+        let app = dir.parent()?.file_name()?.to_str()?;
+        let current = path.file_name()?.to_str()?;
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                name.ends_with(".py")
+                    && name.starts_with(|c: char| c.is_ascii_digit())
+                    && name.as_str() < current
+            })
+            .collect();
+        names.sort();
+        let earlier: Vec<String> = names
+            .iter()
+            .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
+            .filter(|source| {
+                let lower = source.to_ascii_lowercase();
+                models.iter().any(|model| lower.contains(model.as_str()))
+            })
+            .collect();
+        *cached = Some((models, django_history::history(app, &earlier)));
+    }
+    cached.as_ref().map(|(_, history)| history)
 }

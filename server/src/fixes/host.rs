@@ -56,6 +56,33 @@ fn help(framework: Framework, rule: &str) -> Option<&'static str> {
         (Framework::Alembic, "missing-down-migration") => {
             "Write `downgrade()`, or make it `raise NotImplementedError(\"...\")` to mark the revision irreversible."
         }
+        (Framework::Django, "require-lock-timeout") => {
+            "Set it before the schema change: `migrations.RunSQL(\"SET lock_timeout = '2s'\", migrations.RunSQL.noop)` first in `operations`, or a backend that sets it (django-pg-zero-downtime-migrations)."
+        }
+        (Framework::Django, "require-statement-timeout") => {
+            "Set it first: `migrations.RunSQL(\"SET statement_timeout = '60s'\", migrations.RunSQL.noop)`, or a backend that sets it."
+        }
+        (Framework::Django, "concurrently-in-transaction") => {
+            "Set `atomic = False` on the `Migration` class."
+        }
+        (Framework::Django, "require-concurrent-index-creation") => {
+            "Use `AddIndexConcurrently` (`django.contrib.postgres.operations`) in a migration with `atomic = False`."
+        }
+        (Framework::Django, "require-concurrent-index-deletion") => {
+            "Use `RemoveIndexConcurrently` (`django.contrib.postgres.operations`) in a migration with `atomic = False`."
+        }
+        (Framework::Django, "constraint-missing-not-valid") => {
+            "Use `AddConstraintNotValid`, then `ValidateConstraint` in the next migration (Django 4.0+)."
+        }
+        (Framework::Django, "foreign-key-missing-not-valid") => {
+            "Add the field with `db_constraint=False`, then the constraint `NOT VALID` and its `VALIDATE` in later migrations (`RunSQL` in `SeparateDatabaseAndState`)."
+        }
+        (Framework::Django, "add-column-code-default-dropped") => {
+            "Use `db_default=` (Django 5+) so the database keeps the default for the code still running."
+        }
+        (Framework::Django, "missing-down-migration") => {
+            "Pass `reverse_sql` / `reverse_code`: `migrations.RunSQL.noop` / `migrations.RunPython.noop` when there is nothing to undo."
+        }
         _ => return None,
     })
 }

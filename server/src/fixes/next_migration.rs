@@ -132,11 +132,12 @@ pub fn create(
             )]
         }
         // ORM migrations get their next migration from their own builders
-        // (`fixes::alembic`), in their own language.
+        // (`fixes::alembic`, `fixes::django`), in their own language.
         Runner::GolangMigrate
         | Runner::Prisma
         | Runner::Drizzle
         | Runner::Alembic
+        | Runner::Django
         | Runner::Unknown => return None,
     };
     Some(

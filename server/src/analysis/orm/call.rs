@@ -133,3 +133,27 @@ pub fn py_strings(node: Node<'_>, source: &str) -> Vec<String> {
         _ => py_str(node, source).into_iter().collect(),
     }
 }
+/// The elements of a Python list or tuple.
+pub fn py_elements(node: Node<'_>) -> Vec<Node<'_>> {
+    match node.kind() {
+        "list" | "tuple" | "set" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The value of `key` in a Python dict literal (`{"db_table": "x"}`).
+pub fn py_dict_value<'t>(node: Node<'t>, key: &str, source: &str) -> Option<Node<'t>> {
+    if node.kind() != "dictionary" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).find_map(|pair| {
+        let k = pair.child_by_field_name("key")?;
+        (py_str(k, source).as_deref() == Some(key)).then(|| pair.child_by_field_name("value"))?
+    })
+}

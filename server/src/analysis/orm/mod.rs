@@ -1,5 +1,5 @@
-//! Migrations written in Python and TypeScript (Alembic today), lowered into
-//! the migration-operation model the SQL rules judge.
+//! Migrations written in Python and TypeScript (Alembic and Django today),
+//! lowered into the migration-operation model the SQL rules judge.
 //!
 //! Each framework's module recognises its files from the syntax tree (the
 //! patterns live in `grammars/`), reads each operation's arguments and emits
@@ -17,6 +17,9 @@ mod alembic;
 pub mod alembic_env;
 mod alembic_ops;
 mod call;
+pub mod django;
+mod django_fields;
+pub mod django_history;
 pub mod embedded;
 mod sqlalchemy;
 
@@ -34,12 +37,15 @@ use crate::text::Language;
 
 pub use alembic::AlembicFacts;
 pub use alembic_env::EnvFacts;
+pub use django::DjangoFacts;
+pub use django_history::History;
 pub use embedded::SqlCache;
 
 /// The frameworks preflight reads migrations of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framework {
     Alembic,
+    Django,
 }
 
 /// What the engine read around the file.
@@ -48,6 +54,8 @@ pub struct Project<'a> {
     pub path: Option<&'a Path>,
     /// The Alembic environment's facts (`env.py` beside `versions/`).
     pub alembic_env: Option<&'a EnvFacts>,
+    /// The models as the app's earlier Django migrations left them.
+    pub django_history: Option<&'a History>,
 }
 
 /// An ORM migration as its runner executes it.
@@ -96,6 +104,7 @@ pub struct Origin {
 #[derive(Debug, Clone)]
 pub enum Facts {
     Alembic(AlembicFacts),
+    Django(DjangoFacts),
 }
 
 /// Reads the migration in `tree`, or `None` when the file is not one.
@@ -108,8 +117,17 @@ pub fn lower(
 ) -> Option<OrmMigration> {
     match language {
         // Cheap checks first: most Python files are no migration.
-        Language::Python if source.contains("def upgrade") && source.contains("revision") => {
-            alembic::lower(tree, source, project, cache)
+        Language::Python => {
+            if source.contains("def upgrade")
+                && source.contains("revision")
+                && let Some(migration) = alembic::lower(tree, source, project, cache)
+            {
+                return Some(migration);
+            }
+            if source.contains("class Migration") {
+                return django::lower(tree, source, project, cache);
+            }
+            None
         }
         _ => None,
     }

@@ -392,8 +392,8 @@ fn alembic_env_settings_open_the_migration() {
         "context.configure(connection=c, transactional_ddl=False)\nconnection.execute(text(\"SET lock_timeout = '2s'\"))\n",
     );
     let project = Project {
-        path: None,
         alembic_env: Some(&env),
+        ..Project::default()
     };
     let source = alembic("    op.drop_table('t')");
     let m = lowered_with(Language::Python, &source, &project).unwrap();
@@ -403,4 +403,283 @@ fn alembic_env_settings_open_the_migration() {
         OpKind::Set { name, value: Some(v), local: false } if name == "lock_timeout" && v == "'2s'"
     ));
     assert_eq!(m.origins[0].unit, None);
+}
+
+fn django(operations: &str, extra: &str) -> String {
+    format!(
+        "from django.db import migrations, models\nimport django.db.models.deletion\n\n\ndef forwards(apps, schema_editor):\n    Invoice = apps.get_model('billing', 'Invoice')\n    Invoice.objects.filter(status=None).update(status='draft')\n\n\nclass Migration(migrations.Migration):\n{extra}\n    dependencies = [('billing', '0001_initial')]\n\n    operations = [\n{operations}\n    ]\n"
+    )
+}
+
+fn django_project<'a>(path: &'a std::path::Path, history: Option<&'a History>) -> Project<'a> {
+    Project {
+        path: Some(path),
+        django_history: history,
+        ..Project::default()
+    }
+}
+
+#[test]
+fn django_fields_become_columns_defaults_and_deferred_constraints() {
+    let source = django(
+        "        migrations.AddField(
+            model_name='invoice',
+            name='status',
+            field=models.CharField(default='draft', max_length=20),
+        ),
+        migrations.AddField(
+            model_name='invoice',
+            name='customer',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to='crm.customer'),
+        ),
+        migrations.AddField(
+            model_name='invoice',
+            name='uid',
+            field=models.UUIDField(db_default=RandomUUID()),
+        ),
+        migrations.RemoveField(model_name='invoice', name='legacy'),
+        migrations.RenameField(model_name='invoice', old_name='total', new_name='amount'),",
+        "",
+    );
+    let project = django_project(
+        std::path::Path::new("billing/migrations/0002_status.py"),
+        None,
+    );
+    let m = lowered_with(Language::Python, &source, &project).unwrap();
+    assert_eq!(m.runner.runner, Runner::Django);
+    assert_eq!(m.runner.in_transaction, Some(true));
+    let kinds: Vec<OpKind> = m.statements.iter().map(|s| s.ops[0].kind.clone()).collect();
+    let OpKind::AddColumn(status) = &kinds[0] else {
+        panic!("{kinds:?}")
+    };
+    assert_eq!(
+        (
+            status.data_type.as_str(),
+            status.not_null,
+            status.default.as_deref()
+        ),
+        ("varchar(20)", true, Some("'draft'"))
+    );
+    assert_eq!(
+        m.statements[0].ops[0].table,
+        Some(name(None, "billing_invoice"))
+    );
+    // Django drops the default it filled the rows with.
+    assert_eq!(
+        kinds[1],
+        OpKind::DropDefault {
+            column: "status".into()
+        }
+    );
+    assert!(
+        matches!(&kinds[2], OpKind::AddColumn(c) if c.column == "customer_id" && c.data_type == "bigint" && !c.not_null)
+    );
+    assert!(
+        matches!(&kinds[3], OpKind::AddColumn(c) if c.default.as_deref() == Some("gen_random_uuid()"))
+    );
+    assert!(matches!(&kinds[4], OpKind::DropColumn { column, .. } if column == "legacy"));
+    assert!(
+        matches!(&kinds[5], OpKind::RenameColumn { from, to } if from == "total" && to == "amount")
+    );
+    // Deferred to the end: the foreign key, then its index.
+    assert!(matches!(
+        &kinds[6],
+        OpKind::AddConstraint { kind: ConstraintKind::ForeignKey { references }, .. } if references.name == "crm_customer"
+    ));
+    assert!(matches!(&kinds[7], OpKind::CreateIndex { .. }));
+    assert_eq!(m.statements[7].ops[0].columns, ["customer_id"]);
+    assert_eq!(kinds.len(), 8);
+}
+
+#[test]
+fn django_indexes_constraints_and_transactions() {
+    let source = django(
+        "        AddIndexConcurrently('invoice', models.Index(fields=['-issued_at'], name='invoice_issued_idx')),
+        migrations.RemoveIndex(model_name='invoice', name='invoice_old_idx'),
+        migrations.AddConstraint(
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('number__isnull', False)) | models.Q(number__isnull=False), name='invoice_number_nn'),
+        ),
+        AddConstraintNotValid('invoice', models.CheckConstraint(check=models.Q(amount__gte=0), name='invoice_amount_positive')),
+        ValidateConstraint('invoice', 'invoice_amount_positive'),
+        migrations.AddConstraint('invoice', models.UniqueConstraint(fields=['number'], name='invoice_number_key')),
+        migrations.AddConstraint('invoice', models.UniqueConstraint(fields=['number'], condition=models.Q(deleted=False), name='invoice_live_number_key')),
+        migrations.AlterUniqueTogether(name='invoice', unique_together={('customer', 'number')}),
+        migrations.RenameModel(old_name='Invoice', new_name='Bill'),
+        migrations.DeleteModel(name='Draft'),",
+        "    atomic = False\n",
+    );
+    let project = django_project(
+        std::path::Path::new("billing/migrations/0003_indexes.py"),
+        None,
+    );
+    let m = lowered_with(Language::Python, &source, &project).unwrap();
+    assert_eq!(m.runner.in_transaction, Some(false));
+    let kinds: Vec<OpKind> = m.statements.iter().map(|s| s.ops[0].kind.clone()).collect();
+    assert!(
+        matches!(&kinds[0], OpKind::CreateIndex { concurrently: true, name: Some(n), .. } if n == "invoice_issued_idx")
+    );
+    assert_eq!(m.statements[0].ops[0].columns, ["issued_at"]);
+    assert!(matches!(
+        &kinds[1],
+        OpKind::DropIndex {
+            concurrently: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &kinds[2],
+        OpKind::AddConstraint { kind: ConstraintKind::Check { not_null_columns }, not_valid: false, .. } if not_null_columns == &["number"]
+    ));
+    assert!(matches!(
+        &kinds[3],
+        OpKind::AddConstraint {
+            not_valid: true,
+            ..
+        }
+    ));
+    assert!(
+        matches!(&kinds[4], OpKind::ValidateConstraint { name } if name == "invoice_amount_positive")
+    );
+    assert!(matches!(
+        &kinds[5],
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { .. },
+            ..
+        }
+    ));
+    assert!(matches!(
+        &kinds[6],
+        OpKind::CreateIndex { unique: true, .. }
+    ));
+    assert!(matches!(
+        &kinds[7],
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { .. },
+            ..
+        }
+    ));
+    assert_eq!(m.statements[7].ops[0].columns, ["customer", "number"]);
+    assert!(matches!(&kinds[8], OpKind::RenameTable { to } if to == "billing_bill"));
+    assert!(matches!(&kinds[9], OpKind::DropTable { .. }));
+    assert_eq!(
+        m.statements[9].ops[0].table,
+        Some(name(None, "billing_draft"))
+    );
+}
+
+#[test]
+fn django_run_sql_and_run_python() {
+    let source = django(
+        "        migrations.RunSQL(
+            sql=[\"UPDATE billing_invoice SET status = 'draft' WHERE status IS NULL\", ('DELETE FROM billing_log WHERE id = %s', [1])],
+            reverse_sql=migrations.RunSQL.noop,
+        ),
+        migrations.RunSQL(SQL),
+        migrations.RunPython(forwards),
+        migrations.RunPython(forwards, migrations.RunPython.noop),",
+        "",
+    );
+    let m = lowered(Language::Python, &source);
+    let ops = ops(&m, &source);
+    assert!(matches!(
+        ops[0].0,
+        OpKind::Dml {
+            kind: DmlKind::Update,
+            ..
+        }
+    ));
+    assert_eq!(
+        ops[0].1,
+        "UPDATE billing_invoice SET status = 'draft' WHERE status IS NULL"
+    );
+    assert!(matches!(
+        ops[1].0,
+        OpKind::Dml {
+            kind: DmlKind::Delete,
+            filtered: true,
+            ..
+        }
+    ));
+    assert_eq!((&ops[2].0, ops[2].1.as_str()), (&OpKind::DynamicSql, "SQL"));
+    assert!(matches!(
+        ops[3].0,
+        OpKind::Dml {
+            kind: DmlKind::Update,
+            filtered: true,
+            batched: false
+        }
+    ));
+    assert_eq!(
+        m.statements[3].ops[0].table,
+        Some(name(None, "billing_invoice"))
+    );
+    let Some(DownProblem::Irreversible(irreversible)) = &m.runner.down_missing else {
+        panic!("{:?}", m.runner.down_missing)
+    };
+    let missing: Vec<(&str, &str)> = irreversible
+        .iter()
+        .map(|i| (i.operation, &source[i.range.clone()]))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("RunSQL", "migrations.RunSQL(SQL)"),
+            ("RunPython", "migrations.RunPython(forwards)")
+        ]
+    );
+}
+
+#[test]
+fn django_alter_field_is_judged_against_the_earlier_migrations() {
+    let initial = "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [\n        migrations.CreateModel(\n            name='Invoice',\n            fields=[\n                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),\n                ('number', models.CharField(max_length=20, null=True)),\n                ('note', models.TextField()),\n                ('code', models.CharField(max_length=10)),\n            ],\n        ),\n    ]\n";
+    let history = django_history::history("billing", &[initial.to_string()]);
+    let source = django(
+        "        migrations.AlterField(model_name='invoice', name='number', field=models.CharField(max_length=40, default='', unique=True)),
+        migrations.AlterField(model_name='invoice', name='note', field=models.TextField(help_text='shown on the PDF')),
+        migrations.AlterField(model_name='invoice', name='code', field=models.CharField(max_length=10, null=True, db_index=True)),",
+        "",
+    );
+    let project = django_project(
+        std::path::Path::new("billing/migrations/0004_alter.py"),
+        Some(&history),
+    );
+    let m = lowered_with(Language::Python, &source, &project).unwrap();
+    let kinds: Vec<OpKind> = m.statements.iter().map(|s| s.ops[0].kind.clone()).collect();
+    assert_eq!(
+        kinds[0],
+        OpKind::ChangeColumnType {
+            column: "number".into(),
+            data_type: "varchar(40)".into()
+        }
+    );
+    // null → not null with a default: fill the NULLs, then SET NOT NULL.
+    assert!(matches!(&kinds[1], OpKind::AlterTableOther { what, .. } if what == "SET DEFAULT"));
+    assert!(matches!(
+        &kinds[2],
+        OpKind::Dml {
+            kind: DmlKind::Update,
+            ..
+        }
+    ));
+    assert!(matches!(&kinds[3], OpKind::SetNotNull { column } if column == "number"));
+    assert!(matches!(&kinds[4], OpKind::DropDefault { .. }));
+    assert!(matches!(
+        &kinds[5],
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { .. },
+            ..
+        }
+    ));
+    // `note`: only its help text changed, nothing to run.
+    assert!(matches!(&kinds[6], OpKind::DropNotNull { column } if column == "code"));
+    assert!(matches!(&kinds[7], OpKind::CreateIndex { .. }));
+    assert_eq!(kinds.len(), 8);
+    assert_eq!(
+        django_history::models_needing_history(
+            &trees::parse(Language::Python, &source).unwrap(),
+            &source
+        ),
+        ["invoice"]
+    );
 }
