@@ -44,6 +44,10 @@ pub enum Runner {
     Alembic,
     /// Django migrations: each atomic (one transaction) unless `atomic = False`.
     Django,
+    /// TypeORM migration classes: in a transaction unless `transaction = false`.
+    TypeOrm,
+    /// Knex migrations: each in a transaction unless `config.transaction` is false.
+    Knex,
     Unknown,
 }
 
@@ -62,6 +66,8 @@ impl Runner {
             Runner::Atlas => "Atlas",
             Runner::Alembic => "Alembic",
             Runner::Django => "Django",
+            Runner::TypeOrm => "TypeORM",
+            Runner::Knex => "Knex",
             Runner::Unknown => "unknown runner",
         }
     }
@@ -78,9 +84,9 @@ pub enum Down {
     /// The body of this file's down section, after its marker line; an empty
     /// range at the end of the text when the file has no such section.
     Section(Range<usize>),
-    /// In the migration's own code (Alembic's `downgrade()`): the range to
-    /// point at, the function or, when it is missing, the up function it
-    /// should follow.
+    /// In the migration's own code (Alembic's `downgrade()`, TypeORM's and
+    /// Knex's `down`): the range to point at, the function or, when it is
+    /// missing, the up function it should follow.
     Code(Range<usize>),
 }
 

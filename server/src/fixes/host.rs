@@ -83,6 +83,34 @@ fn help(framework: Framework, rule: &str) -> Option<&'static str> {
         (Framework::Django, "missing-down-migration") => {
             "Pass `reverse_sql` / `reverse_code`: `migrations.RunSQL.noop` / `migrations.RunPython.noop` when there is nothing to undo."
         }
+        (Framework::TypeOrm, "require-lock-timeout") => {
+            "Start `up` with `await queryRunner.query(\"SET lock_timeout = '2s'\")`; retry on timeout."
+        }
+        (Framework::TypeOrm, "require-statement-timeout") => {
+            "Start `up` with `await queryRunner.query(\"SET statement_timeout = '60s'\")`."
+        }
+        (
+            Framework::TypeOrm,
+            "concurrently-in-transaction"
+            | "require-concurrent-index-creation"
+            | "require-concurrent-index-deletion",
+        ) => {
+            "Use CONCURRENTLY in a migration class with `transaction = false` (and `migrationsTransactionMode` `\"each\"` or `\"none\"`)."
+        }
+        (Framework::Knex, "require-lock-timeout") => {
+            "Start `up` with `await knex.raw(\"SET lock_timeout = '2s'\")`; retry on timeout."
+        }
+        (Framework::Knex, "require-statement-timeout") => {
+            "Start `up` with `await knex.raw(\"SET statement_timeout = '60s'\")`."
+        }
+        (
+            Framework::Knex,
+            "concurrently-in-transaction"
+            | "require-concurrent-index-creation"
+            | "require-concurrent-index-deletion",
+        ) => {
+            "Use CONCURRENTLY through `knex.raw(...)` in a migration that exports `config = { transaction: false }`."
+        }
         _ => return None,
     })
 }

@@ -138,6 +138,8 @@ pub fn create(
         | Runner::Drizzle
         | Runner::Alembic
         | Runner::Django
+        | Runner::TypeOrm
+        | Runner::Knex
         | Runner::Unknown => return None,
     };
     Some(

@@ -1,5 +1,5 @@
-//! Migrations written in Python and TypeScript (Alembic and Django today),
-//! lowered into the migration-operation model the SQL rules judge.
+//! Migrations written in Python and TypeScript (Alembic, Django, TypeORM,
+//! Knex), lowered into the migration-operation model the SQL rules judge.
 //!
 //! Each framework's module recognises its files from the syntax tree (the
 //! patterns live in `grammars/`), reads each operation's arguments and emits
@@ -21,7 +21,9 @@ pub mod django;
 mod django_fields;
 pub mod django_history;
 pub mod embedded;
+mod knex;
 mod sqlalchemy;
+mod typeorm;
 
 use std::ops::Range;
 use std::path::Path;
@@ -46,6 +48,8 @@ pub use embedded::SqlCache;
 pub enum Framework {
     Alembic,
     Django,
+    TypeOrm,
+    Knex,
 }
 
 /// What the engine read around the file.
@@ -105,6 +109,18 @@ pub struct Origin {
 pub enum Facts {
     Alembic(AlembicFacts),
     Django(DjangoFacts),
+    Script(ScriptFacts),
+}
+
+/// Where a TypeORM or Knex migration's parts are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptFacts {
+    /// The up function's body.
+    pub up_body: Range<usize>,
+    /// TypeORM: the class body.
+    pub class_body: Option<Range<usize>>,
+    /// TypeORM's `transaction = ...` value; Knex's exported `config` object.
+    pub transaction: Option<Range<usize>>,
 }
 
 /// Reads the migration in `tree`, or `None` when the file is not one.
@@ -126,6 +142,17 @@ pub fn lower(
             }
             if source.contains("class Migration") {
                 return django::lower(tree, source, project, cache);
+            }
+            None
+        }
+        Language::TypeScript | Language::JavaScript => {
+            if (source.contains("MigrationInterface") || source.contains("queryRunner"))
+                && let Some(migration) = typeorm::lower(language, tree, source, cache)
+            {
+                return Some(migration);
+            }
+            if source.contains("up") {
+                return knex::lower(language, tree, source, cache);
             }
             None
         }

@@ -683,3 +683,160 @@ fn django_alter_field_is_judged_against_the_earlier_migrations() {
         ["invoice"]
     );
 }
+
+#[test]
+fn typeorm_queries_and_the_query_runner_api() {
+    let source = "import { MigrationInterface, QueryRunner, TableColumn, TableIndex, TableForeignKey } from 'typeorm';
+
+export class AddStatus1700000000000 implements MigrationInterface {
+    transaction = false
+
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`ALTER TABLE \"order\" ADD \"status\" varchar NOT NULL`);
+        await queryRunner.query('DROP INDEX \"IDX_a\"', []);
+        await queryRunner.query(`UPDATE \"order\" SET x = ${value}`);
+        await queryRunner.addColumn('order', new TableColumn({ name: 'note', type: 'varchar', length: '80' }));
+        await queryRunner.createIndex('order', new TableIndex({ name: 'IDX_note', columnNames: ['note'], isUnique: true }));
+        await queryRunner.createForeignKey('order', new TableForeignKey({ columnNames: ['userId'], referencedTableName: 'user', referencedColumnNames: ['id'] }));
+        await queryRunner.createCheckConstraint('order', new TableCheck({ name: 'CHK_note', expression: '\"note\" IS NOT NULL' }));
+        await queryRunner.renameColumn('order', 'note', 'remark');
+        await queryRunner.dropTable('legacy');
+    }
+
+    public async down(queryRunner: QueryRunner): Promise<void> {
+        // nothing to undo
+    }
+}
+";
+    let m = lowered(Language::TypeScript, source);
+    assert_eq!(m.runner.runner, Runner::TypeOrm);
+    assert_eq!(m.runner.in_transaction, Some(false));
+    assert_eq!(
+        m.runner.down_missing,
+        Some(DownProblem::EmptyFunction("down()"))
+    );
+    let ops = ops(&m, source);
+    assert!(matches!(&ops[0].0, OpKind::AddColumn(c) if c.column == "status" && c.not_null));
+    assert_eq!(ops[0].1, "ADD \"status\" varchar NOT NULL");
+    assert!(matches!(ops[1].0, OpKind::DropIndex { .. }));
+    assert_eq!(
+        (&ops[2].0, ops[2].1.as_str()),
+        (&OpKind::DynamicSql, "`UPDATE \"order\" SET x = ${value}`")
+    );
+    assert!(
+        matches!(&ops[3].0, OpKind::AddColumn(c) if c.data_type == "varchar(80)" && c.not_null)
+    );
+    assert!(matches!(
+        &ops[4].0,
+        OpKind::CreateIndex { unique: true, .. }
+    ));
+    assert_eq!(m.statements[4].ops[0].columns, ["note"]);
+    assert!(
+        matches!(&ops[5].0, OpKind::AddConstraint { kind: ConstraintKind::ForeignKey { references }, .. } if references.name == "user")
+    );
+    assert!(
+        matches!(&ops[6].0, OpKind::AddConstraint { kind: ConstraintKind::Check { not_null_columns }, .. } if not_null_columns == &["note"])
+    );
+    assert!(matches!(&ops[7].0, OpKind::RenameColumn { to, .. } if to == "remark"));
+    assert!(matches!(ops[8].0, OpKind::DropTable { .. }));
+    assert!(ops[8].1.starts_with("queryRunner.dropTable("));
+}
+
+#[test]
+fn knex_schema_builder_raw_sql_and_query_builder() {
+    let source = "exports.config = { transaction: false };
+
+exports.up = function (knex) {
+  return knex.schema
+    .alterTable('users', (table) => {
+      table.string('email', 100).notNullable().unique();
+      table.integer('age').alter();
+      table.index(['email', 'age'], 'users_email_age_index');
+      table.foreign('org_id').references('orgs.id');
+      table.dropColumn('legacy');
+    })
+    .createTable('events', (t) => {
+      t.increments();
+      t.timestamp('at', { useTz: false });
+      t.index('at');
+    })
+    .raw('VACUUM users');
+};
+
+exports.down = async (knex) => {
+  await knex.schema.dropTable('events');
+};
+";
+    let m = lowered(Language::JavaScript, source);
+    assert_eq!(m.runner.runner, Runner::Knex);
+    assert_eq!(m.runner.in_transaction, Some(false));
+    assert_eq!(m.runner.down_missing, None);
+    let kinds: Vec<OpKind> = m.statements.iter().map(|s| s.ops[0].kind.clone()).collect();
+    assert!(
+        matches!(&kinds[0], OpKind::AddColumn(c) if c.data_type == "varchar(100)" && c.not_null && c.inline_constraint.is_none())
+    );
+    assert!(matches!(
+        &kinds[1],
+        OpKind::AddConstraint {
+            kind: ConstraintKind::Unique { .. },
+            ..
+        }
+    ));
+    assert!(
+        matches!(&kinds[2], OpKind::ChangeColumnType { data_type, .. } if data_type == "integer")
+    );
+    assert!(matches!(&kinds[3], OpKind::DropDefault { .. }));
+    assert!(matches!(&kinds[4], OpKind::DropNotNull { .. }));
+    assert!(
+        matches!(&kinds[5], OpKind::CreateIndex { name: Some(n), .. } if n == "users_email_age_index")
+    );
+    assert_eq!(m.statements[5].ops[0].columns, ["email", "age"]);
+    assert!(
+        matches!(&kinds[6], OpKind::AddConstraint { kind: ConstraintKind::ForeignKey { references }, .. } if references.name == "orgs")
+    );
+    assert!(matches!(&kinds[7], OpKind::DropColumn { column, .. } if column == "legacy"));
+    let OpKind::CreateTable { columns, .. } = &kinds[8] else {
+        panic!("{kinds:?}")
+    };
+    let types: Vec<&str> = columns.iter().map(|c| c.data_type.as_str()).collect();
+    assert_eq!(types, ["serial", "timestamp"]);
+    assert_eq!(m.statements[8].ops[0].table, Some(name(None, "events")));
+    assert!(matches!(&kinds[9], OpKind::CreateIndex { .. }));
+    assert_eq!(m.statements[9].ops[0].table, Some(name(None, "events")));
+    assert!(matches!(&kinds[10], OpKind::Maintenance(_)));
+    assert_eq!(kinds.len(), 11);
+    let table = &source[m.statements[0].span.clone()];
+    assert_eq!(table, "table.string('email', 100).notNullable().unique()");
+}
+
+#[test]
+fn knex_es_modules_and_missing_down() {
+    let source = "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex('users').where('id', '>', 10).update({ a: 1 });\n  await knex.raw(`ALTER TABLE users DROP COLUMN b`);\n}\n";
+    let m = lowered(Language::TypeScript, source);
+    assert_eq!(m.runner.in_transaction, Some(true));
+    assert_eq!(
+        m.runner.down_missing,
+        Some(DownProblem::MissingFunction("exports.down"))
+    );
+    let ops = ops(&m, source);
+    assert!(matches!(
+        ops[0].0,
+        OpKind::Dml {
+            kind: DmlKind::Update,
+            filtered: true,
+            ..
+        }
+    ));
+    assert_eq!(m.statements[0].ops[0].table, Some(name(None, "users")));
+    assert!(matches!(ops[1].0, OpKind::DropColumn { .. }));
+    assert_eq!(ops[1].1, "DROP COLUMN b");
+    // Not a migration: an ordinary module.
+    assert!(
+        lowered_with(
+            Language::TypeScript,
+            "export const up = 1;\n",
+            &Project::default()
+        )
+        .is_none()
+    );
+}

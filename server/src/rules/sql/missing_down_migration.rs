@@ -4,7 +4,8 @@
 //! `N_name.up.sql` without `N_name.down.sql`, a diesel directory without a
 //! non-empty `down.sql`, goose without a `-- +goose Down` section, dbmate with
 //! an empty `-- migrate:down` section; an Alembic revision whose
-//! `downgrade()` is missing or does nothing (`pass`, a docstring), and each
+//! `downgrade()` is missing or does nothing (`pass`, a docstring), a
+//! TypeORM or Knex migration whose `down` is missing or empty, and each
 //! Django `RunSQL` without `reverse_sql` or `RunPython` without
 //! `reverse_code` (`RunSQL.noop` and `RunPython.noop` are explicit
 //! "irreversible" markers, as is a down function that raises).
