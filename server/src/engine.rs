@@ -135,15 +135,6 @@ impl Analysis {
                 .assume_in_transaction
                 .or_else(|| runs_in_transaction(&runner, statements)),
         };
-        let list_dir = |dir: &Path| -> Vec<String> {
-            std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let mut migration =
             Migration::build(&text, statements, settings, &runner).building_fixes(build_fixes);
         if let Some(path) = path.as_deref() {
@@ -242,6 +233,18 @@ fn lower(statement: &Statement) -> MigrationStatement {
         span: statement.span.clone(),
         ops: migration::lower_statement(&statement.parsed).into(),
     }
+}
+
+/// The names of a directory's entries (none when it cannot be read), for
+/// fixes that create the next migration beside the current one.
+fn list_dir(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How the file at `path` runs: the migration runner's conventions, from its

@@ -912,3 +912,47 @@ fn alembic_revision_diagnostics_edits_and_ignore_action() {
     );
     assert_clean_exit(&mut client);
 }
+
+/// The quick fix for an Alembic operation is Alembic code.
+#[test]
+fn alembic_quick_fix_is_written_in_python() {
+    let dir = TempDir::new();
+    let uri = dir.uri("alembic/versions/0002_index.py");
+    let text = "from alembic import op\n\nrevision = '0002'\ndown_revision = '0001'\n\n\ndef upgrade():\n    op.execute(\"SET lock_timeout = '2s'\")\n    op.create_index('ix_users_email', 'users', ['email'])\n\n\ndef downgrade():\n    op.drop_index('ix_users_email', table_name='users')\n";
+    let mut client = plain_client();
+    client.open_as(&uri, "python", 1, text);
+    client.diagnostics(&uri, 1);
+    let params = json!({"textDocument": {"uri": uri}, "range": range((8, 8), (8, 8)), "context": {"diagnostics": []}});
+    let actions = client.result("textDocument/codeAction", params);
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["diagnostics"][0]["code"] == INDEX_RULE
+                && a["kind"] == "quickfix"
+                && !a["title"].as_str().unwrap().starts_with("Ignore")
+        })
+        .unwrap_or_else(|| panic!("{actions}"));
+    assert!(
+        fix["title"]
+            .as_str()
+            .unwrap()
+            .contains("postgresql_concurrently=True"),
+        "{fix}"
+    );
+    let edits = fix["edit"]["changes"][uri.as_str()].as_array().unwrap();
+    let inserted: Vec<&str> = edits
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        inserted.contains(&", postgresql_concurrently=True"),
+        "{inserted:?}"
+    );
+    assert!(
+        inserted.contains(&"    with op.get_context().autocommit_block():\n"),
+        "{inserted:?}"
+    );
+    assert_clean_exit(&mut client);
+}

@@ -6,8 +6,8 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::{Analysis, configure_engine_finding, run_rules};
-use crate::analysis::migration::{Migration, Settings};
+use super::{Analysis, configure_engine_finding, list_dir, run_rules};
+use crate::analysis::migration::{Location, Migration, Settings};
 use crate::analysis::orm::{
     self, EnvFacts, History, OrmMigration, Project, SqlCache, alembic_env, django_history,
 };
@@ -47,7 +47,7 @@ impl Analysis {
         let path = self.path.clone();
         let findings = self
             .lower_host(language, &text, path.as_deref())
-            .map(|(orm, marker)| check(&orm, &text, marker, config, build_fixes))
+            .map(|(orm, marker)| check(&orm, path.as_deref(), &text, marker, config, build_fixes))
             .unwrap_or_default();
         self.text = text;
         findings
@@ -111,6 +111,7 @@ impl Analysis {
 
 fn check(
     orm: &OrmMigration,
+    path: Option<&Path>,
     text: &str,
     marker: &str,
     config: &Config,
@@ -120,12 +121,18 @@ fn check(
         postgres_version: config.postgres_version,
         in_transaction: config.assume_in_transaction.or(orm.runner.in_transaction),
     };
-    let migration =
-        Migration::build(text, &orm.statements, settings, &orm.runner).building_fixes(build_fixes);
-    let mut findings = run_rules(&migration, config);
-    if build_fixes {
-        fixes::host::adapt(orm, &mut findings);
+    let mut migration = Migration::build(text, &orm.statements, settings, &orm.runner)
+        .building_fixes(build_fixes)
+        .hosted(orm);
+    if let Some(path) = path {
+        migration = migration.located(Location {
+            path,
+            list_dir: &list_dir,
+            read_file: &|path: &Path| std::fs::read_to_string(path).ok(),
+        });
     }
+    let mut findings = run_rules(&migration, config);
+    fixes::host::adapt(&migration, orm, &mut findings, build_fixes);
     // A suppression covers a whole host operation, SQL literal and all.
     let mut units: Vec<Range<usize>> = orm.units.iter().map(|u| u.span.clone()).collect();
     units.sort_by_key(|u| (u.start, u.end));

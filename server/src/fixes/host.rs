@@ -1,33 +1,105 @@
-//! Fixes and advice in migrations written in Python and TypeScript. The
-//! rules build their SQL rewrites over the host file as they do over a
-//! `.sql` file; here those rewrites are kept only where they are edits of
-//! SQL inside a literal (re-encoded for its quoting), the framework's own
-//! rewrites (`fixes::alembic`, ...) are added, code rather than SQL pasted
-//! into Python, and the help says what to do in the framework's terms.
+//! Fixes and advice in migrations written in Python and TypeScript.
+//!
+//! Three paths lead here. A rule's rewrite of SQL written in a literal is
+//! kept as an edit of that literal (`Migration::fix` encodes it for the
+//! literal's quoting). A recipe that moves a step out of its transaction,
+//! or into later migrations, is placed by [`place`] in the framework's own
+//! terms (an Alembic `autocommit_block()`, new revision files). And the
+//! framework's operations get rewrites of their own ([`adapt`]):
+//! `postgresql_concurrently=True`, `AddIndexConcurrently`, `atomic = False`.
+//! Code, not SQL pasted into Python; the help says the same in the
+//! framework's words.
 
-use std::sync::Arc;
+use crate::analysis::migration::{Migration, OpAt};
+use crate::analysis::orm::{Facts, Framework, OrmMigration, Unit};
+use crate::finding::{Finding, Fix};
 
-use crate::analysis::orm::{Framework, OrmMigration};
-use crate::finding::{Edit, Finding, Fix};
-use crate::syntax::literal::Literal;
+use super::transaction::Step;
+use super::{alembic, django, script};
 
-/// Rewrites each finding's fixes for the host file `orm` was read from.
-pub fn adapt(orm: &OrmMigration, findings: &mut [Finding]) {
-    let literals = literals(orm);
+/// What a framework rewrite is built from: the finding's operation, its
+/// unit, and the migration around them.
+pub struct Target<'m, 'a> {
+    pub m: &'m Migration<'a>,
+    pub orm: &'a OrmMigration,
+    pub at: OpAt<'a>,
+    pub unit: &'a Unit,
+}
+
+impl<'a> Target<'_, 'a> {
+    /// The unit's call as written.
+    pub fn call_text(&self) -> &'a str {
+        self.m.source().get(self.unit.span.clone()).unwrap_or("")
+    }
+}
+
+/// Adds the framework's rewrites and advice to `findings`.
+pub fn adapt(m: &Migration<'_>, orm: &OrmMigration, findings: &mut [Finding], build_fixes: bool) {
     for finding in findings.iter_mut() {
-        // Only the finding's own SQL is rewritten in place: an edit of
-        // another literal (a timeout slipped into an earlier `SET`) is the
-        // framework's business.
-        let own = literals
-            .iter()
-            .copied()
-            .find(|l| l.source_span().contains(&finding.range.start));
-        finding
-            .fixes
-            .retain_mut(|fix| own.is_some_and(|literal| inside_literal(fix, literal)));
         if let Some(help) = help(orm.framework, finding.rule) {
             finding.help = Some(help.into());
         }
+        if !build_fixes {
+            continue;
+        }
+        if let Some(fix) = framework_fix(m, orm, finding) {
+            // A timeout set by the framework's own statement replaces one
+            // slipped into a neighbouring SQL literal.
+            if matches!(
+                finding.rule,
+                "require-lock-timeout" | "require-statement-timeout"
+            ) {
+                finding.fixes.clear();
+            }
+            finding.fixes.insert(0, fix);
+        }
+    }
+}
+
+fn framework_fix(m: &Migration<'_>, orm: &OrmMigration, finding: &Finding) -> Option<Fix> {
+    // The timeout rules point at the first unguarded lock; their fix goes
+    // first in the migration whatever operation that is.
+    if let Some((setting, value)) = timeout(finding.rule) {
+        return match &orm.facts {
+            Facts::Alembic(facts) => alembic::timeout(m, facts, setting, value),
+            Facts::Django(facts) => django::timeout(m, orm, facts, setting, value),
+            Facts::Script(facts) => script::timeout(m, orm, facts, setting, value),
+        };
+    }
+    let at = m.ops().find(|at| at.range() == finding.range)?;
+    let unit = orm.unit_of(at.index)?;
+    let target = Target { m, orm, at, unit };
+    match &orm.facts {
+        Facts::Alembic(facts) => alembic::fix(&target, facts, finding.rule),
+        Facts::Django(facts) => django::fix(&target, facts, finding.rule),
+        Facts::Script(facts) => script::fix(&target, facts, finding.rule),
+    }
+}
+
+/// The setting and value the timeout rules' fixes set.
+fn timeout(rule: &str) -> Option<(&'static str, &'static str)> {
+    match rule {
+        "require-lock-timeout" => Some(("lock_timeout", "2s")),
+        "require-statement-timeout" => Some(("statement_timeout", "60s")),
+        _ => None,
+    }
+}
+
+/// Places a recipe's `step` (see `transaction::split`) in the host file's
+/// framework: `None` where the framework has no way to run it so.
+pub fn place(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> Option<Fix> {
+    let orm = m.host()?;
+    let unit = orm.unit_of(at.index)?;
+    let target = Target {
+        m,
+        orm,
+        at: *at,
+        unit,
+    };
+    match &orm.facts {
+        Facts::Alembic(facts) => alembic::place(&target, facts, title, step),
+        Facts::Django(facts) => django::place(&target, facts, title, step),
+        Facts::Script(facts) => script::place(&target, facts, title, step),
     }
 }
 
@@ -57,10 +129,10 @@ fn help(framework: Framework, rule: &str) -> Option<&'static str> {
             "Write `downgrade()`, or make it `raise NotImplementedError(\"...\")` to mark the revision irreversible."
         }
         (Framework::Django, "require-lock-timeout") => {
-            "Set it before the schema change: `migrations.RunSQL(\"SET lock_timeout = '2s'\", migrations.RunSQL.noop)` first in `operations`, or a backend that sets it (django-pg-zero-downtime-migrations)."
+            "Set it before the schema change: `migrations.RunSQL(\"SET LOCAL lock_timeout = '2s'\", migrations.RunSQL.noop)` first in `operations`, or a backend that sets it (django-pg-zero-downtime-migrations)."
         }
         (Framework::Django, "require-statement-timeout") => {
-            "Set it first: `migrations.RunSQL(\"SET statement_timeout = '60s'\", migrations.RunSQL.noop)`, or a backend that sets it."
+            "Set it first: `migrations.RunSQL(\"SET LOCAL statement_timeout = '60s'\", migrations.RunSQL.noop)`, or a backend that sets it."
         }
         (Framework::Django, "concurrently-in-transaction") => {
             "Set `atomic = False` on the `Migration` class."
@@ -113,32 +185,4 @@ fn help(framework: Framework, rule: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-/// Each literal holding SQL, once.
-fn literals(orm: &OrmMigration) -> Vec<&Arc<Literal>> {
-    let mut out: Vec<&Arc<Literal>> = Vec::new();
-    for literal in orm.origins.iter().filter_map(|o| o.sql.as_ref()) {
-        if !out.iter().any(|known| Arc::ptr_eq(known, literal)) {
-            out.push(literal);
-        }
-    }
-    out
-}
-
-/// Whether every edit of `fix` changes SQL written verbatim inside
-/// `literal`; if so, each replacement is encoded for its quoting.
-fn inside_literal(fix: &mut Fix, literal: &Literal) -> bool {
-    let mut encoded = Vec::with_capacity(fix.edits.len());
-    for edit in &fix.edits {
-        if edit.file.is_some() || edit.create || literal.value_range(edit.range.clone()).is_none() {
-            return false;
-        }
-        let Some(text) = literal.encode(&edit.replacement) else {
-            return false;
-        };
-        encoded.push(Edit::replace(edit.range.clone(), text));
-    }
-    fix.edits = encoded;
-    !fix.edits.is_empty()
 }

@@ -32,6 +32,9 @@ pub struct AlembicFacts {
     pub down_revision: Option<String>,
     /// `def upgrade():`'s body.
     pub upgrade_body: Range<usize>,
+    /// Where the first statement of `upgrade()` after its docstring starts:
+    /// what a rewrite puts first goes before it.
+    pub upgrade_first: usize,
     pub env: EnvFacts,
 }
 
@@ -139,7 +142,9 @@ pub(super) fn lower(
     }
     let revision = revision?;
     let upgrade = upgrade?;
-    let upgrade_body = upgrade.child_by_field_name("body")?.byte_range();
+    let body = upgrade.child_by_field_name("body")?;
+    let upgrade_body = body.byte_range();
+    let upgrade_first = first_statement(body);
     let inside =
         |range: Range<usize>| upgrade_body.start <= range.start && range.end <= upgrade_body.end;
     blocks.retain(|b| inside(b.node.byte_range()));
@@ -271,6 +276,7 @@ pub(super) fn lower(
         revision,
         down_revision,
         upgrade_body,
+        upgrade_first,
         env,
     });
     Some(builder.finish(Framework::Alembic, runner, facts, tree))
@@ -337,6 +343,24 @@ fn down_function(
         .is_some_and(|body| does_nothing(body, source))
         .then_some(DownProblem::EmptyFunction("downgrade()"));
     (Down::Code(header(downgrade)), problem)
+}
+
+/// The start of a body's first statement that is not its docstring.
+fn first_statement(body: Node<'_>) -> usize {
+    let mut cursor = body.walk();
+    let mut statements = body
+        .named_children(&mut cursor)
+        .filter(|s| s.kind() != "comment");
+    let docstring = |s: &Node<'_>| {
+        s.kind() == "expression_statement" && s.named_child(0).is_some_and(|e| e.kind() == "string")
+    };
+    match statements.next() {
+        Some(first) if docstring(&first) => statements
+            .next()
+            .map_or(first.end_byte(), |second| second.start_byte()),
+        Some(first) => first.start_byte(),
+        None => body.start_byte(),
+    }
 }
 
 /// A body of `pass`, `...` and docstrings.

@@ -35,6 +35,10 @@ pub struct DjangoFacts {
     pub atomic: Option<Range<usize>>,
     /// The `operations = [...]` list.
     pub operations: Option<Range<usize>>,
+    /// Where its first operation starts.
+    pub first_operation: Option<usize>,
+    /// The migration's name (its file's stem), what a following one depends on.
+    pub name: Option<String>,
 }
 
 /// The parts of `class Migration` the lowering reads.
@@ -158,6 +162,13 @@ pub(super) fn lower(
         body: class.body.clone(),
         atomic: class.atomic.map(|(assignment, _)| assignment.byte_range()),
         operations: class.operations.map(|n| n.byte_range()),
+        first_operation: class
+            .operations
+            .and_then(|list| py_elements(list).first().map(|n| n.start_byte())),
+        name: project
+            .path
+            .and_then(|p| p.file_stem()?.to_str())
+            .map(str::to_string),
     });
     Some(builder.finish(Framework::Django, runner, facts, tree))
 }

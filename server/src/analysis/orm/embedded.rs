@@ -19,12 +19,20 @@ struct Lowered {
     ops: Vec<Op>,
 }
 
+/// A literal's SQL: its statements, and its comments (spans in the value),
+/// where suppressions may be written.
+#[derive(Debug)]
+struct LoweredSql {
+    statements: Vec<Lowered>,
+    comments: Vec<Range<usize>>,
+}
+
 /// Lowered SQL by its text, kept across edits: only literals whose value
 /// changed are parsed again.
 #[derive(Debug, Default)]
 pub struct SqlCache {
-    current: HashMap<String, Arc<[Lowered]>>,
-    previous: HashMap<String, Arc<[Lowered]>>,
+    current: HashMap<String, Arc<LoweredSql>>,
+    previous: HashMap<String, Arc<LoweredSql>>,
 }
 
 impl SqlCache {
@@ -34,34 +42,49 @@ impl SqlCache {
         self.previous = std::mem::take(&mut self.current);
     }
 
-    fn get(&mut self, sql: &str) -> Arc<[Lowered]> {
+    fn get(&mut self, sql: &str) -> Arc<LoweredSql> {
         if let Some(found) = self.current.get(sql) {
             return found.clone();
         }
         let lowered = self
             .previous
             .remove(sql)
-            .unwrap_or_else(|| parse(sql).into());
+            .unwrap_or_else(|| Arc::new(parse(sql)));
         self.current.insert(sql.to_string(), lowered.clone());
         lowered
     }
 }
 
-fn parse(sql: &str) -> Vec<Lowered> {
-    SqlFile::parse(sql)
-        .statements()
-        .iter()
-        .map(|statement| Lowered {
-            span: statement.span.clone(),
-            ops: lower_statement(&statement.parsed),
-        })
-        .collect()
+fn parse(sql: &str) -> LoweredSql {
+    let file = SqlFile::parse(sql);
+    LoweredSql {
+        statements: file
+            .statements()
+            .iter()
+            .map(|statement| Lowered {
+                span: statement.span.clone(),
+                ops: lower_statement(&statement.parsed),
+            })
+            .collect(),
+        comments: file.comments().to_vec(),
+    }
 }
 
-/// The statements of `literal`'s SQL, with spans in the host file.
-pub fn lower(literal: &Literal, cache: &mut SqlCache) -> Vec<MigrationStatement> {
-    cache
-        .get(&literal.value)
+/// The statements of `literal`'s SQL, with spans in the host file, and the
+/// host ranges of its comments written verbatim.
+pub fn lower(
+    literal: &Literal,
+    cache: &mut SqlCache,
+) -> (Vec<MigrationStatement>, Vec<Range<usize>>) {
+    let lowered = cache.get(&literal.value);
+    let comments = lowered
+        .comments
+        .iter()
+        .filter(|c| literal.is_verbatim((*c).clone()))
+        .map(|c| literal.source_range(c.clone()))
+        .collect();
+    let statements = lowered
+        .statements
         .iter()
         .map(|lowered| {
             let span = literal.source_range(lowered.span.clone());
@@ -83,5 +106,6 @@ pub fn lower(literal: &Literal, cache: &mut SqlCache) -> Vec<MigrationStatement>
                 ops: ops.into(),
             }
         })
-        .collect()
+        .collect();
+    (statements, comments)
 }

@@ -88,9 +88,8 @@ pub(super) fn lower(
         ..RunnerFacts::whole(Runner::Knex, Some(transaction != Some(false)), source)
     };
     let facts = Facts::Script(ScriptFacts {
-        up_body: inside,
-        class_body: None,
         transaction: config.map(|c| c.byte_range()),
+        ..ScriptFacts::of(up, body, knex, source)
     });
     Some(
         lowering

@@ -33,6 +33,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::migration::{MigrationStatement, Name, Op, OpKind, lower_statement};
 use crate::analysis::runner::RunnerFacts;
+use crate::finding::{Edit, Fix};
 use crate::syntax::literal::Literal;
 use crate::syntax::sql::SqlFile;
 use crate::text::Language;
@@ -75,7 +76,44 @@ pub struct OrmMigration {
     pub units: Vec<Unit>,
     /// Comment spans, marker included, for suppressions.
     pub comments: Vec<Range<usize>>,
+    /// The `--` comments of SQL in literals: suppressions may be written
+    /// there too, as in a `.sql` file.
+    pub sql_comments: Vec<Range<usize>>,
     pub facts: Facts,
+}
+
+impl OrmMigration {
+    /// A rewrite of SQL as an edit of this file: kept when every edit lies
+    /// in text one literal writes verbatim, each replacement encoded for
+    /// that literal's quoting; `None` otherwise (SQL edits of Python code,
+    /// new `.sql` files).
+    pub fn sql_fix_in_literal(&self, fix: Fix) -> Option<Fix> {
+        let first = fix.edits.first()?;
+        let literal = self
+            .origins
+            .iter()
+            .filter_map(|o| o.sql.as_deref())
+            .find(|l| l.value_range(first.range.clone()).is_some())?;
+        let mut edits = Vec::with_capacity(fix.edits.len());
+        for edit in &fix.edits {
+            if edit.file.is_some()
+                || edit.create
+                || literal.value_range(edit.range.clone()).is_none()
+            {
+                return None;
+            }
+            edits.push(Edit::replace(
+                edit.range.clone(),
+                literal.encode(&edit.replacement)?,
+            ));
+        }
+        Some(Fix { edits, ..fix })
+    }
+
+    /// The unit a statement belongs to.
+    pub fn unit_of(&self, statement: usize) -> Option<&Unit> {
+        self.units.get(self.origins.get(statement)?.unit?)
+    }
 }
 
 /// A host-language operation: one call (`op.create_index(...)`,
@@ -117,10 +155,46 @@ pub enum Facts {
 pub struct ScriptFacts {
     /// The up function's body.
     pub up_body: Range<usize>,
+    /// Where its first statement starts (its end, when it has none).
+    pub up_first: usize,
+    /// The name of its parameter (`queryRunner`, `knex`).
+    pub runner: String,
+    /// It is `async`, so a statement put first can `await`.
+    pub up_async: bool,
+    /// The statement exporting or defining `up`: Knex's `config` goes before it.
+    pub up_statement: Range<usize>,
+    /// Knex written as an ES module (`export async function up`).
+    pub module: bool,
     /// TypeORM: the class body.
     pub class_body: Option<Range<usize>>,
     /// TypeORM's `transaction = ...` value; Knex's exported `config` object.
     pub transaction: Option<Range<usize>>,
+}
+
+impl ScriptFacts {
+    /// The facts of an up function `up` (a method or a function value)
+    /// whose body is `body` and whose parameter is `runner`.
+    fn of(up: Node<'_>, body: Node<'_>, runner: &str, source: &str) -> ScriptFacts {
+        let mut cursor = body.walk();
+        let up_first = body
+            .named_children(&mut cursor)
+            .find(|s| s.kind() != "comment")
+            .map_or(body.end_byte().saturating_sub(1), |s| s.start_byte());
+        let head = source.get(up.start_byte()..body.start_byte()).unwrap_or("");
+        let statement = host_statement(up);
+        ScriptFacts {
+            up_body: body.byte_range(),
+            up_first,
+            runner: runner.to_string(),
+            up_async: head.contains("async"),
+            module: source
+                .get(statement.clone())
+                .is_some_and(|t| t.starts_with("export ")),
+            up_statement: statement,
+            class_body: None,
+            transaction: None,
+        }
+    }
 }
 
 /// Reads the migration in `tree`, or `None` when the file is not one.
@@ -166,6 +240,7 @@ struct Builder<'c> {
     statements: Vec<MigrationStatement>,
     origins: Vec<Origin>,
     units: Vec<Unit>,
+    sql_comments: Vec<Range<usize>>,
 }
 
 impl<'c> Builder<'c> {
@@ -175,6 +250,7 @@ impl<'c> Builder<'c> {
             statements: Vec::new(),
             origins: Vec::new(),
             units: Vec::new(),
+            sql_comments: Vec::new(),
         }
     }
 
@@ -221,7 +297,9 @@ impl<'c> Builder<'c> {
     /// The SQL in `literal`, run by `unit`.
     fn sql(&mut self, unit: usize, literal: Literal) {
         let literal = Arc::new(literal);
-        for statement in embedded::lower(&literal, self.cache) {
+        let (statements, comments) = embedded::lower(&literal, self.cache);
+        self.sql_comments.extend(comments);
+        for statement in statements {
             self.statements.push(statement);
             self.origins.push(Origin {
                 unit: Some(unit),
@@ -256,6 +334,7 @@ impl<'c> Builder<'c> {
             origins: self.origins,
             units: self.units,
             comments: comments(tree.root_node()),
+            sql_comments: self.sql_comments,
             facts,
         }
     }
@@ -315,6 +394,24 @@ fn comments(root: Node<'_>) -> Vec<Range<usize>> {
             }
         }
     }
+}
+
+/// The string passed to the Python call at `call` as argument `index` or
+/// `keyword` (a model name, a constraint's name), read from its text.
+pub fn string_argument(
+    source: &str,
+    call: Range<usize>,
+    index: usize,
+    keyword: &str,
+) -> Option<String> {
+    let text = source.get(call)?;
+    let tree = crate::syntax::trees::parse(Language::Python, text)?;
+    let mut node = tree.root_node();
+    while node.kind() != "call" {
+        node = node.named_child(0)?;
+    }
+    let call = call::PyCall::new(node, text)?;
+    call::py_str(call.arg(index, keyword)?, text)
 }
 
 /// The host statement holding `node`: its ancestor that sits in a block (or

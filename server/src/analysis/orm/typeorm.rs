@@ -92,9 +92,9 @@ pub(super) fn lower(
         ..RunnerFacts::whole(Runner::TypeOrm, Some(in_transaction), source)
     };
     let facts = Facts::Script(ScriptFacts {
-        up_body: inside,
         class_body: class.child_by_field_name("body").map(|b| b.byte_range()),
         transaction: transaction.map(|(_, value)| value.byte_range()),
+        ..ScriptFacts::of(up, body, runner_name, source)
     });
     Some(builder.finish(Framework::TypeOrm, runner, facts, tree))
 }
