@@ -9,11 +9,14 @@
     (expression_statement
       (assignment
         left: (identifier) @attribute.name
-        right: (_) @attribute.value)))
-  (#eq? @class.name "Migration"))
+        right: (_) @attribute.value) @attribute))
+  (#eq? @class.name "Migration")) @class
 
 ; Functions `RunPython` may name.
 (module
   (function_definition
     name: (identifier) @function.name
     body: (block) @function.body) @function)
+
+; Comments, where suppressions are written.
+(comment) @comment

@@ -21,3 +21,9 @@
     object: (_) @call.receiver
     property: (property_identifier) @call.name)
   arguments: (arguments) @call.arguments) @call
+
+; The statements of every block and of the module, which a rewrite precedes
+; or wraps, and the comments, where suppressions are written.
+(statement_block (_) @statement)
+(program (_) @statement)
+(comment) @comment

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::{Analysis, configure_engine_finding, list_dir, run_rules};
 use crate::analysis::migration::{Location, Migration, Settings};
 use crate::analysis::orm::{
-    self, EnvFacts, History, OrmMigration, Project, SqlCache, alembic_env, django_history,
+    self, Cache, EnvFacts, History, OrmMigration, Project, alembic_env, django_history,
 };
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
@@ -23,7 +23,7 @@ use crate::text::Language;
 #[derive(Debug)]
 pub(super) struct HostState {
     tree: SourceTree,
-    cache: SqlCache,
+    cache: Cache,
     /// The last `env.py` read and its facts, re-read only when its text changes.
     env: Option<(String, EnvFacts)>,
     /// The Django models the history was read for, and the history.
@@ -62,6 +62,7 @@ impl Analysis {
         path: Option<&Path>,
     ) -> Option<(OrmMigration, &'static str)> {
         let pending = self.pending.take();
+        let fresh = self.host.is_none();
         let state = match (self.host.take(), pending) {
             (Some(mut state), Some(edit)) => {
                 state.tree.update(text, edit);
@@ -70,7 +71,7 @@ impl Analysis {
             (Some(state), None) => state,
             (None, _) => HostState {
                 tree: SourceTree::parse(language, text)?,
-                cache: SqlCache::default(),
+                cache: Cache::default(),
                 env: None,
                 history: None,
                 recognised: false,
@@ -88,7 +89,8 @@ impl Analysis {
             alembic_env: env,
             django_history: history,
         };
-        state.cache.start_pass();
+        // A fresh tree has no earlier pass the cache could follow an edit from.
+        state.cache.start_pass(pending.filter(|_| !fresh));
         let lowered = orm::lower(
             language,
             state.tree.tree(),

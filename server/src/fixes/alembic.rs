@@ -24,7 +24,7 @@ pub fn fix(t: &Target<'_, '_>, facts: &AlembicFacts, rule: &str) -> Option<Fix> 
     let source = t.m.source();
     // `batch_op.*` calls sit in a block of their own; they are left alone.
     let on_op = t.call_text().starts_with("op.");
-    let name = t.unit.name.as_str();
+    let name: &str = &t.unit.name;
     match rule {
         "require-concurrent-index-creation" | "require-concurrent-index-deletion"
             if on_op && matches!(name, "create_index" | "drop_index") =>
@@ -197,7 +197,7 @@ fn outside_transaction(t: &Target<'_, '_>) -> Vec<Edit> {
 /// The statement's SQL replaced by `sql` inside its literal, encoded for
 /// its quoting; `None` when the statement is not SQL written verbatim.
 pub(super) fn in_literal(t: &Target<'_, '_>, sql: &str) -> Option<Edit> {
-    let literal = t.orm.origins.get(t.at.index)?.sql.as_deref()?;
+    let literal = t.orm.origins.get(t.at.index)?.literal()?;
     let span = t.at.statement.span.clone();
     literal.value_range(span.clone())?;
     // New lines follow the statement's indentation in a multi-line literal.

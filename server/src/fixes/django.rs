@@ -20,7 +20,7 @@ use super::transaction::Step;
 
 /// The rewrite of a Django operation for `rule`.
 pub fn fix(t: &Target<'_, '_>, facts: &DjangoFacts, rule: &str) -> Option<Fix> {
-    let name = t.unit.name.as_str();
+    let name: &str = &t.unit.name;
     match rule {
         "require-concurrent-index-creation" if name == "AddIndex" => {
             concurrently(t, facts, "AddIndexConcurrently")

@@ -147,6 +147,23 @@ impl Literal {
         })
     }
 
+    /// The same literal written `delta` bytes later (earlier when negative)
+    /// in its file.
+    pub fn shifted(&self, delta: isize) -> Literal {
+        Literal {
+            value: self.value.clone(),
+            pieces: self
+                .pieces
+                .iter()
+                .map(|p| Piece {
+                    source: p.source.saturating_add_signed(delta),
+                    ..*p
+                })
+                .collect(),
+            quote: self.quote,
+        }
+    }
+
     /// `text` as it must be written inside this literal, or `None` when the
     /// quoting cannot express it (a quote in a raw string).
     pub fn encode(&self, text: &str) -> Option<String> {

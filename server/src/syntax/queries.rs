@@ -12,6 +12,7 @@ use crate::text::Language;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryFile {
     Alembic,
+    AlembicOps,
     AlembicEnv,
     Django,
     TypeOrm,
@@ -19,8 +20,9 @@ pub enum QueryFile {
 }
 
 impl QueryFile {
-    pub const ALL: [QueryFile; 5] = [
+    pub const ALL: [QueryFile; 6] = [
         QueryFile::Alembic,
+        QueryFile::AlembicOps,
         QueryFile::AlembicEnv,
         QueryFile::Django,
         QueryFile::TypeOrm,
@@ -30,6 +32,7 @@ impl QueryFile {
     fn source(self) -> &'static str {
         match self {
             QueryFile::Alembic => include_str!("../../../grammars/python/alembic.scm"),
+            QueryFile::AlembicOps => include_str!("../../../grammars/python/alembic-ops.scm"),
             QueryFile::AlembicEnv => include_str!("../../../grammars/python/alembic-env.scm"),
             QueryFile::Django => include_str!("../../../grammars/python/django.scm"),
             QueryFile::TypeOrm => include_str!("../../../grammars/typescript/typeorm.scm"),
@@ -40,7 +43,10 @@ impl QueryFile {
     /// The languages whose trees the query runs on.
     pub fn languages(self) -> &'static [Language] {
         match self {
-            QueryFile::Alembic | QueryFile::AlembicEnv | QueryFile::Django => &[Language::Python],
+            QueryFile::Alembic
+            | QueryFile::AlembicOps
+            | QueryFile::AlembicEnv
+            | QueryFile::Django => &[Language::Python],
             QueryFile::TypeOrm | QueryFile::Knex => &[Language::TypeScript, Language::JavaScript],
         }
     }
@@ -82,8 +88,25 @@ impl<'t> Match<'t> {
 /// Every match of `query` under `node`, in the order tree-sitter finds them
 /// (by start position).
 pub fn matches<'t>(query: &'static Query, node: Node<'t>, source: &str) -> Vec<Match<'t>> {
-    let names = query.capture_names();
+    collect(query, QueryCursor::new(), node, source)
+}
+
+/// The matches of patterns rooted at `node` itself: the cursor does not
+/// descend looking for deeper starts (a module's declarations, not every
+/// call in it).
+pub fn matches_at<'t>(query: &'static Query, node: Node<'t>, source: &str) -> Vec<Match<'t>> {
     let mut cursor = QueryCursor::new();
+    cursor.set_max_start_depth(Some(0));
+    collect(query, cursor, node, source)
+}
+
+fn collect<'t>(
+    query: &'static Query,
+    mut cursor: QueryCursor,
+    node: Node<'t>,
+    source: &str,
+) -> Vec<Match<'t>> {
+    let names = query.capture_names();
     let mut found = cursor.matches(query, node, source.as_bytes());
     let mut out = Vec::new();
     while let Some(m) = found.next() {
@@ -122,13 +145,15 @@ mod tests {
         let source =
             "from alembic import op\n\nrevision = 'a1'\n\ndef upgrade():\n    op.drop_table('t')\n";
         let tree = trees::parse(Language::Python, source).unwrap();
-        let query = query(QueryFile::Alembic, Language::Python).unwrap();
-        let found = matches(query, tree.root_node(), source);
+        let module = query(QueryFile::Alembic, Language::Python).unwrap();
+        let found = matches_at(module, tree.root_node(), source);
         let revision = found
             .iter()
             .find(|m| m.get("assign.name").is_some())
             .unwrap();
         assert_eq!(revision.text("assign.value", source), Some("'a1'"));
+        let ops = query(QueryFile::AlembicOps, Language::Python).unwrap();
+        let found = matches(ops, tree.root_node(), source);
         let call = found.iter().find(|m| m.get("call").is_some()).unwrap();
         assert_eq!(call.text("call.name", source), Some("drop_table"));
         assert_eq!(call.text("call.receiver", source), Some("op"));

@@ -29,9 +29,10 @@ pub fn parse(language: Language, text: &str) -> Option<Tree> {
 /// A document's syntax tree, kept incrementally: each edit is applied to the
 /// old tree (`Tree::edit`) and the new text is parsed with it, so tree-sitter
 /// re-reads only around the change.
-#[derive(Debug)]
 pub struct SourceTree {
     language: Language,
+    /// Kept with the tree: a parser reuses its buffers from edit to edit.
+    parser: Parser,
     tree: Tree,
     /// The text the tree was parsed from: the edit's end in the old text is a
     /// row and column there.
@@ -41,9 +42,12 @@ pub struct SourceTree {
 impl SourceTree {
     /// `None` when the language has no grammar.
     pub fn parse(language: Language, text: &str) -> Option<Self> {
+        let mut parser = Parser::new();
+        parser.set_language(&grammar(language)?).ok()?;
         Some(SourceTree {
             language,
-            tree: parse(language, text)?,
+            tree: parser.parse(text, None)?,
+            parser,
             text: text.to_string(),
         })
     }
@@ -74,17 +78,24 @@ impl SourceTree {
                     old_end_position: point(&self.text, edit.start, start, edit.old_end),
                     new_end_position: point(text, edit.start, start, edit.new_end),
                 });
-                let mut parser = Parser::new();
-                parser.set_language(&grammar(self.language)?).ok()?;
-                parser.parse(text, Some(&self.tree))
+                self.parser.parse(text, Some(&self.tree))
             })
             .flatten()
-            .or_else(|| parse(self.language, text));
+            .or_else(|| self.parser.parse(text, None));
         if let Some(tree) = reparsed {
             self.tree = tree;
         }
         self.text.clear();
         self.text.push_str(text);
+    }
+}
+
+impl std::fmt::Debug for SourceTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceTree")
+            .field("language", &self.language)
+            .field("tree", &self.tree)
+            .finish_non_exhaustive()
     }
 }
 

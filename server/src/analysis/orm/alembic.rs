@@ -12,14 +12,16 @@
 
 use std::ops::Range;
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Query, Tree};
 
 use super::alembic_ops::{Scope, operation};
+use super::cache::Generations;
 use super::call::{PyCall, py_str};
-use super::{
-    Builder, EnvFacts, Facts, Framework, OrmMigration, Project, SqlCache, host_statement, op,
-};
+use super::embedded::LoweredSql;
+use super::{Builder, Cache, EnvFacts, Facts, Framework, OrmMigration, Piece, Project, op};
 use crate::analysis::migration::{Name, OpKind};
 use crate::analysis::runner::{Down, DownProblem, Runner, RunnerFacts};
 use crate::syntax::queries::{self, QueryFile};
@@ -81,29 +83,26 @@ enum BlockKind {
 enum Event<'t, 'b> {
     Call {
         node: Node<'t>,
+        receiver: &'t str,
         name: &'t str,
-        batch: Option<&'b Block<'t>>,
     },
-    AutocommitStart(&'b Block<'t>),
-    AutocommitEnd(&'b Block<'t>),
-    Recreate(&'b Block<'t>),
+    Start(&'b Block<'t>),
+    End(&'b Block<'t>),
 }
 
 pub(super) fn lower(
     tree: &Tree,
     source: &str,
     project: &Project<'_>,
-    cache: &mut SqlCache,
+    cache: &mut Cache,
 ) -> Option<OrmMigration> {
-    let query = queries::query(QueryFile::Alembic, Language::Python)?;
-    let found = queries::matches(query, tree.root_node(), source);
+    let module = queries::query(QueryFile::Alembic, Language::Python)?;
+    let found = queries::matches_at(module, tree.root_node(), source);
     let mut revision = None;
     let mut down_revision = None;
     let mut upgrade = None;
     let mut downgrade = None;
-    let mut calls = Vec::new();
-    let mut blocks = Vec::new();
-    let mut tables: HashMap<&str, String> = HashMap::default();
+    let mut tables: Vec<(&str, String)> = Vec::new();
     for m in &found {
         if let (Some(name), Some(value)) = (m.text("assign.name", source), m.get("assign.value")) {
             let value = py_str(value, source);
@@ -117,27 +116,10 @@ pub(super) fn lower(
             (Some("downgrade"), Some(f)) => downgrade = Some(f),
             _ => {}
         }
-        if let (Some(call), Some(receiver), Some(name)) = (
-            m.get("call"),
-            m.text("call.receiver", source),
-            m.text("call.name", source),
-        ) {
-            calls.push((call, receiver, name));
-        }
-        if let (Some(node), Some(value), Some(body)) =
-            (m.get("block"), m.get("block.value"), m.get("block.body"))
-            && let Some(kind) = block_kind(value, source)
-        {
-            blocks.push(Block {
-                node,
-                body: body.byte_range(),
-                kind,
-            });
-        }
         if let (Some(name), Some(table)) = (m.text("table.name", source), m.get("table.value"))
             && let Some(table) = py_str(table, source)
         {
-            tables.insert(name, table);
+            tables.push((name, table));
         }
     }
     let revision = revision?;
@@ -145,44 +127,32 @@ pub(super) fn lower(
     let body = upgrade.child_by_field_name("body")?;
     let upgrade_body = body.byte_range();
     let upgrade_first = first_statement(body);
-    let inside =
-        |range: Range<usize>| upgrade_body.start <= range.start && range.end <= upgrade_body.end;
-    blocks.retain(|b| inside(b.node.byte_range()));
-
-    let mut events = Vec::new();
-    for (node, receiver, name) in calls {
-        if !inside(node.byte_range()) {
-            continue;
-        }
-        let batch = blocks.iter().rev().find(|b| {
-            matches!(&b.kind, BlockKind::Batch { alias, .. } if alias == receiver)
-                && b.body.contains(&node.start_byte())
-        });
-        let is_op = (receiver == "op" || batch.is_some()) && OPERATIONS.contains(&name);
-        let runs_sql = receiver != "op" && matches!(name, "execute" | "exec_driver_sql");
-        // The calls of a recreated table's block change the copy, not the table.
-        let recreated =
-            batch.is_some_and(|b| matches!(b.kind, BlockKind::Batch { recreate: true, .. }));
-        if (is_op || runs_sql) && !recreated {
-            events.push((node.start_byte(), 1, Event::Call { node, name, batch }));
-        }
-    }
-    for block in &blocks {
-        match block.kind {
-            BlockKind::Autocommit => {
-                events.push((block.node.start_byte(), 0, Event::AutocommitStart(block)));
-                events.push((block.node.end_byte(), 2, Event::AutocommitEnd(block)));
+    // Each statement of `upgrade()` is lowered on its own (a block holds
+    // the calls it changes), so an edit re-lowers only the statement it
+    // touched; the module's tables are what else a lowering reads.
+    tables.sort();
+    cache.lowering_context(format!("{tables:?}"));
+    let tables: HashMap<&str, String> = tables.into_iter().collect();
+    let ops = queries::query(QueryFile::AlembicOps, Language::Python)?;
+    let mut pieces = Vec::with_capacity(body.named_child_count());
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        let range = statement.byte_range();
+        let piece = match cache.unedited(&range) {
+            Some(piece) => piece,
+            None => {
+                let text = source.get(range.clone()).unwrap_or("");
+                let sql = &mut cache.sql;
+                cache.pieces.get_or_make(text, || {
+                    Arc::new(lower_statement(statement, ops, source, &tables, sql))
+                })
             }
-            BlockKind::Batch { recreate: true, .. } => {
-                events.push((block.node.start_byte(), 0, Event::Recreate(block)));
-            }
-            BlockKind::Batch { .. } => {}
-        }
+        };
+        pieces.push((range, piece));
     }
-    events.sort_by_key(|(at, order, _)| (*at, *order));
 
     let env = project.alembic_env.cloned().unwrap_or_default();
-    let mut builder = Builder::new(cache);
+    let mut builder = Builder::new(cache, &found);
     for (name, value) in [
         ("lock_timeout", &env.lock_timeout),
         ("statement_timeout", &env.statement_timeout),
@@ -197,70 +167,8 @@ pub(super) fn lower(
             builder.push(0..0, None, vec![op(None, set)]);
         }
     }
-    let mut autocommit_units = Vec::new();
-    for (_, _, event) in &events {
-        match event {
-            Event::Call { node, name, batch } => {
-                let outside = blocks.iter().any(|b| {
-                    matches!(b.kind, BlockKind::Autocommit) && b.body.contains(&node.start_byte())
-                });
-                let unit = builder.unit(*node, host_statement(*node), name, outside);
-                let Some(call) = PyCall::new(*node, source) else {
-                    continue;
-                };
-                let scope = Scope {
-                    source,
-                    batch: batch.and_then(|b| match &b.kind {
-                        BlockKind::Batch { table, .. } => Some(table),
-                        BlockKind::Autocommit => None,
-                    }),
-                    tables: &tables,
-                };
-                operation(&mut builder, unit, &call, name, &scope);
-            }
-            Event::AutocommitStart(block) => {
-                let unit = builder.unit(
-                    block.node,
-                    block.node.byte_range(),
-                    "autocommit_block",
-                    false,
-                );
-                autocommit_units.push(unit);
-                let commit = OpKind::RunnerTransaction { open: false };
-                builder.statement(unit, vec![op(None, commit)]);
-            }
-            Event::AutocommitEnd(block) => {
-                let end = block.node.end_byte();
-                let unit = autocommit_units.pop();
-                let begin = OpKind::RunnerTransaction { open: true };
-                builder.push(end..end, unit, vec![op(None, begin)]);
-            }
-            Event::Recreate(block) => {
-                let BlockKind::Batch { table, .. } = &block.kind else {
-                    continue;
-                };
-                let header = block.node.start_byte()..block.body.start;
-                let unit = builder.unit(
-                    block.node,
-                    block.node.byte_range(),
-                    "batch_alter_table",
-                    false,
-                );
-                if let Some(u) = builder.units.last_mut() {
-                    u.span = header.start..trim_header(source, header);
-                }
-                // Alembic's "move and copy": a new table, the rows copied,
-                // the old one dropped and the copy renamed.
-                let copy = OpKind::MoveTable {
-                    what: "batch_alter_table(recreate=\"always\")".into(),
-                };
-                let drop = OpKind::DropTable { if_exists: false };
-                builder.statement(
-                    unit,
-                    vec![op(Some(table.clone()), copy), op(Some(table.clone()), drop)],
-                );
-            }
-        }
+    for (range, piece) in &pieces {
+        builder.append(piece, range.start);
     }
     let (down, down_missing) = down_function(upgrade, downgrade, source);
     let runner = RunnerFacts {
@@ -279,7 +187,160 @@ pub(super) fn lower(
         upgrade_first,
         env,
     });
-    Some(builder.finish(Framework::Alembic, runner, facts, tree))
+    let migration = builder.finish(Framework::Alembic, runner, facts);
+    cache.remember(pieces);
+    Some(migration)
+}
+
+/// The statements one statement of `upgrade()` runs, positions relative
+/// to its start.
+fn lower_statement(
+    statement: Node<'_>,
+    query: &'static Query,
+    source: &str,
+    tables: &HashMap<&str, String>,
+    sql: &mut Generations<Arc<LoweredSql>>,
+) -> Piece {
+    let found = queries::matches(query, statement, source);
+    let mut calls = Vec::new();
+    let mut blocks = Vec::new();
+    for m in &found {
+        if let (Some(call), Some(receiver), Some(name)) = (
+            m.get("call"),
+            m.text("call.receiver", source),
+            m.text("call.name", source),
+        ) {
+            calls.push((call, receiver, name));
+        }
+        if let (Some(node), Some(value), Some(body)) =
+            (m.get("block"), m.get("block.value"), m.get("block.body"))
+            && let Some(kind) = block_kind(value, source)
+        {
+            blocks.push(Block {
+                node,
+                body: body.byte_range(),
+                kind,
+            });
+        }
+    }
+    // Calls and the blocks around them, in the order they run.
+    let mut events = Vec::new();
+    for (node, receiver, name) in calls {
+        events.push((
+            node.start_byte(),
+            1,
+            0,
+            Event::Call {
+                node,
+                receiver,
+                name,
+            },
+        ));
+    }
+    for block in &blocks {
+        let start = block.node.start_byte();
+        events.push((start, 0, 0, Event::Start(block)));
+        // Blocks ending together close innermost first.
+        events.push((
+            block.node.end_byte(),
+            2,
+            usize::MAX - start,
+            Event::End(block),
+        ));
+    }
+    events.sort_by_key(|(at, order, inner, _)| (*at, *order, *inner));
+
+    let mut builder = Builder::over(sql, &found).holding(statement.byte_range());
+    // The blocks open at each event, with the unit each opened.
+    let mut open: Vec<(&Block<'_>, Option<usize>)> = Vec::new();
+    for (_, _, _, event) in &events {
+        match event {
+            Event::Call {
+                node,
+                receiver,
+                name,
+            } => {
+                let batch = open.iter().rev().find_map(|(b, _)| match &b.kind {
+                    BlockKind::Batch {
+                        alias,
+                        table,
+                        recreate,
+                    } if alias == receiver => Some((table, *recreate)),
+                    _ => None,
+                });
+                let is_op = (*receiver == "op" || batch.is_some()) && OPERATIONS.contains(name);
+                let runs_sql = *receiver != "op" && matches!(*name, "execute" | "exec_driver_sql");
+                // The calls of a recreated table's block change the copy, not the table.
+                let recreated = batch.is_some_and(|(_, recreate)| recreate);
+                if !(is_op || runs_sql) || recreated {
+                    continue;
+                }
+                let outside = open
+                    .iter()
+                    .any(|(b, _)| matches!(b.kind, BlockKind::Autocommit));
+                let unit = builder.unit(*node, name, outside);
+                let Some(call) = PyCall::new(*node, source) else {
+                    continue;
+                };
+                let scope = Scope {
+                    source,
+                    batch: batch.map(|(table, _)| table),
+                    tables,
+                };
+                operation(&mut builder, unit, &call, name, &scope);
+            }
+            Event::Start(block) => {
+                let unit = match &block.kind {
+                    BlockKind::Autocommit => {
+                        let unit = builder.unit(block.node, "autocommit_block", false);
+                        let commit = OpKind::RunnerTransaction { open: false };
+                        builder.statement(unit, vec![op(None, commit)]);
+                        Some(unit)
+                    }
+                    BlockKind::Batch {
+                        table,
+                        recreate: true,
+                        ..
+                    } => {
+                        recreate(&mut builder, block, table, source);
+                        None
+                    }
+                    BlockKind::Batch { .. } => None,
+                };
+                open.push((block, unit));
+            }
+            Event::End(block) => {
+                let Some((_, unit)) = open.pop() else {
+                    continue;
+                };
+                if matches!(block.kind, BlockKind::Autocommit) {
+                    let end = block.node.end_byte();
+                    let begin = OpKind::RunnerTransaction { open: true };
+                    builder.push(end..end, unit, vec![op(None, begin)]);
+                }
+            }
+        }
+    }
+    builder.into_piece(statement.start_byte())
+}
+
+/// `with op.batch_alter_table(t, recreate="always")`: Alembic's "move and
+/// copy" (a new table, the rows copied, the old one dropped and the copy
+/// renamed) as the rewrite and the drop it amounts to, at the block's header.
+fn recreate(builder: &mut Builder<'_>, block: &Block<'_>, table: &Name, source: &str) {
+    let header = block.node.start_byte()..block.body.start;
+    let unit = builder.unit(block.node, "batch_alter_table", false);
+    if let Some(u) = builder.units.last_mut() {
+        u.span = header.start..trim_header(source, header);
+    }
+    let copy = OpKind::MoveTable {
+        what: "batch_alter_table(recreate=\"always\")".into(),
+    };
+    let drop = OpKind::DropTable { if_exists: false };
+    builder.statement(
+        unit,
+        vec![op(Some(table.clone()), copy), op(Some(table.clone()), drop)],
+    );
 }
 
 /// `with op.batch_alter_table("t") as batch_op` → up to the colon.

@@ -17,10 +17,10 @@ use tree_sitter::{Node, Tree};
 use super::call::{PyCall, py_dict_value, py_elements, py_literal, py_str, py_strings};
 use super::django_fields::{Field, table_name};
 use super::django_history::{History, model_fields, unique_sets};
-use super::{Builder, Facts, Framework, OrmMigration, Project, SqlCache, lower_sql, op};
+use super::{Builder, Cache, Facts, Framework, OrmMigration, Project, lower_sql, op};
 use crate::analysis::migration::{ConstraintKind, DmlKind, LockMode, Name, Op, OpKind};
 use crate::analysis::runner::{Down, DownProblem, Irreversible, Runner, RunnerFacts};
-use crate::syntax::queries::{self, QueryFile};
+use crate::syntax::queries::{self, Match, QueryFile};
 use crate::text::Language;
 
 /// What Django rewrites need: the app, the migration's name and where its
@@ -48,6 +48,8 @@ pub(super) struct MigrationClass<'t> {
     atomic: Option<(Node<'t>, Node<'t>)>,
     pub operations: Option<Node<'t>>,
     functions: HashMap<&'t str, Node<'t>>,
+    /// Every match of the query (comments among them).
+    found: Vec<Match<'t>>,
 }
 
 pub(super) fn migration_class<'t>(tree: &'t Tree, source: &'t str) -> Option<MigrationClass<'t>> {
@@ -56,26 +58,27 @@ pub(super) fn migration_class<'t>(tree: &'t Tree, source: &'t str) -> Option<Mig
     let mut atomic = None;
     let mut operations = None;
     let mut functions = HashMap::default();
-    for m in queries::matches(query, tree.root_node(), source) {
+    let found = queries::matches(query, tree.root_node(), source);
+    for m in &found {
         if let (Some(name), Some(body)) = (m.text("function.name", source), m.get("function.body"))
         {
             functions.insert(name, body);
         }
-        let Some(name) = m.get("class.name") else {
+        let Some(node) = m.get("class") else {
             continue;
         };
         let bases = m.text("class.bases", source).unwrap_or("");
         if !bases.contains("Migration") {
             continue;
         }
-        class = name.parent();
+        class = Some(node);
         let (Some(attribute), Some(value)) =
             (m.text("attribute.name", source), m.get("attribute.value"))
         else {
             continue;
         };
         match attribute {
-            "atomic" => atomic = value.parent().map(|assignment| (assignment, value)),
+            "atomic" => atomic = m.get("attribute").map(|assignment| (assignment, value)),
             "operations" => operations = Some(value),
             _ => {}
         }
@@ -87,6 +90,7 @@ pub(super) fn migration_class<'t>(tree: &'t Tree, source: &'t str) -> Option<Mig
         atomic,
         operations,
         functions,
+        found,
     })
 }
 
@@ -112,7 +116,7 @@ pub(super) fn lower(
     tree: &Tree,
     source: &str,
     project: &Project<'_>,
-    cache: &mut SqlCache,
+    cache: &mut Cache,
 ) -> Option<OrmMigration> {
     let class = migration_class(tree, source)?;
     // `<app>/migrations/0002_name.py`.
@@ -126,7 +130,7 @@ pub(super) fn lower(
         .and_then(|(_, value)| super::call::py_bool(value, source))
         .unwrap_or(true);
     let mut lowering = Lowering {
-        builder: Builder::new(cache),
+        builder: Builder::new(cache, &class.found),
         source,
         app: &app,
         state: project.django_history.cloned().unwrap_or_default(),
@@ -170,7 +174,7 @@ pub(super) fn lower(
             .and_then(|p| p.file_stem()?.to_str())
             .map(str::to_string),
     });
-    Some(builder.finish(Framework::Django, runner, facts, tree))
+    Some(builder.finish(Framework::Django, runner, facts))
 }
 
 struct Lowering<'a, 'c, 't> {
@@ -192,7 +196,7 @@ impl Lowering<'_, '_, '_> {
             return;
         };
         let name = call.last_name(source);
-        let unit = self.builder.unit(node, node.byte_range(), name, false);
+        let unit = self.builder.unit(node, name, false);
         let text =
             |index: usize, keyword: &str| call.arg(index, keyword).and_then(|n| py_str(n, source));
         let model = match name {

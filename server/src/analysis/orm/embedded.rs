@@ -5,8 +5,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
-
+use super::cache::Generations;
 use crate::analysis::migration::{MigrationStatement, Op, lower_statement};
 use crate::syntax::literal::Literal;
 use crate::syntax::sql::SqlFile;
@@ -22,37 +21,9 @@ struct Lowered {
 /// A literal's SQL: its statements, and its comments (spans in the value),
 /// where suppressions may be written.
 #[derive(Debug)]
-struct LoweredSql {
+pub(super) struct LoweredSql {
     statements: Vec<Lowered>,
     comments: Vec<Range<usize>>,
-}
-
-/// Lowered SQL by its text, kept across edits: only literals whose value
-/// changed are parsed again.
-#[derive(Debug, Default)]
-pub struct SqlCache {
-    current: HashMap<String, Arc<LoweredSql>>,
-    previous: HashMap<String, Arc<LoweredSql>>,
-}
-
-impl SqlCache {
-    /// Starts a pass: what the last pass used stays available to this one;
-    /// what it did not use is dropped.
-    pub fn start_pass(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
-    }
-
-    fn get(&mut self, sql: &str) -> Arc<LoweredSql> {
-        if let Some(found) = self.current.get(sql) {
-            return found.clone();
-        }
-        let lowered = self
-            .previous
-            .remove(sql)
-            .unwrap_or_else(|| Arc::new(parse(sql)));
-        self.current.insert(sql.to_string(), lowered.clone());
-        lowered
-    }
 }
 
 fn parse(sql: &str) -> LoweredSql {
@@ -72,11 +43,11 @@ fn parse(sql: &str) -> LoweredSql {
 
 /// The statements of `literal`'s SQL, with spans in the host file, and the
 /// host ranges of its comments written verbatim.
-pub fn lower(
+pub(super) fn lower(
     literal: &Literal,
-    cache: &mut SqlCache,
+    cache: &mut Generations<Arc<LoweredSql>>,
 ) -> (Vec<MigrationStatement>, Vec<Range<usize>>) {
-    let lowered = cache.get(&literal.value);
+    let lowered = cache.get_or_make(&literal.value, || Arc::new(parse(&literal.value)));
     let comments = lowered
         .comments
         .iter()

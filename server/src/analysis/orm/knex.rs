@@ -13,7 +13,7 @@ use tree_sitter::{Node, Tree};
 use super::call::{
     JsCall, js_bool, js_empty_body, js_field, js_function, js_number, js_str, js_strings,
 };
-use super::{Builder, Facts, Framework, OrmMigration, ScriptFacts, SqlCache, op};
+use super::{Builder, Cache, Facts, Framework, OrmMigration, ScriptFacts, op};
 use crate::analysis::migration::{AddColumn, ColumnDef, ConstraintKind, DmlKind, Name, Op, OpKind};
 use crate::analysis::runner::{Down, DownProblem, Runner, RunnerFacts};
 use crate::syntax::literal;
@@ -35,12 +35,13 @@ pub(super) fn lower(
     language: Language,
     tree: &Tree,
     source: &str,
-    cache: &mut SqlCache,
+    cache: &mut Cache,
 ) -> Option<OrmMigration> {
     let query = queries::query(QueryFile::Knex, language)?;
     let mut exports: HashMap<&str, Node<'_>> = HashMap::default();
     let mut calls = Vec::new();
-    for m in queries::matches(query, tree.root_node(), source) {
+    let found = queries::matches(query, tree.root_node(), source);
+    for m in &found {
         if let (Some(name), Some(value)) = (m.text("export.name", source), m.get("export.value")) {
             exports.entry(name).or_insert(value);
         }
@@ -55,12 +56,24 @@ pub(super) fn lower(
     calls.retain(|c| inside.start <= c.start_byte() && c.end_byte() <= inside.end);
     // Chained calls run left to right: order by where each method is named.
     calls.sort_by_key(|c| method_position(*c));
+    // A call another one is made on (`table.string('a')` in
+    // `table.string('a').unique()`) is inside a chain, not its end.
+    let chained = calls
+        .iter()
+        .filter_map(|c| {
+            let object = c
+                .child_by_field_name("function")?
+                .child_by_field_name("object")?;
+            (object.kind() == "call_expression").then(|| object.id())
+        })
+        .collect();
 
     let mut lowering = Lowering {
-        builder: Builder::new(cache),
+        builder: Builder::new(cache, &found),
         source,
         knex,
         scopes: Vec::new(),
+        chained,
     };
     for node in calls {
         lowering.call(node);
@@ -91,11 +104,7 @@ pub(super) fn lower(
         transaction: config.map(|c| c.byte_range()),
         ..ScriptFacts::of(up, body, knex, source)
     });
-    Some(
-        lowering
-            .builder
-            .finish(Framework::Knex, runner, facts, tree),
-    )
+    Some(lowering.builder.finish(Framework::Knex, runner, facts))
 }
 
 /// Where a function's header ends: what a finding about it underlines.
@@ -120,6 +129,8 @@ struct Lowering<'s, 'c> {
     source: &'s str,
     knex: &'s str,
     scopes: Vec<TableScope>,
+    /// The ids of calls other calls are made on.
+    chained: rustc_hash::FxHashSet<usize>,
 }
 
 impl Lowering<'_, '_> {
@@ -152,21 +163,15 @@ impl Lowering<'_, '_> {
             return self.query_builder(&call, receiver);
         }
         // A chain on a table callback's parameter, taken whole at its end.
-        let is_top = node
-            .parent()
-            .is_none_or(|p| p.kind() != "member_expression");
-        if is_top && let Some(scope) = self.scope_of(node) {
+        if !self.chained.contains(&node.id())
+            && let Some(scope) = self.scope_of(node)
+        {
             self.table_chain(node, scope);
         }
     }
 
     fn unit(&mut self, call: &JsCall<'_>) -> usize {
-        self.builder.unit(
-            call.node,
-            super::host_statement(call.node),
-            call.name,
-            false,
-        )
+        self.builder.unit(call.node, call.name, false)
     }
 
     /// The innermost table callback holding `node` whose parameter starts its chain.
@@ -293,9 +298,7 @@ impl Lowering<'_, '_> {
         let Some(root) = JsCall::new(chain.calls[0], source) else {
             return;
         };
-        let unit = self
-            .builder
-            .unit(top, super::host_statement(top), root.name, false);
+        let unit = self.builder.unit(top, root.name, false);
         let on_table = |kind: OpKind| op(Some(table.clone()), kind);
         let with_columns = |kind: OpKind, columns: Vec<String>| {
             let mut op = on_table(kind);

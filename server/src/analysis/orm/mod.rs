@@ -16,20 +16,26 @@
 mod alembic;
 pub mod alembic_env;
 mod alembic_ops;
+mod cache;
 mod call;
 pub mod django;
 mod django_fields;
 pub mod django_history;
-pub mod embedded;
+mod embedded;
 mod knex;
 mod sqlalchemy;
 mod typeorm;
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
+
+use crate::syntax::queries::Match;
+use cache::Generations;
+use embedded::LoweredSql;
 
 use crate::analysis::migration::{MigrationStatement, Name, Op, OpKind, lower_statement};
 use crate::analysis::runner::RunnerFacts;
@@ -40,9 +46,9 @@ use crate::text::Language;
 
 pub use alembic::AlembicFacts;
 pub use alembic_env::EnvFacts;
+pub use cache::Cache;
 pub use django::DjangoFacts;
 pub use django_history::History;
-pub use embedded::SqlCache;
 
 /// The frameworks preflight reads migrations of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +98,7 @@ impl OrmMigration {
         let literal = self
             .origins
             .iter()
-            .filter_map(|o| o.sql.as_deref())
+            .filter_map(Origin::literal)
             .find(|l| l.value_range(first.range.clone()).is_some())?;
         let mut edits = Vec::with_capacity(fix.edits.len());
         for edit in &fix.edits {
@@ -127,7 +133,7 @@ pub struct Unit {
     /// rewrite wraps or moves.
     pub statement: Range<usize>,
     /// The operation as the framework names it: `create_index`, `AddIndex`.
-    pub name: String,
+    pub name: Arc<str>,
     /// It runs outside the runner's transaction (inside Alembic's
     /// `autocommit_block()`).
     pub outside_transaction: bool,
@@ -138,8 +144,22 @@ pub struct Unit {
 pub struct Origin {
     /// Its unit; `None` for what the project adds (`env.py` settings).
     pub unit: Option<usize>,
-    /// The literal holding its SQL, for SQL passed as text.
-    pub sql: Option<Arc<Literal>>,
+    /// The literal holding its SQL, for SQL passed as text, as it was read
+    /// `shift` bytes earlier in the file (a statement's lowering is reused
+    /// after edits before it; the literal moves only when asked for).
+    sql: Option<Arc<Literal>>,
+    shift: isize,
+}
+
+impl Origin {
+    /// The literal holding the statement's SQL, where it is now.
+    pub fn literal(&self) -> Option<Cow<'_, Literal>> {
+        let literal = self.sql.as_deref()?;
+        Some(match self.shift {
+            0 => Cow::Borrowed(literal),
+            shift => Cow::Owned(literal.shifted(shift)),
+        })
+    }
 }
 
 /// What a framework's rewrites need to know about the file.
@@ -203,7 +223,7 @@ pub fn lower(
     tree: &Tree,
     source: &str,
     project: &Project<'_>,
-    cache: &mut SqlCache,
+    cache: &mut Cache,
 ) -> Option<OrmMigration> {
     match language {
         // Cheap checks first: most Python files are no migration.
@@ -236,7 +256,10 @@ pub fn lower(
 
 /// Builds an [`OrmMigration`]: units, their statements and origins.
 struct Builder<'c> {
-    cache: &'c mut SqlCache,
+    cache: &'c mut Generations<Arc<LoweredSql>>,
+    /// The file's statements, for the one holding each unit.
+    statements_index: Statements,
+    comments: Vec<Range<usize>>,
     statements: Vec<MigrationStatement>,
     origins: Vec<Origin>,
     units: Vec<Unit>,
@@ -244,9 +267,16 @@ struct Builder<'c> {
 }
 
 impl<'c> Builder<'c> {
-    fn new(cache: &'c mut SqlCache) -> Self {
+    /// A builder over the statements and comments `found` captured.
+    fn new(cache: &'c mut Cache, found: &[Match<'_>]) -> Self {
+        Builder::over(&mut cache.sql, found)
+    }
+
+    fn over(cache: &'c mut Generations<Arc<LoweredSql>>, found: &[Match<'_>]) -> Self {
         Builder {
             cache,
+            statements_index: Statements::collect(found),
+            comments: comments(found),
             statements: Vec::new(),
             origins: Vec::new(),
             units: Vec::new(),
@@ -254,18 +284,19 @@ impl<'c> Builder<'c> {
         }
     }
 
-    /// Starts a unit for `node`, held by the host statement `statement`.
-    fn unit(
-        &mut self,
-        node: Node<'_>,
-        statement: Range<usize>,
-        name: &str,
-        outside: bool,
-    ) -> usize {
+    /// The same builder, knowing that `range` is a statement (the one a
+    /// piece is lowered from, whose own block is outside it).
+    fn holding(mut self, range: Range<usize>) -> Self {
+        self.statements_index = std::mem::take(&mut self.statements_index).with(range);
+        self
+    }
+
+    /// Starts a unit for `node`.
+    fn unit(&mut self, node: Node<'_>, name: &str, outside: bool) -> usize {
         self.units.push(Unit {
             span: node.byte_range(),
-            statement,
-            name: name.to_string(),
+            statement: self.statements_index.holding(node.byte_range()),
+            name: name.into(),
             outside_transaction: outside,
         });
         self.units.len() - 1
@@ -291,7 +322,11 @@ impl<'c> Builder<'c> {
             span,
             ops: ops.into(),
         });
-        self.origins.push(Origin { unit, sql: None });
+        self.origins.push(Origin {
+            unit,
+            sql: None,
+            shift: 0,
+        });
     }
 
     /// The SQL in `literal`, run by `unit`.
@@ -304,6 +339,7 @@ impl<'c> Builder<'c> {
             self.origins.push(Origin {
                 unit: Some(unit),
                 sql: Some(literal.clone()),
+                shift: 0,
             });
         }
     }
@@ -320,20 +356,63 @@ impl<'c> Builder<'c> {
         self.statement(unit, vec![op]);
     }
 
-    fn finish(
-        self,
-        framework: Framework,
-        runner: RunnerFacts,
-        facts: Facts,
-        tree: &Tree,
-    ) -> OrmMigration {
+    /// What was built, positions relative to `base`: the lowering of one
+    /// statement of the host file, to reuse while its text is unchanged.
+    fn into_piece(self, base: usize) -> Piece {
+        let delta = -(base as isize);
+        Piece {
+            units: self.units.into_iter().map(|u| u.shifted(delta)).collect(),
+            statements: self
+                .statements
+                .into_iter()
+                .map(|s| MigrationStatement {
+                    span: shift(&s.span, delta),
+                    ..s
+                })
+                .collect(),
+            origins: self
+                .origins
+                .into_iter()
+                .map(|o| Origin {
+                    shift: o.shift + delta,
+                    ..o
+                })
+                .collect(),
+            comments: self.comments.iter().map(|c| shift(c, delta)).collect(),
+            sql_comments: self.sql_comments.iter().map(|c| shift(c, delta)).collect(),
+        }
+    }
+
+    /// Appends a piece lowered from the statement now at `base`.
+    fn append(&mut self, piece: &Piece, base: usize) {
+        let delta = base as isize;
+        let first_unit = self.units.len();
+        self.units
+            .extend(piece.units.iter().map(|u| u.shifted(delta)));
+        self.statements
+            .extend(piece.statements.iter().map(|s| MigrationStatement {
+                span: shift(&s.span, delta),
+                ops: s.ops.clone(),
+            }));
+        self.origins.extend(piece.origins.iter().map(|o| Origin {
+            unit: o.unit.map(|u| u + first_unit),
+            sql: o.sql.clone(),
+            shift: o.shift + delta,
+        }));
+        self.comments
+            .extend(piece.comments.iter().map(|c| shift(c, delta)));
+        self.sql_comments
+            .extend(piece.sql_comments.iter().map(|c| shift(c, delta)));
+    }
+
+    fn finish(self, framework: Framework, runner: RunnerFacts, facts: Facts) -> OrmMigration {
         OrmMigration {
             framework,
             runner,
             statements: self.statements,
             origins: self.origins,
             units: self.units,
-            comments: comments(tree.root_node()),
+            comments: self.comments,
             sql_comments: self.sql_comments,
             facts,
         }
@@ -371,28 +450,79 @@ fn name(schema: Option<&str>, table: &str) -> Name {
     Name::new(schema.map(str::to_string), table)
 }
 
-/// Every comment in the tree, in order.
-fn comments(root: Node<'_>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.kind() == "comment" {
-            out.push(node.byte_range());
+/// The lowering of one statement of a host file, positions relative to its
+/// start.
+#[derive(Debug)]
+pub(super) struct Piece {
+    units: Vec<Unit>,
+    statements: Vec<MigrationStatement>,
+    origins: Vec<Origin>,
+    comments: Vec<Range<usize>>,
+    sql_comments: Vec<Range<usize>>,
+}
+
+impl Unit {
+    fn shifted(&self, delta: isize) -> Unit {
+        Unit {
+            span: shift(&self.span, delta),
+            statement: shift(&self.statement, delta),
+            ..self.clone()
         }
-        // Comments have no children; strings hold none.
-        let descend = node.child_count() > 0 && !matches!(node.kind(), "comment" | "string");
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
+    }
+}
+
+fn shift(range: &Range<usize>, delta: isize) -> Range<usize> {
+    range.start.saturating_add_signed(delta)..range.end.saturating_add_signed(delta)
+}
+
+/// The comments `found` captured, in order.
+fn comments(found: &[Match<'_>]) -> Vec<Range<usize>> {
+    let mut comments: Vec<Range<usize>> = found
+        .iter()
+        .filter_map(|m| Some(m.get("comment")?.byte_range()))
+        .collect();
+    comments.sort_by_key(|c| c.start);
+    comments.dedup();
+    comments
+}
+
+/// The statements of a file's blocks, sorted by start: the one holding a
+/// call is found by position, not by walking up from the call (tree-sitter
+/// finds a node's parent by walking down from the root, which costs a scan
+/// of every wide block on the way).
+#[derive(Debug, Default)]
+struct Statements(Vec<Range<usize>>);
+
+impl Statements {
+    fn collect(found: &[Match<'_>]) -> Statements {
+        let ranges = found
+            .iter()
+            .filter_map(|m| Some(m.get("statement")?.byte_range()))
+            .collect();
+        Statements::of(ranges)
+    }
+
+    fn of(mut ranges: Vec<Range<usize>>) -> Statements {
+        ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        ranges.dedup();
+        Statements(ranges)
+    }
+
+    /// These statements and `range`, one more.
+    fn with(mut self, range: Range<usize>) -> Statements {
+        self.0.push(range);
+        Statements::of(self.0)
+    }
+
+    /// The innermost statement holding `range` (itself when none does).
+    fn holding(&self, range: Range<usize>) -> Range<usize> {
+        let before = self.0.partition_point(|s| s.start <= range.start);
+        self.0[..before]
+            .iter()
+            .rev()
+            .find(|s| s.end >= range.end)
+            .cloned()
+            .unwrap_or(range)
     }
 }
 

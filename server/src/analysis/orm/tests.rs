@@ -8,7 +8,7 @@ use crate::syntax::trees;
 
 fn lowered_with(language: Language, source: &str, project: &Project<'_>) -> Option<OrmMigration> {
     let tree = trees::parse(language, source).expect("parses");
-    lower(language, &tree, source, project, &mut SqlCache::default())
+    lower(language, &tree, source, project, &mut Cache::default())
 }
 
 fn lowered(language: Language, source: &str) -> OrmMigration {
@@ -271,7 +271,7 @@ fn alembic_embedded_sql_maps_to_the_literal() {
             ..
         }
     ));
-    assert!(m.origins[0].sql.is_some() && m.origins[7].sql.is_none());
+    assert!(m.origins[0].literal().is_some() && m.origins[7].literal().is_none());
 }
 
 #[test]

@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 use super::call::{
     JsCall, js_bool, js_elements, js_empty_body, js_field, js_function, js_str, js_strings,
 };
-use super::{Builder, Facts, Framework, OrmMigration, ScriptFacts, SqlCache, lower_sql, on, op};
+use super::{Builder, Cache, Facts, Framework, OrmMigration, ScriptFacts, lower_sql, on, op};
 use crate::analysis::migration::{AddColumn, ColumnDef, ConstraintKind, Name, Op, OpKind};
 use crate::analysis::runner::{Down, DownProblem, Runner, RunnerFacts};
 use crate::syntax::literal;
@@ -21,7 +21,7 @@ pub(super) fn lower(
     language: Language,
     tree: &Tree,
     source: &str,
-    cache: &mut SqlCache,
+    cache: &mut Cache,
 ) -> Option<OrmMigration> {
     let query = queries::query(QueryFile::TypeOrm, language)?;
     let found = queries::matches(query, tree.root_node(), source);
@@ -59,7 +59,7 @@ pub(super) fn lower(
         return None;
     }
     let runner_name = runner_name.unwrap_or("queryRunner");
-    let mut builder = Builder::new(cache);
+    let mut builder = Builder::new(cache, &found);
     let inside = body.byte_range();
     calls.retain(|c| inside.start <= c.start_byte() && c.end_byte() <= inside.end);
     calls.sort_by_key(|c| c.start_byte());
@@ -96,7 +96,7 @@ pub(super) fn lower(
         transaction: transaction.map(|(_, value)| value.byte_range()),
         ..ScriptFacts::of(up, body, runner_name, source)
     });
-    Some(builder.finish(Framework::TypeOrm, runner, facts, tree))
+    Some(builder.finish(Framework::TypeOrm, runner, facts))
 }
 
 /// `public async down(queryRunner: QueryRunner): Promise<void>`.
@@ -110,12 +110,7 @@ fn header(method: Node<'_>, source: &str) -> std::ops::Range<usize> {
 
 /// One `queryRunner.*` call.
 fn operation(builder: &mut Builder<'_>, call: &JsCall<'_>, source: &str) {
-    let unit = builder.unit(
-        call.node,
-        super::host_statement(call.node),
-        call.name,
-        false,
-    );
+    let unit = builder.unit(call.node, call.name, false);
     if call.name == "query" {
         let Some(sql) = call.arg(0) else {
             return;
