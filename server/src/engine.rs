@@ -161,8 +161,11 @@ impl Analysis {
     }
 
     /// Every statement of the document with its class and effects; empty for
-    /// documents that are not SQL.
+    /// documents that are no migration.
     pub fn summaries(&mut self) -> Vec<StatementSummary> {
+        if host::is_host(self.document.language()) {
+            return self.host_summaries();
+        }
         if self.document.language() != Language::Sql {
             return Vec::new();
         }

@@ -301,7 +301,9 @@ fn check_file(file: &Selected) -> Result<Option<FileReport>, String> {
         return Ok(None);
     }
     // The statements parsed for the findings are reused here.
-    let classes = (language == Language::Sql).then(|| ClassCounts::of(&analysis.summaries()));
+    let classes = analysis
+        .is_migration()
+        .then(|| ClassCounts::of(&analysis.summaries()));
     sort_findings(&mut findings);
     Ok(Some(FileReport {
         path: file.display.clone(),

@@ -6,8 +6,11 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::{Analysis, configure_engine_finding, list_dir, run_rules};
-use crate::analysis::migration::{Location, Migration, Settings};
+use super::{
+    Analysis, StatementSummary, configure_engine_finding, list_dir, run_rules, statement_class,
+    summarize,
+};
+use crate::analysis::migration::{Location, Migration, Op, OpKind, Settings};
 use crate::analysis::orm::{
     self, Cache, EnvFacts, History, OrmMigration, Project, alembic_env, django_history,
 };
@@ -102,6 +105,21 @@ impl Analysis {
         Some((lowered?, language.line_comment()?))
     }
 
+    /// What each operation of a host migration does: one summary per host
+    /// call (an `AddField` that adds a column, its foreign key and its index
+    /// is one), and one per SQL statement of a literal, at its characters.
+    pub(super) fn host_summaries(&mut self) -> Vec<StatementSummary> {
+        let language = self.document.language();
+        let text = std::mem::take(&mut self.text);
+        let path = self.path.clone();
+        let summaries = self
+            .lower_host(language, &text, path.as_deref())
+            .map(|(orm, _)| summaries(&orm, &text))
+            .unwrap_or_default();
+        self.text = text;
+        summaries
+    }
+
     /// Whether the document is a migration preflight reads (after a check).
     pub fn is_migration(&self) -> bool {
         match self.document.language() {
@@ -109,6 +127,29 @@ impl Analysis {
             _ => self.host.as_ref().is_some_and(|h| h.recognised),
         }
     }
+}
+
+fn summaries(orm: &OrmMigration, text: &str) -> Vec<StatementSummary> {
+    let mut out: Vec<StatementSummary> = Vec::new();
+    let mut last_unit = None;
+    for (statement, origin) in orm.statements.iter().zip(&orm.origins) {
+        // Transaction boundaries of a block do nothing to the database.
+        let boundary = |op: &Op| matches!(op.kind, OpKind::RunnerTransaction { .. });
+        let Some(unit) = origin.unit.filter(|_| !statement.ops.iter().all(boundary)) else {
+            continue;
+        };
+        let summary = summarize(text, statement);
+        let same_call = origin.literal().is_none() && last_unit == Some(unit);
+        match out.last_mut() {
+            Some(previous) if same_call => {
+                previous.class = statement_class([previous.class, summary.class].into_iter());
+                previous.effects.extend(summary.effects);
+            }
+            _ => out.push(summary),
+        }
+        last_unit = origin.literal().is_none().then_some(unit);
+    }
+    out
 }
 
 fn check(
@@ -215,4 +256,31 @@ fn django_history_of<'s>(
         *cached = Some((models, django_history::history(app, &earlier)));
     }
     cached.as_ref().map(|(_, history)| history)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Analysis;
+    use crate::finding::MigrationClass;
+    use crate::text::{Document, Language};
+
+    #[test]
+    fn summaries_cover_each_call_and_each_sql_statement() {
+        let text = "revision = 'a'\n\ndef upgrade():\n    op.alter_column('t', 'c', nullable=False, new_column_name='d')\n    with op.get_context().autocommit_block():\n        op.execute('CREATE INDEX CONCURRENTLY i ON t (d); DROP TABLE x')\n";
+        let mut analysis = Analysis::new(None, Document::new(text, 1, Language::Python));
+        let summaries = analysis.summaries();
+        let ranges: Vec<&str> = summaries.iter().map(|s| &text[s.range.clone()]).collect();
+        assert_eq!(
+            ranges,
+            [
+                "op.alter_column('t', 'c', nullable=False, new_column_name='d')",
+                "CREATE INDEX CONCURRENTLY i ON t (d)",
+                "DROP TABLE x"
+            ]
+        );
+        // SET NOT NULL and the rename: one call, both effects, the graver class.
+        assert_eq!(summaries[0].effects.len(), 2);
+        assert_eq!(summaries[0].class, MigrationClass::Destructive);
+        assert!(analysis.is_migration());
+    }
 }
