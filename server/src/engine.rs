@@ -1,6 +1,9 @@
 //! Ties the layers together for one file: text → syntax → analysis → rules,
 //! then configuration and suppressions. The LSP and the CLI both call this, so
-//! an editor and CI always agree.
+//! an editor and CI always agree. Python and TypeScript migrations go through
+//! [`host`].
+
+mod host;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -33,7 +36,9 @@ pub struct Analysis {
     sql: Option<SqlState>,
     /// The tree of a YAML document (workflow, CI file, manifests).
     yaml: Option<yaml::YamlState>,
-    /// The text changed since `sql` or `yaml` was computed: one edit
+    /// The syntax tree and lowering state of a Python or TypeScript document.
+    host: Option<host::HostState>,
+    /// The text changed since `sql`, `yaml` or `host` was computed: one edit
     /// covering them all.
     pending: Option<ByteEdit>,
     /// Facts from the workspace's other files (manifests, migrations).
@@ -56,6 +61,7 @@ impl Analysis {
             document,
             sql: None,
             yaml: None,
+            host: None,
             pending: None,
             workspace: None,
         }
@@ -117,6 +123,9 @@ impl Analysis {
         if self.document.language() == Language::Yaml {
             return yaml::run(self, config, build_fixes);
         }
+        if host::is_host(self.document.language()) {
+            return self.run_host(config, build_fixes);
+        }
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
@@ -150,15 +159,6 @@ impl Analysis {
                 .assume_in_transaction
                 .or_else(|| runs_in_transaction(&runner, statements)),
         };
-        let list_dir = |dir: &Path| -> Vec<String> {
-            std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let mut migration =
             Migration::build(&text, statements, settings, &runner).building_fixes(build_fixes);
         if let Some(path) = path.as_deref() {
@@ -185,8 +185,11 @@ impl Analysis {
     }
 
     /// Every statement of the document with its class and effects; empty for
-    /// documents that are not SQL.
+    /// documents that are no migration.
     pub fn summaries(&mut self) -> Vec<StatementSummary> {
+        if host::is_host(self.document.language()) {
+            return self.host_summaries();
+        }
         if self.document.language() != Language::Sql {
             return Vec::new();
         }
@@ -257,6 +260,18 @@ fn lower(statement: &Statement) -> MigrationStatement {
         span: statement.span.clone(),
         ops: migration::lower_statement(&statement.parsed).into(),
     }
+}
+
+/// The names of a directory's entries (none when it cannot be read), for
+/// fixes that create the next migration beside the current one.
+fn list_dir(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How the file at `path` runs: the migration runner's conventions, from its
@@ -444,8 +459,24 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 
 /// Whether preflight may have anything to say about a file of this name; the
 /// CLI walks only these. A YAML file is checked only if [`checks`] says so.
+/// Python and TypeScript files are read when they sit in a migrations
+/// directory (`migrations/`, `migration/`, Alembic's `versions/`); their text
+/// then tells whether they are migrations.
 pub fn handles(path: &Path) -> bool {
-    Language::from_path(path) == Language::Sql || crate::analysis::yaml_kind::is_yaml_path(path)
+    match Language::from_path(path) {
+        Language::Sql => true,
+        Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
+        language if host::is_host(language) => {
+            // `./0002_x.py` walked from inside `migrations/` is in it too.
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            path.parent()
+                .into_iter()
+                .flat_map(Path::ancestors)
+                .filter_map(|dir| dir.file_name()?.to_str())
+                .any(|name| matches!(name, "migrations" | "migration" | "versions"))
+        }
+        _ => false,
+    }
 }
 
 /// Whether a handled file is checked, given its text: a YAML file must be a

@@ -952,3 +952,49 @@ fn pipelines_and_manifests_are_checked_across_files() {
         without.stdout
     );
 }
+
+/// An Alembic project: `env.py` sets the lock timeout for every revision,
+/// and the walk reads only the revisions (not `env.py`, not `__init__.py`).
+#[test]
+fn alembic_revisions_are_checked_with_their_environment() {
+    let dir = TempDir::new("alembic");
+    dir.write(
+        "alembic/env.py",
+        "from alembic import context\ncontext.configure(connect_args={'options': '-c lock_timeout=2s'})\n",
+    );
+    dir.write("alembic/versions/__init__.py", "");
+    dir.write(
+        "alembic/versions/0001_add_email.py",
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n    op.execute(\"SET statement_timeout = '60s'\")\n    op.add_column('users', sa.Column('email', sa.Text(), nullable=False))\n    op.execute('''\n        CREATE INDEX users_email_idx ON users (email)\n    ''')\n\n\ndef downgrade():\n    pass\n",
+    );
+    dir.write(
+        "app/models.py",
+        "revision = 1\ndef upgrade(): op.drop_table('t')\n",
+    );
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1, "{}", out.stdout);
+    let found: Vec<(String, u64, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+                f["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("add-column-required".to_string(), 10, 5),
+            ("require-concurrent-index-creation".to_string(), 12, 9),
+            ("statement-after-access-exclusive".to_string(), 12, 9),
+            ("missing-down-migration".to_string(), 16, 1),
+        ],
+        "{}",
+        out.stdout
+    );
+    let help = findings(&json)[1]["help"].as_str().unwrap();
+    assert!(help.contains("autocommit_block"), "{help}");
+}

@@ -1,9 +1,10 @@
 //! Walks `fixtures/` and checks every file's inline expectations both ways:
-//! each `-- expect: rule-a, rule-b` (SQL) or `# expect: rule-a` (YAML) names
-//! the findings whose range starts on the next line that is neither blank nor
-//! another expectation; every finding must be expected and every expectation
-//! found. A correctly gated pipeline or manifest carries no expectation and
-//! must produce nothing.
+//! each `-- expect: rule-a, rule-b` (`# expect:` in YAML and Python,
+//! `// expect:` in TypeScript and JavaScript, and `-- expect:` inside their
+//! SQL literals) names the findings whose range starts on the next line that
+//! is neither blank nor another expectation; every finding must be expected
+//! and every expectation found. A correctly gated pipeline or manifest
+//! carries no expectation and must produce nothing.
 
 mod common;
 
@@ -14,11 +15,15 @@ use preflight::config;
 use preflight::engine;
 use preflight::text::{Document, Language};
 
-/// The expectation marker in a file of this language.
-fn marker(path: &Path) -> &'static str {
-    match Language::from_path(path) {
-        Language::Yaml => "# expect:",
-        _ => "-- expect:",
+/// The expectation comments of a fixture in `language`: its own, and SQL's
+/// for lines inside its SQL literals.
+fn markers(language: Language) -> Vec<String> {
+    let own = format!("{} expect:", language.line_comment().unwrap_or("--"));
+    let sql = "-- expect:".to_string();
+    if own == sql {
+        vec![sql]
+    } else {
+        vec![own, sql]
     }
 }
 
@@ -38,18 +43,22 @@ fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// (1-based line, rule) → count, from the expectation comments.
-fn expectations(text: &str, marker: &str) -> BTreeMap<(usize, String), usize> {
+fn expectations(text: &str, markers: &[String]) -> BTreeMap<(usize, String), usize> {
     let lines: Vec<&str> = text.lines().collect();
+    let expectation = |line: &str| {
+        let line = line.trim();
+        markers
+            .iter()
+            .find_map(|m| line.strip_prefix(m.as_str()))
+            .map(str::to_string)
+    };
     let mut expected = BTreeMap::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(rules) = line.trim().strip_prefix(marker) else {
+        let Some(rules) = expectation(line) else {
             continue;
         };
         let target = (i + 1..lines.len())
-            .find(|&j| {
-                let l = lines[j].trim();
-                !l.is_empty() && !l.starts_with(marker)
-            })
+            .find(|&j| !lines[j].trim().is_empty() && expectation(lines[j]).is_none())
             .unwrap_or_else(|| panic!("expectation on line {} has no line after it", i + 1));
         for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             *expected.entry((target + 1, rule.to_string())).or_insert(0) += 1;
@@ -83,7 +92,7 @@ fn every_fixture_meets_its_expectations() {
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-        let expected = expectations(&text, marker(path));
+        let expected = expectations(&text, &markers(Language::from_path(path)));
         let found = findings_by_line(path, &text);
         if expected != found {
             let name = path.strip_prefix(&root).unwrap_or(path).display();
@@ -100,8 +109,13 @@ fn every_fixture_meets_its_expectations() {
 #[test]
 fn expectations_bind_to_the_next_code_line() {
     let text = "-- expect: a, b\n-- expect: a\n\nSELECT 1;\nSELECT 2;\n";
-    let expected = expectations(text, "-- expect:");
+    let expected = expectations(text, &markers(Language::Sql));
     assert_eq!(expected.get(&(4, "a".to_string())), Some(&2));
     assert_eq!(expected.get(&(4, "b".to_string())), Some(&1));
     assert_eq!(expected.len(), 2);
+    let python = "def upgrade():\n    # expect: a\n    op.execute('''\n    -- expect: b\n    DROP TABLE t''')\n";
+    let expected = expectations(python, &markers(Language::Python));
+    assert_eq!(expected.get(&(3, "a".to_string())), Some(&1));
+    assert_eq!(expected.get(&(5, "b".to_string())), Some(&1));
+    assert_eq!(markers(Language::TypeScript)[0], "// expect:");
 }

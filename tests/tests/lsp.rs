@@ -956,3 +956,92 @@ fn no_pdb_sees_a_pdb_on_disk_in_the_workspace() {
     });
     assert_clean_exit(&mut client);
 }
+
+const REVISION: &str = "from alembic import op\n\nrevision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n    op.execute(\"SET lock_timeout = '2s'\")\n    op.execute(\"SET statement_timeout = '60s'\")\n    op.execute('''\n        ALTER TABLE users ADD CONSTRAINT users_age CHECK (age > 0)\n    ''')\n\n\ndef downgrade():\n    op.drop_constraint('users_age', 'users')\n";
+
+/// An Alembic revision: the finding points into the SQL literal, an edit of
+/// the literal clears it, and "ignore here" goes above the `op.execute`
+/// statement rather than into the SQL.
+#[test]
+fn alembic_revision_diagnostics_edits_and_ignore_action() {
+    let dir = TempDir::new();
+    let uri = dir.uri("alembic/versions/0001_age_check.py");
+    let mut client = plain_client();
+    client.open_as(&uri, "python", 1, REVISION);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, "constraint-missing-not-valid");
+    assert_eq!(found.len(), 1, "{published}");
+    // `ADD CONSTRAINT users_age CHECK (age > 0)` on line 10 (0-based), inside the literal.
+    assert_eq!(at(found[0]), ((10, 26), (10, 66)));
+
+    let params = json!({"textDocument": {"uri": uri}, "range": range((10, 30), (10, 30)), "context": {"diagnostics": []}});
+    let actions = client.result("textDocument/codeAction", params);
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore `constraint-missing-not-valid` here")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edit = &ignore["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["range"], range((9, 0), (9, 0)));
+    assert!(
+        edit["newText"]
+            .as_str()
+            .unwrap()
+            .starts_with("    # preflight: ignore[constraint-missing-not-valid]"),
+        "{edit}"
+    );
+
+    // `CHECK (age > 0)|` ← " NOT VALID"
+    client.change(&uri, 2, (10, 66), (10, 66), " NOT VALID");
+    let v2 = client.diagnostics(&uri, 2);
+    assert!(
+        with_code(&v2, "constraint-missing-not-valid").is_empty(),
+        "{v2}"
+    );
+    assert_clean_exit(&mut client);
+}
+
+/// The quick fix for an Alembic operation is Alembic code.
+#[test]
+fn alembic_quick_fix_is_written_in_python() {
+    let dir = TempDir::new();
+    let uri = dir.uri("alembic/versions/0002_index.py");
+    let text = "from alembic import op\n\nrevision = '0002'\ndown_revision = '0001'\n\n\ndef upgrade():\n    op.execute(\"SET lock_timeout = '2s'\")\n    op.create_index('ix_users_email', 'users', ['email'])\n\n\ndef downgrade():\n    op.drop_index('ix_users_email', table_name='users')\n";
+    let mut client = plain_client();
+    client.open_as(&uri, "python", 1, text);
+    client.diagnostics(&uri, 1);
+    let params = json!({"textDocument": {"uri": uri}, "range": range((8, 8), (8, 8)), "context": {"diagnostics": []}});
+    let actions = client.result("textDocument/codeAction", params);
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["diagnostics"][0]["code"] == INDEX_RULE
+                && a["kind"] == "quickfix"
+                && !a["title"].as_str().unwrap().starts_with("Ignore")
+        })
+        .unwrap_or_else(|| panic!("{actions}"));
+    assert!(
+        fix["title"]
+            .as_str()
+            .unwrap()
+            .contains("postgresql_concurrently=True"),
+        "{fix}"
+    );
+    let edits = fix["edit"]["changes"][uri.as_str()].as_array().unwrap();
+    let inserted: Vec<&str> = edits
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        inserted.contains(&", postgresql_concurrently=True"),
+        "{inserted:?}"
+    );
+    assert!(
+        inserted.contains(&"    with op.get_context().autocommit_block():\n"),
+        "{inserted:?}"
+    );
+    assert_clean_exit(&mut client);
+}

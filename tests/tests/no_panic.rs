@@ -1,7 +1,8 @@
 //! Properties of the public engine on generated input: it never panics, every
 //! range it reports lies inside the text on character boundaries, and the
 //! incremental path (LSP edits applied to an open document) reports exactly
-//! what a one-shot check of the same text reports.
+//! what a one-shot check of the same text reports. For `.sql` files and for
+//! migrations written in Python and TypeScript alike.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,8 +14,17 @@ use preflight::lsp::convert;
 use preflight::text::{ByteEdit, Document, Language, Position, PositionEncoding, TextChange};
 use proptest::prelude::*;
 
+/// Where each language's documents are checked from.
+const SQL: &str = "m.sql";
+const PYTHON: &str = "alembic/versions/r.py";
+const TYPESCRIPT: &str = "src/migration/1700000000000-M.ts";
+
 fn check(text: &str) -> Vec<Finding> {
-    engine::check_text(Path::new("m.sql"), text, &Config::default())
+    check_at(SQL, text)
+}
+
+fn check_at(path: &str, text: &str) -> Vec<Finding> {
+    engine::check_text(Path::new(path), text, &Config::default())
 }
 
 /// Every finding's range, and every edit of the checked file its fixes make,
@@ -141,16 +151,119 @@ const FRAGMENTS: &[&str] = &[
     "SET LOCAL lock_timeout = '2s';",
 ];
 
+/// Pieces of Alembic revisions: the markers that make a file one, calls with
+/// their arguments, blocks, strings of every quoting, SQL inside them.
+const PYTHON_FRAGMENTS: &[&str] = &[
+    "revision = 'a1'\n",
+    "down_revision = None\n",
+    "def upgrade():\n",
+    "def downgrade():\n",
+    "    ",
+    "        ",
+    "pass",
+    "raise NotImplementedError()",
+    "op.create_index('i', 't', ['c'])",
+    "op.create_index('i', 't', ['c'], postgresql_concurrently=True)",
+    "op.drop_index('i', table_name='t')",
+    "op.add_column('t', sa.Column('c', sa.Integer(), nullable=False))",
+    "op.add_column('t', sa.Column('c', sa.UUID(), server_default=sa.text('gen_random_uuid()')))",
+    "op.alter_column('t', 'c', nullable=False, type_=sa.Text(), new_column_name='d')",
+    "op.create_foreign_key('fk', 't', 'u', ['a'], ['id'])",
+    "op.create_check_constraint('ck', 't', 'c IS NOT NULL', postgresql_not_valid=True)",
+    "op.drop_constraint('fk', 't', type_='foreignkey')",
+    "op.drop_table('t')",
+    "op.execute(",
+    "op.execute(sa.text(",
+    "conn.execute(",
+    "with op.get_context().autocommit_block():\n",
+    "with op.batch_alter_table('t') as batch_op:\n",
+    "with op.batch_alter_table('t', recreate='always') as b:\n",
+    "batch_op.add_column(sa.Column('x', sa.Text()))",
+    "b.drop_column('x')",
+    "op.bulk_insert(t, [])",
+    "t = sa.table('t')\n",
+    "'CREATE INDEX i ON t (c)'",
+    "\"ALTER TABLE t ADD COLUMN c int NOT NULL\"",
+    "\"UPDATE t SET a = 1\"",
+    "'''\nDROP TABLE t;\nSET lock_timeout = 0;\n'''",
+    "\"\"\"",
+    "r'\\n'",
+    "f'x {y}'",
+    "f'{{x}}'",
+    "b'x'",
+    "'\\'",
+    "'\\x4'",
+    "'\\N{BULLET}'",
+    "'\\u00e9'",
+    "\"é🚀\"",
+    "'",
+    "\"",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "=",
+    "\\\n",
+    "# preflight: ignore[drop-table] reason\n",
+    "# preflight: ignore-file[require-lock-timeout]\n",
+    "# preflight: ignore[\n",
+    "#",
+    "sql",
+    "True",
+    "None",
+];
+
+/// Pieces of TypeORM and Knex migrations.
+const TYPESCRIPT_FRAGMENTS: &[&str] = &[
+    "export class M1700000000000 implements MigrationInterface {\n",
+    "transaction = false\n",
+    "public async up(queryRunner: QueryRunner): Promise<void> {\n",
+    "public async down(queryRunner: QueryRunner): Promise<void> {\n",
+    "await queryRunner.query(",
+    "exports.up = function (knex) {\n",
+    "exports.down = async (knex) => {\n",
+    "exports.config = { transaction: false };\n",
+    "return knex.schema.alterTable('t', (table) => {\n",
+    "table.index(['c'])",
+    "table.string('c').notNullable()",
+    "knex.raw(",
+    "`CREATE INDEX i ON t (c)`",
+    "`ALTER TABLE t ADD ${c}`",
+    "'DROP TABLE t'",
+    "\"UPDATE t SET a = 1\"",
+    "'\\u{1F680}'",
+    "'\\x'",
+    "`",
+    "${",
+    "'",
+    "\"",
+    " + ",
+    "(",
+    ")",
+    "{",
+    "}",
+    ";",
+    ",",
+    "=>",
+    "// preflight: ignore[drop-table] reason\n",
+    "/* c */",
+];
+
 const SEPARATORS: &[&str] = &[" ", " ", " ", "", "\n", "\r\n", "\t"];
 
-/// SQL-like text: fragments joined by whitespace (or nothing).
-fn sql_like() -> impl Strategy<Value = String> {
+/// Fragments joined by whitespace (or nothing).
+fn joined(
+    fragments: &'static [&'static str],
+    count: std::ops::Range<usize>,
+) -> impl Strategy<Value = String> {
     prop::collection::vec(
         (
-            prop::sample::select(FRAGMENTS),
+            prop::sample::select(fragments),
             prop::sample::select(SEPARATORS),
         ),
-        0..40,
+        count,
     )
     .prop_map(|parts| {
         parts
@@ -160,21 +273,22 @@ fn sql_like() -> impl Strategy<Value = String> {
     })
 }
 
-/// A short insertion: a few fragments, or nothing (a deletion).
-fn insertion() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        (
-            prop::sample::select(FRAGMENTS),
-            prop::sample::select(SEPARATORS),
-        ),
-        0..4,
-    )
-    .prop_map(|parts| {
-        parts
-            .into_iter()
-            .flat_map(|(fragment, separator)| [fragment, separator])
-            .collect()
-    })
+/// Text of `fragments` after `prefix`, which makes most of it a migration
+/// the front end reads.
+fn migration_like(
+    prefix: &'static str,
+    fragments: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    joined(fragments, 0..60).prop_map(move |body| format!("{prefix}{body}"))
+}
+
+const REVISION: &str = "revision = 'a1'\n\ndef upgrade():\n    ";
+const TYPEORM_CLASS: &str =
+    "export class M implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {\n    ";
+
+/// SQL-like text.
+fn sql_like() -> impl Strategy<Value = String> {
+    joined(FRAGMENTS, 0..40)
 }
 
 /// A position that may lie past its line or past the text, or inside a
@@ -184,27 +298,64 @@ fn position() -> impl Strategy<Value = Position> {
         .prop_map(|(line, character)| Position { line, character })
 }
 
-/// One `contentChanges` entry: mostly ranged edits, sometimes a full
-/// replacement, and now and then an inverted range the document rejects.
-fn change() -> impl Strategy<Value = TextChange> {
+/// One `contentChanges` entry made of `fragments`: mostly ranged edits
+/// (a few fragments, or nothing: a deletion), sometimes a full replacement,
+/// and now and then an inverted range the document rejects.
+fn change(fragments: &'static [&'static str]) -> impl Strategy<Value = TextChange> {
     prop_oneof![
-        12 => (position(), position(), insertion()).prop_map(|(a, b, text)| TextChange {
+        12 => (position(), position(), joined(fragments, 0..4)).prop_map(|(a, b, text)| TextChange {
             range: Some((a.min(b), a.max(b))),
             text,
         }),
-        1 => sql_like().prop_map(|text| TextChange { range: None, text }),
-        1 => (position(), position(), insertion()).prop_map(|(a, b, text)| TextChange {
+        1 => joined(fragments, 0..40).prop_map(|text| TextChange { range: None, text }),
+        1 => (position(), position(), joined(fragments, 0..4)).prop_map(|(a, b, text)| TextChange {
             range: Some((a, b)),
             text,
         }),
     ]
 }
 
-fn open(text: &str) -> Analysis {
-    Analysis::new(
-        Some(PathBuf::from("m.sql")),
-        Document::new(text, 0, Language::Sql),
-    )
+fn open(path: &str, text: &str) -> Analysis {
+    let path = PathBuf::from(path);
+    let language = Language::from_path(&path);
+    Analysis::new(Some(path), Document::new(text, 0, language))
+}
+
+/// After any sequence of `didChange` notifications the open document at
+/// `path` reports exactly what a fresh check of its text reports.
+fn incremental_matches_fresh(
+    path: &str,
+    initial: &str,
+    notifications: Vec<(Vec<TextChange>, bool)>,
+) -> Result<(), TestCaseError> {
+    let config = Config::default();
+    let mut analysis = open(path, initial);
+    prop_assert_eq!(analysis.findings(&config), check_at(path, initial));
+    for (version, (changes, look)) in (1..).zip(notifications) {
+        // An inverted range stops the notification; the changes before it
+        // stay applied, which the comparison below covers.
+        if analysis
+            .apply_changes(version, &changes, PositionEncoding::Utf16)
+            .is_ok()
+        {
+            prop_assert_eq!(analysis.document().version(), version);
+        }
+        // Sometimes several notifications pile up before anyone asks.
+        if look {
+            let text = analysis.document().text();
+            let findings = analysis.findings(&config);
+            ranges_are_valid(&text, &findings)?;
+            prop_assert_eq!(findings, check_at(path, &text), "text: {:?}", text);
+        }
+    }
+    let text = analysis.document().text();
+    prop_assert_eq!(
+        analysis.findings(&config),
+        check_at(path, &text),
+        "text: {:?}",
+        text
+    );
+    Ok(())
 }
 
 proptest! {
@@ -226,36 +377,55 @@ proptest! {
         ranges_are_valid(&text, &findings)?;
     }
 
-    /// The incremental path end to end: after any sequence of `didChange`
-    /// notifications the open document reports exactly what a fresh check of
-    /// its text reports.
+    /// The incremental path end to end.
     #[test]
     fn edits_then_findings_match_a_fresh_check(
         initial in sql_like(),
         notifications in prop::collection::vec(
-            (prop::collection::vec(change(), 1..4), any::<bool>()),
+            (prop::collection::vec(change(FRAGMENTS), 1..4), any::<bool>()),
             1..6,
         ),
     ) {
-        let config = Config::default();
-        let mut analysis = open(&initial);
-        prop_assert_eq!(analysis.findings(&config), check(&initial));
-        for (version, (changes, look)) in (1..).zip(notifications) {
-            // An inverted range stops the notification; the changes before it
-            // stay applied, which the comparison below covers.
-            if analysis.apply_changes(version, &changes, PositionEncoding::Utf16).is_ok() {
-                prop_assert_eq!(analysis.document().version(), version);
-            }
-            // Sometimes several notifications pile up before anyone asks.
-            if look {
-                let text = analysis.document().text();
-                let findings = analysis.findings(&config);
-                ranges_are_valid(&text, &findings)?;
-                prop_assert_eq!(findings, check(&text), "text: {:?}", text);
-            }
+        incremental_matches_fresh(SQL, &initial, notifications)?;
+    }
+
+    #[test]
+    fn python_and_typescript_text_never_panics(text in any::<String>()) {
+        for path in [PYTHON, TYPESCRIPT] {
+            ranges_are_valid(&text, &check_at(path, &text))?;
         }
-        let text = analysis.document().text();
-        prop_assert_eq!(analysis.findings(&config), check(&text), "text: {:?}", text);
+    }
+
+    #[test]
+    fn migration_like_python_never_panics(text in migration_like(REVISION, PYTHON_FRAGMENTS)) {
+        ranges_are_valid(&text, &check_at(PYTHON, &text))?;
+    }
+
+    #[test]
+    fn migration_like_typescript_never_panics(text in migration_like(TYPEORM_CLASS, TYPESCRIPT_FRAGMENTS)) {
+        ranges_are_valid(&text, &check_at(TYPESCRIPT, &text))?;
+    }
+
+    #[test]
+    fn python_edits_then_findings_match_a_fresh_check(
+        initial in migration_like(REVISION, PYTHON_FRAGMENTS),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(PYTHON_FRAGMENTS), 1..4), any::<bool>()),
+            1..6,
+        ),
+    ) {
+        incremental_matches_fresh(PYTHON, &initial, notifications)?;
+    }
+
+    #[test]
+    fn typescript_edits_then_findings_match_a_fresh_check(
+        initial in migration_like(TYPEORM_CLASS, TYPESCRIPT_FRAGMENTS),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(TYPESCRIPT_FRAGMENTS), 1..4), any::<bool>()),
+            1..6,
+        ),
+    ) {
+        incremental_matches_fresh(TYPESCRIPT, &initial, notifications)?;
     }
 
     /// The server's diagnostics path: positions carried over from the last
@@ -265,7 +435,7 @@ proptest! {
     fn carried_diagnostics_match_fresh_ones(
         initial in sql_like(),
         notifications in prop::collection::vec(
-            (prop::collection::vec(change(), 1..4), any::<bool>()),
+            (prop::collection::vec(change(FRAGMENTS), 1..4), any::<bool>()),
             1..6,
         ),
         encoding in prop_oneof![
@@ -275,7 +445,7 @@ proptest! {
         ],
     ) {
         let config = Config::default();
-        let mut analysis = open(&initial);
+        let mut analysis = open("m.sql", &initial);
         let findings = Arc::new(analysis.diagnose(&config));
         let (_, mut converted) =
             convert::diagnostics_after_edit(analysis.document(), findings, None, encoding);

@@ -4,6 +4,7 @@
 
 pub mod manifest;
 pub mod migration;
+pub mod orm;
 pub mod pipeline;
 pub mod runner;
 pub mod suppression;

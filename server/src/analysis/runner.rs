@@ -1,6 +1,8 @@
 //! Which migration runner executes a `.sql` file, and how: inside a
 //! transaction or not, which part of the file is the "up" migration, and
-//! where its down migration is (or should be).
+//! where its down migration is (or should be). ORM migrations written in
+//! Python or TypeScript get the same facts from their front ends
+//! (`analysis::orm`), under the runners at the end of [`Runner`].
 //!
 //! Pure recognition from the path and the text: every fact about the file
 //! system comes in through [`ProjectFacts`], so this module does no I/O.
@@ -37,6 +39,15 @@ pub enum Runner {
     /// nothing special for them (the marker is a comment).
     Drizzle,
     Atlas,
+    /// Alembic revisions (`versions/*.py`): the whole run in one transaction
+    /// unless `env.py` says otherwise; `autocommit_block()` steps outside it.
+    Alembic,
+    /// Django migrations: each atomic (one transaction) unless `atomic = False`.
+    Django,
+    /// TypeORM migration classes: in a transaction unless `transaction = false`.
+    TypeOrm,
+    /// Knex migrations: each in a transaction unless `config.transaction` is false.
+    Knex,
     Unknown,
 }
 
@@ -53,6 +64,10 @@ impl Runner {
             Runner::Prisma => "Prisma Migrate",
             Runner::Drizzle => "Drizzle",
             Runner::Atlas => "Atlas",
+            Runner::Alembic => "Alembic",
+            Runner::Django => "Django",
+            Runner::TypeOrm => "TypeORM",
+            Runner::Knex => "Knex",
             Runner::Unknown => "unknown runner",
         }
     }
@@ -69,6 +84,10 @@ pub enum Down {
     /// The body of this file's down section, after its marker line; an empty
     /// range at the end of the text when the file has no such section.
     Section(Range<usize>),
+    /// In the migration's own code (Alembic's `downgrade()`, TypeORM's and
+    /// Knex's `down`): the range to point at, the function or, when it is
+    /// missing, the up function it should follow.
+    Code(Range<usize>),
 }
 
 /// Why the down migration is missing, ready to be put in a message.
@@ -82,6 +101,22 @@ pub enum DownProblem {
     MissingSection(&'static str),
     /// The section introduced by this marker holds only comments and whitespace.
     EmptySection(&'static str),
+    /// No function of this name (`downgrade()`, `down`).
+    MissingFunction(&'static str),
+    /// The function of this name does nothing (`pass`, a docstring, an empty body).
+    EmptyFunction(&'static str),
+    /// Operations that have no inverse (Django's `RunSQL` without `reverse_sql`).
+    Irreversible(Vec<Irreversible>),
+}
+
+/// An operation that cannot be rolled back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Irreversible {
+    pub range: Range<usize>,
+    /// `RunSQL`.
+    pub operation: &'static str,
+    /// What would make it reversible: `reverse_sql`.
+    pub missing: &'static str,
 }
 
 impl fmt::Display for DownProblem {
@@ -91,6 +126,15 @@ impl fmt::Display for DownProblem {
             DownProblem::EmptyFile(name) => write!(f, "`{name}` is empty"),
             DownProblem::MissingSection(marker) => write!(f, "no `{marker}` section"),
             DownProblem::EmptySection(marker) => write!(f, "`{marker}` section is empty"),
+            DownProblem::MissingFunction(name) => write!(f, "no `{name}`"),
+            DownProblem::EmptyFunction(name) => write!(f, "`{name}` does nothing"),
+            DownProblem::Irreversible(operations) => {
+                let names: Vec<String> = operations
+                    .iter()
+                    .map(|o| format!("`{}` without `{}`", o.operation, o.missing))
+                    .collect();
+                f.write_str(&names.join(", "))
+            }
         }
     }
 }
@@ -123,7 +167,7 @@ pub struct RunnerFacts {
 
 impl RunnerFacts {
     /// A file executed whole, with no down migration to look for.
-    fn whole(runner: Runner, in_transaction: Option<bool>, text: &str) -> RunnerFacts {
+    pub fn whole(runner: Runner, in_transaction: Option<bool>, text: &str) -> RunnerFacts {
         RunnerFacts {
             runner,
             in_transaction,

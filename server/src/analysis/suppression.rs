@@ -85,6 +85,14 @@ impl Suppressions {
         suppressions
     }
 
+    /// These directives and `other`'s: a host file's own comments and those
+    /// of the SQL in its literals.
+    pub fn merged(mut self, other: Suppressions) -> Suppressions {
+        self.directives.extend(other.directives);
+        self.malformed.extend(other.malformed);
+        self
+    }
+
     pub fn directives(&self) -> &[Directive] {
         &self.directives
     }

@@ -115,6 +115,7 @@ pub fn check(options: &CheckOptions) -> (Report, Vec<String>) {
     for outcome in check_all(&selected, &workspace) {
         match outcome {
             Ok(Some(file)) => files.push(file),
+            // A Python or TypeScript file that holds no migration.
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
@@ -138,6 +139,8 @@ struct Selected {
     display: String,
     /// The governing config file (empty when none) and its settings.
     config: Arc<(PathBuf, Config)>,
+    /// Named on the command line rather than found by walking.
+    named: bool,
 }
 
 /// Resolves the command-line paths to files, sorted by path and without
@@ -160,6 +163,7 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
                     path: root.clone(),
                     display: display_path(root),
                     config,
+                    named: true,
                 });
             }
             continue;
@@ -190,6 +194,7 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
                     path: path.to_path_buf(),
                     display: display_path(path),
                     config,
+                    named: false,
                 });
             }
         }
@@ -278,7 +283,9 @@ fn scan_workspace(paths: &[PathBuf]) -> Arc<Workspace> {
 }
 
 /// Checks every file, on as many threads as there are cores; results come back
-/// in the order of `files`. `None`: a YAML file preflight does not check.
+/// in the order of `files`. `None`: a file preflight does not check after all
+/// (YAML that is neither pipeline nor manifest, a Python or TypeScript file
+/// that holds no migration).
 fn check_all(
     files: &[Selected],
     workspace: &Arc<Workspace>,
@@ -318,6 +325,9 @@ fn check_all(
     results.into_iter().flatten().collect()
 }
 
+/// The file's report; `None` when it is YAML preflight does not check, or a
+/// walk found a Python or TypeScript file that holds no migration
+/// (`__init__.py`, `env.py`, a helper module).
 fn check_file(file: &Selected, workspace: &Arc<Workspace>) -> Result<Option<FileReport>, String> {
     let text = read_text(file)?;
     if !engine::checks(&file.path, &text) {
@@ -328,8 +338,15 @@ fn check_file(file: &Selected, workspace: &Arc<Workspace>) -> Result<Option<File
     let mut analysis =
         Analysis::new(Some(file.path.clone()), document).with_workspace(Arc::clone(workspace));
     let mut findings = analysis.findings(&file.config.1);
+    // A walked Python or TypeScript file that holds no migration is not
+    // reported (YAML was already sorted out by `engine::checks`).
+    if !file.named && language != Language::Yaml && !analysis.is_migration() {
+        return Ok(None);
+    }
     // The statements parsed for the findings are reused here.
-    let classes = (language == Language::Sql).then(|| ClassCounts::of(&analysis.summaries()));
+    let classes = analysis
+        .is_migration()
+        .then(|| ClassCounts::of(&analysis.summaries()));
     sort_findings(&mut findings);
     Ok(Some(FileReport {
         path: file.display.clone(),

@@ -48,7 +48,8 @@ pub fn take(m: &Migration<'_>, undoes: impl Fn(&Op) -> bool) -> Option<Taken> {
                 text: statement,
             })
         }
-        Down::NotApplicable => None,
+        // A down function in Python or TypeScript holds no SQL statements.
+        Down::NotApplicable | Down::Code(_) => None,
     }
 }
 

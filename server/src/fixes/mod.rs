@@ -2,17 +2,22 @@
 //! into a [`Fix`](crate::finding::Fix); it returns `None` when the text is not
 //! in the shape it rewrites, so a rule never offers a wrong edit.
 
+pub mod alembic;
 pub mod apply;
 pub mod backfill;
+pub mod code;
 pub mod column;
 pub mod constraint;
+pub mod django;
 pub mod down;
 pub mod expand_contract;
+pub mod host;
 pub mod index;
 pub mod next_migration;
 pub mod not_null;
 pub mod preamble;
 pub mod rename_table;
+pub mod script;
 pub mod sql;
 pub mod transaction;
 pub mod unique;

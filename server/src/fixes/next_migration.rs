@@ -131,7 +131,16 @@ pub fn create(
                 format!("{txmode}{}\n", step.up),
             )]
         }
-        Runner::GolangMigrate | Runner::Prisma | Runner::Drizzle | Runner::Unknown => return None,
+        // ORM migrations get their next migration from their own builders
+        // (`fixes::alembic`, `fixes::django`), in their own language.
+        Runner::GolangMigrate
+        | Runner::Prisma
+        | Runner::Drizzle
+        | Runner::Alembic
+        | Runner::Django
+        | Runner::TypeOrm
+        | Runner::Knex
+        | Runner::Unknown => return None,
     };
     Some(
         files

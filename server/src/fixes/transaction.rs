@@ -229,6 +229,11 @@ fn commented(sql: &str) -> String {
 /// The fix titled `title` (and where the step went), or `None` when the
 /// runner cannot run the step as needed.
 pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> Option<Fix> {
+    // A Python or TypeScript migration places it in its own language.
+    if m.host().is_some() {
+        m.placed_in_host();
+        return super::host::place(m, at, title, step);
+    }
     let statement = at.statement.span.clone();
     let shape = Shape::of(m, at);
     let step = match step {

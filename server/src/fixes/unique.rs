@@ -74,7 +74,7 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     // Rolling back the attach drops the constraint (and its index with it):
     // the current down migration's own drop moves there.
     let taken = down::take(m, |op| {
-        matches!(&op.kind, OpKind::DropConstraint { name } if *name == index)
+        matches!(&op.kind, OpKind::DropConstraint { name, .. } if *name == index)
             && op.table.as_ref().is_some_and(|t| t.name == table.name)
     });
     let undo_attach = match &taken {

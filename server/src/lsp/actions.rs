@@ -15,10 +15,12 @@ use tower_lsp_server::ls_types::{
 
 use super::capabilities::ClientSupport;
 use super::convert::{diagnostic, intersects, offset, range};
+use crate::analysis::orm;
 use crate::analysis::suppression::{Scope, directive};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::fixes::apply::{Allowed, Plan};
 use crate::rules::{self, Check};
+use crate::syntax::trees;
 use crate::text::{Document, Language, Position, PositionEncoding};
 
 /// What building code actions needs besides the findings.
@@ -120,9 +122,12 @@ fn ignore_actions(
         return;
     };
     let index = target.document.line_index();
-    let line = index
-        .position(finding.range.start, PositionEncoding::Utf8)
-        .line;
+    // In Python or TypeScript the finding may sit inside a multi-line SQL
+    // literal, where a comment line would become SQL: the directive goes
+    // above the host statement holding it.
+    let anchor =
+        host_statement_start(target.document, finding.range.start).unwrap_or(finding.range.start);
+    let line = index.position(anchor, PositionEncoding::Utf8).line;
     let line_text = index.line_text(line as usize);
     let indent: String = line_text
         .chars()
@@ -160,6 +165,14 @@ fn ignore_actions(
             ));
         }
     }
+}
+
+/// Where the host statement (Python, TypeScript) holding `offset` starts;
+/// `None` for languages without a syntax tree.
+fn host_statement_start(document: &Document, offset: usize) -> Option<usize> {
+    let tree = trees::parse(document.language(), &document.text())?;
+    let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
+    Some(orm::host_statement(node).start)
 }
 
 /// What the inserted directive says until the author writes the reason.

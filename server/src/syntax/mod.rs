@@ -1,5 +1,7 @@
 //! Front ends: one per language, each kept incrementally.
 
+pub mod literal;
+pub mod queries;
 pub mod shell;
 pub mod sql;
 pub mod trees;

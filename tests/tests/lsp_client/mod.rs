@@ -212,10 +212,7 @@ impl LspClient {
     }
 
     pub fn open(&mut self, uri: &str, version: i64, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "sql", "version": version, "text": text}}),
-        );
+        self.open_as(uri, "sql", version, text);
     }
 
     /// One incremental change replacing `[start, end)` (line, character) with `text`.

@@ -137,6 +137,8 @@ impl Session {
             OpKind::Begin => self.begin(Some(index)),
             OpKind::Commit => self.commit(),
             OpKind::Rollback => self.rollback(),
+            OpKind::RunnerTransaction { open: false } => self.commit(),
+            OpKind::RunnerTransaction { open: true } => self.begin(None),
             OpKind::Set {
                 name, value: None, ..
             } if name == "all" => self.settings = SessionSettings::default(),

@@ -101,6 +101,7 @@ impl Op {
             | OpKind::Begin
             | OpKind::Commit
             | OpKind::Rollback
+            | OpKind::RunnerTransaction { .. }
             | OpKind::DynamicSql
             | OpKind::Other { .. } => (None, false, Any),
         };

@@ -668,7 +668,10 @@ pub fn alter_action(mut c: Cursor<'_>) -> OpKind {
     if c.eat(&["DROP", "CONSTRAINT"]) {
         c.eat(&["IF", "EXISTS"]);
         let name = c.ident().unwrap_or_default();
-        return OpKind::DropConstraint { name };
+        return OpKind::DropConstraint {
+            name,
+            foreign_key: false,
+        };
     }
     if c.eat(&["RENAME", "TO"]) {
         let to = c.ident().unwrap_or_default();

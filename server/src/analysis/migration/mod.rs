@@ -13,7 +13,7 @@ mod not_null;
 mod ops;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -25,6 +25,7 @@ pub use ops::{
     AddColumn, ColumnDef, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind, OpTag,
 };
 
+use crate::analysis::orm::OrmMigration;
 use crate::analysis::runner::RunnerFacts;
 use crate::finding::Fix;
 use crate::syntax::sql::ParsedStatement;
@@ -96,6 +97,12 @@ pub struct Migration<'a> {
     /// Whether rules build their fixes: an editor's keystroke needs only the
     /// findings; code actions and the CLI need the fixes too.
     build_fixes: bool,
+    /// The Python or TypeScript file the migration was read from, if any:
+    /// its fixes must be written in that file's language.
+    host: Option<&'a OrmMigration>,
+    /// The fix being built was placed in the host's language
+    /// ([`Migration::placed_in_host`]).
+    placed: Cell<bool>,
 }
 
 /// Where the migration's file is, for fixes that create the next migration
@@ -295,6 +302,8 @@ impl<'a> Migration<'a> {
             defined_columns: Vec::new(),
             location: None,
             build_fixes: true,
+            host: None,
+            placed: Cell::new(false),
         };
         context::analyze(&mut migration);
         migration.defined_columns = migration.gather_columns();
@@ -313,10 +322,42 @@ impl<'a> Migration<'a> {
         self
     }
 
+    /// The same migration, read from a Python or TypeScript file.
+    pub fn hosted(mut self, host: &'a OrmMigration) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// The Python or TypeScript migration this one was read from.
+    pub fn host(&self) -> Option<&'a OrmMigration> {
+        self.host
+    }
+
+    /// Says that the fix being built was written for the host file (a step
+    /// placed in new Alembic revisions, say), so [`Migration::fix`] keeps it
+    /// as it is.
+    pub fn placed_in_host(&self) {
+        self.placed.set(true);
+    }
+
     /// `build()` when fixes are wanted: the rewrite is only computed when
-    /// someone will look at it.
+    /// someone will look at it. In a host file, a rewrite of SQL is kept
+    /// only as an edit inside the literal holding the SQL (encoded for its
+    /// quoting), unless the builder placed it in the host's language.
     pub fn fix(&self, build: impl FnOnce() -> Option<Fix>) -> Option<Fix> {
-        if self.build_fixes { build() } else { None }
+        if !self.build_fixes {
+            return None;
+        }
+        let Some(host) = self.host else {
+            return build();
+        };
+        self.placed.set(false);
+        let fix = build()?;
+        if self.placed.get() {
+            Some(fix)
+        } else {
+            host.sql_fix_in_literal(fix)
+        }
     }
 
     pub fn location(&self) -> Option<Location<'a>> {

@@ -333,6 +333,9 @@ pub enum OpKind {
     },
     DropConstraint {
         name: String,
+        /// Known to be a foreign key (Alembic's `type_="foreignkey"`); SQL
+        /// does not say, so its lowering leaves this to the name.
+        foreign_key: bool,
     },
     /// `SET TABLESPACE`, `SET LOGGED`, `SET UNLOGGED`: the table is copied.
     MoveTable {
@@ -393,9 +396,17 @@ pub enum OpKind {
     Begin,
     Commit,
     Rollback,
+    /// The migration runner commits its own transaction here (`open:
+    /// false`) or opens a new one (`open: true`): Alembic's
+    /// `autocommit_block()` commits what ran before it and runs its body
+    /// outside a transaction. Not an explicit `BEGIN`/`COMMIT` of the file.
+    RunnerTransaction {
+        open: bool,
+    },
     /// SQL the migration builds at run time, so no lowering can see what it
     /// does: an `EXECUTE` of a non-literal string in a `DO` block (next to the
-    /// block's own `Other` operation).
+    /// block's own `Other` operation), or an ORM migration's `op.execute(sql)`
+    /// of a variable or an f-string.
     DynamicSql,
     /// Anything else; `what` is its leading keywords (`SELECT`, `DO`, ...).
     Other {
@@ -449,6 +460,7 @@ pub enum OpTag {
     Begin,
     Commit,
     Rollback,
+    RunnerTransaction,
     DynamicSql,
     Other,
 }
@@ -502,6 +514,7 @@ impl OpKind {
             OpKind::Begin => OpTag::Begin,
             OpKind::Commit => OpTag::Commit,
             OpKind::Rollback => OpTag::Rollback,
+            OpKind::RunnerTransaction { .. } => OpTag::RunnerTransaction,
             OpKind::DynamicSql => OpTag::DynamicSql,
             OpKind::Other { .. } => OpTag::Other,
         }
@@ -625,6 +638,7 @@ impl Op {
             | OpKind::Begin
             | OpKind::Commit
             | OpKind::Rollback
+            | OpKind::RunnerTransaction { .. }
             | OpKind::DynamicSql
             | OpKind::Other { .. } => return None,
         })

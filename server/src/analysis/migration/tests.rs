@@ -1362,17 +1362,26 @@ fn validate_rename_and_drop() {
         ),
         (
             "DROP CONSTRAINT c",
-            OpKind::DropConstraint { name: "c".into() },
+            OpKind::DropConstraint {
+                name: "c".into(),
+                foreign_key: false,
+            },
             AccessExclusive,
         ),
         (
             "DROP CONSTRAINT IF EXISTS c",
-            OpKind::DropConstraint { name: "c".into() },
+            OpKind::DropConstraint {
+                name: "c".into(),
+                foreign_key: false,
+            },
             AccessExclusive,
         ),
         (
             "DROP CONSTRAINT \"C\" CASCADE",
-            OpKind::DropConstraint { name: "C".into() },
+            OpKind::DropConstraint {
+                name: "C".into(),
+                foreign_key: false,
+            },
             AccessExclusive,
         ),
     ];
@@ -1584,11 +1593,17 @@ fn table_level_actions_on_both_paths() {
         ),
         (
             "DROP CONSTRAINT n",
-            OpKind::DropConstraint { name: "n".into() },
+            OpKind::DropConstraint {
+                name: "n".into(),
+                foreign_key: false,
+            },
         ),
         (
             "DROP CONSTRAINT IF EXISTS N RESTRICT",
-            OpKind::DropConstraint { name: "n".into() },
+            OpKind::DropConstraint {
+                name: "n".into(),
+                foreign_key: false,
+            },
         ),
         ("SET LOGGED", move_table("SET LOGGED")),
         ("set unlogged", move_table("SET UNLOGGED")),

@@ -33,11 +33,12 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for at in existing(m, OpTag::DropConstraint) {
-        let OpKind::DropConstraint { name } = &at.op.kind else {
+        let OpKind::DropConstraint { name, foreign_key } = &at.op.kind else {
             continue;
         };
         let references = references_of(m, name);
-        if references.is_none() && !(name.ends_with("_fkey") || name.ends_with("_fk")) {
+        let named_like_one = name.ends_with("_fkey") || name.ends_with("_fk");
+        if !foreign_key && references.is_none() && !named_like_one {
             continue;
         }
         let other = references.map_or_else(

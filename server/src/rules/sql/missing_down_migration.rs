@@ -3,8 +3,13 @@
 //! that down migration is missing or empty: golang-migrate and sqlx
 //! `N_name.up.sql` without `N_name.down.sql`, a diesel directory without a
 //! non-empty `down.sql`, goose without a `-- +goose Down` section, dbmate with
-//! an empty `-- migrate:down` section. `info`. Runners without down
-//! migrations (Prisma, Drizzle, Atlas, Flyway's community edition, sqlx simple
+//! an empty `-- migrate:down` section; an Alembic revision whose
+//! `downgrade()` is missing or does nothing (`pass`, a docstring), a
+//! TypeORM or Knex migration whose `down` is missing or empty, and each
+//! Django `RunSQL` without `reverse_sql` or `RunPython` without
+//! `reverse_code` (`RunSQL.noop` and `RunPython.noop` are explicit
+//! "irreversible" markers, as is a down function that raises).
+//! `info`. Runners without down migrations (Prisma, Drizzle, Atlas, Flyway's community edition, sqlx simple
 //! migrations) are not flagged.
 //!
 //! ## Why it matters
@@ -21,6 +26,7 @@
 //! is a decision rather than an accident.
 
 use crate::analysis::migration::Migration;
+use crate::analysis::runner::{Down, DownProblem};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -36,19 +42,39 @@ pub static RULE: Rule = Rule {
 
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     let runner = m.runner();
-    let (Some(problem), Some(first)) = (&runner.down_missing, m.statements().first()) else {
+    let Some(problem) = &runner.down_missing else {
         return;
+    };
+    let name = runner.runner.name();
+    // Each operation without an inverse is its own finding, where it is written.
+    if let DownProblem::Irreversible(operations) = problem {
+        for operation in operations {
+            out.push(
+                RULE.finding(
+                    operation.range.clone(),
+                    format!(
+                        "This {name} operation has no way back: `{}` without `{}` cannot be rolled back",
+                        operation.operation, operation.missing
+                    ),
+                )
+                .with_help(HELP),
+            );
+        }
+        return;
+    }
+    let range = match (&runner.down, m.statements().first()) {
+        (Down::Code(range), _) => range.clone(),
+        (_, Some(first)) => first.span.clone(),
+        (_, None) => return,
     };
     out.push(
         RULE.finding(
-            first.span.clone(),
-            format!(
-                "This {} migration has no way back: {problem}",
-                runner.runner.name()
-            ),
+            range,
+            format!("This {name} migration has no way back: {problem}"),
         )
-        .with_help(
-            "Write the inverse migration, or an explicit irreversible marker, before deploying.",
-        ),
+        .with_help(HELP),
     );
 }
+
+const HELP: &str =
+    "Write the inverse migration, or an explicit irreversible marker, before deploying.";

@@ -86,6 +86,7 @@ fn extends_the_outage(kind: &OpKind) -> bool {
         OpKind::Commit
         | OpKind::Rollback
         | OpKind::Begin
+        | OpKind::RunnerTransaction { .. }
         | OpKind::Set { .. }
         | OpKind::CreateTable { .. }
         | OpKind::CreateEnum

@@ -7,10 +7,11 @@
 //! 'literal'`, and `EXECUTE` inside a function body (`CREATE FUNCTION`, which
 //! the migration defines but does not run) are not flagged. `info`.
 //!
-//! The same rule id will report non-literal SQL in ORM migrations once their
-//! front ends exist: Alembic `op.execute(sql)` with a variable, Django
+//! In ORM migrations: SQL passed as anything but a literal, such as Alembic
+//! `op.execute(sql)` with a variable or an f-string with fields, Django
 //! `RunSQL(sql)` with a variable, TypeORM ``queryRunner.query(`...${x}`)`` and
-//! Knex `knex.raw(x)`.
+//! Knex `knex.raw(x)`; the argument is underlined. Literals, concatenated
+//! literals and templates without substitutions are checked like `.sql` files.
 //!
 //! ## Why it matters
 //! Every other rule judges the statements it can see. The statements a loop
@@ -37,6 +38,8 @@
 //! -- preflight: ignore[unanalyzable-raw-sql] adds a nullable column to each partition, reviewed
 //! DO $$ ... $$;
 //! ```
+//! (`# preflight: ignore[...]` in Python, `// preflight: ignore[...]` in
+//! TypeScript and JavaScript.)
 
 use crate::analysis::migration::{Migration, OpTag};
 use crate::finding::{Finding, MigrationClass, Severity};
@@ -59,7 +62,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 at.range(),
                 "This runs SQL built at run time: preflight cannot see the statements, so their locks, rewrites and scans on production tables go unchecked",
             )
-            .with_help("Write the statements out if you can; otherwise review what it generates and suppress with `-- preflight: ignore[unanalyzable-raw-sql] <why>`."),
+            .with_help("Write the statements out if you can; otherwise review what it generates and suppress with a `preflight: ignore[unanalyzable-raw-sql] <why>` comment."),
         );
     }
 }

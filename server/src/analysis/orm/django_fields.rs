@@ -1,0 +1,218 @@
+//! Django model fields as the PostgreSQL backend stores them: the column
+//! and type (`data_types` of `django.db.backends.postgresql`), nullability,
+//! defaults, uniqueness, indexes and foreign keys.
+
+use tree_sitter::Node;
+
+use super::call::{PyCall, py_bool, py_int, py_str};
+use crate::analysis::migration::{AddColumn, ColumnDef, Name};
+
+/// One field as the database sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub column: String,
+    /// `None` for a field without a column (`ManyToManyField`).
+    pub data_type: Option<String>,
+    pub null: bool,
+    /// The Python-side `default`, rendered as the constant Django writes
+    /// into `ADD COLUMN ... DEFAULT` (a callable is called once, so it too
+    /// is a constant in SQL).
+    pub default: Option<String>,
+    /// `db_default=` (Django 5+): a default kept in the database.
+    pub db_default: Option<String>,
+    pub unique: bool,
+    pub db_index: bool,
+    pub primary_key: bool,
+    /// The table a `ForeignKey`/`OneToOneField` references.
+    pub references: Option<Name>,
+    /// `db_constraint=False` turns the foreign key's constraint off.
+    pub db_constraint: bool,
+    /// An auto field: an identity column.
+    pub identity: bool,
+}
+
+impl Field {
+    /// The field `name` built by the call `node` (`models.CharField(...)`),
+    /// in app `app`.
+    pub fn read(node: Node<'_>, name: &str, app: &str, source: &str) -> Option<Field> {
+        let call = PyCall::new(node, source)?;
+        let class = call.last_name(source);
+        let string = |keyword: &str| call.keyword(keyword).and_then(|n| py_str(n, source));
+        let int = |keyword: &str| call.keyword(keyword).and_then(|n| py_int(n, source));
+        let flag = |keyword: &str| call.flag(keyword, source);
+        let relation = matches!(class, "ForeignKey" | "OneToOneField");
+        let references = relation
+            .then(|| call.arg(0, "to").map(|to| related_table(to, app, source)))
+            .flatten();
+        let data_type = match class {
+            "ForeignKey" | "OneToOneField" => Some("bigint".to_string()),
+            "ManyToManyField" => None,
+            "ArrayField" => call
+                .arg(0, "base_field")
+                .and_then(|base| Field::read(base, name, app, source)?.data_type)
+                .map(|base| format!("{base}[]")),
+            other => column_type(other, &int),
+        };
+        let identity = class.ends_with("AutoField");
+        Some(Field {
+            column: string("db_column").unwrap_or_else(|| match relation {
+                true => format!("{name}_id"),
+                false => name.to_string(),
+            }),
+            data_type,
+            null: flag("null") == Some(true),
+            default: call
+                .keyword("default")
+                .filter(|n| n.kind() != "none")
+                .map(|n| python_constant(n, source)),
+            db_default: call.keyword("db_default").map(|n| expression(n, source)),
+            unique: flag("unique") == Some(true) || class == "OneToOneField",
+            // Foreign keys and slugs are indexed unless told otherwise.
+            db_index: flag("db_index").unwrap_or(relation || class == "SlugField"),
+            primary_key: flag("primary_key") == Some(true),
+            references,
+            db_constraint: flag("db_constraint") != Some(false),
+            identity,
+        })
+    }
+
+    /// `ADD COLUMN`: the default Django fills existing rows with, the inline
+    /// `UNIQUE` or `PRIMARY KEY`.
+    pub fn add_column(&self) -> Option<AddColumn> {
+        let data_type = self.data_type.clone()?;
+        Some(AddColumn {
+            if_not_exists: false,
+            column: self.column.clone(),
+            not_null: !self.null,
+            default: self.db_default.clone().or_else(|| self.default.clone()),
+            auto_filled: self.identity,
+            auto_increment: self.identity,
+            stored_generated: false,
+            inline_constraint: if self.primary_key {
+                Some("PRIMARY KEY")
+            } else if self.unique {
+                Some("UNIQUE")
+            } else {
+                None
+            },
+            key: self.primary_key || self.references.is_some(),
+            data_type,
+        })
+    }
+
+    pub fn definition(&self) -> Option<ColumnDef> {
+        Some(ColumnDef {
+            name: self.column.clone(),
+            data_type: self.data_type.clone()?,
+            key: self.primary_key || self.references.is_some(),
+            not_null: !self.null || self.primary_key,
+        })
+    }
+}
+
+/// The type the PostgreSQL backend gives a field class.
+fn column_type(class: &str, int: &dyn Fn(&str) -> Option<i64>) -> Option<String> {
+    let sized =
+        |base: &str, default: i64| format!("{base}({})", int("max_length").unwrap_or(default));
+    Some(match class {
+        "AutoField" => "integer GENERATED BY DEFAULT AS IDENTITY".into(),
+        "BigAutoField" => "bigint GENERATED BY DEFAULT AS IDENTITY".into(),
+        "SmallAutoField" => "smallint GENERATED BY DEFAULT AS IDENTITY".into(),
+        "CharField" | "CICharField" => match int("max_length") {
+            Some(n) => format!("varchar({n})"),
+            None => "varchar".into(),
+        },
+        "EmailField" | "CIEmailField" => sized("varchar", 254),
+        "URLField" => sized("varchar", 200),
+        "SlugField" => sized("varchar", 50),
+        "FileField" | "ImageField" | "FilePathField" => sized("varchar", 100),
+        "TextField" | "CITextField" => "text".into(),
+        "BooleanField" | "NullBooleanField" => "boolean".into(),
+        "IntegerField" | "PositiveIntegerField" => "integer".into(),
+        "BigIntegerField" | "PositiveBigIntegerField" => "bigint".into(),
+        "SmallIntegerField" | "PositiveSmallIntegerField" => "smallint".into(),
+        "FloatField" => "double precision".into(),
+        "DecimalField" => match (int("max_digits"), int("decimal_places")) {
+            (Some(p), Some(s)) => format!("numeric({p},{s})"),
+            _ => "numeric".into(),
+        },
+        "DateTimeField" => "timestamp with time zone".into(),
+        "DateField" => "date".into(),
+        "TimeField" => "time".into(),
+        "DurationField" => "interval".into(),
+        "UUIDField" => "uuid".into(),
+        "JSONField" => "jsonb".into(),
+        "BinaryField" => "bytea".into(),
+        "GenericIPAddressField" | "IPAddressField" => "inet".into(),
+        "HStoreField" => "hstore".into(),
+        _ => return None,
+    })
+}
+
+/// The table behind a relation's target: `"billing.Invoice"` →
+/// `billing_invoice`, `"Invoice"` → in this app, `settings.AUTH_USER_MODEL`
+/// → `auth_user`.
+fn related_table(to: Node<'_>, app: &str, source: &str) -> Name {
+    let table = match py_str(to, source) {
+        Some(target) => match target.split_once('.') {
+            Some((other_app, model)) => table_name(other_app, model),
+            None => table_name(app, &target),
+        },
+        None if source
+            .get(to.byte_range())
+            .is_some_and(|t| t.ends_with("AUTH_USER_MODEL")) =>
+        {
+            "auth_user".to_string()
+        }
+        None => table_name(
+            app,
+            source
+                .get(to.byte_range())
+                .map(super::call::last_name)
+                .unwrap_or("model"),
+        ),
+    };
+    Name::new(None, table)
+}
+
+/// Django's default table name: `<app_label>_<model name in lower case>`.
+pub fn table_name(app: &str, model: &str) -> String {
+    format!(
+        "{}_{}",
+        app.to_ascii_lowercase(),
+        model.to_ascii_lowercase()
+    )
+}
+
+/// A Python default as the SQL constant Django writes: strings quoted,
+/// booleans and numbers as they are, anything computed (a callable, an
+/// expression) as a constant placeholder, since Django evaluates it once.
+fn python_constant(node: Node<'_>, source: &str) -> String {
+    if let Some(text) = py_str(node, source) {
+        return format!("'{}'", text.replace('\'', "''"));
+    }
+    if let Some(b) = py_bool(node, source) {
+        return b.to_string();
+    }
+    match node.kind() {
+        "integer" | "float" => source.get(node.byte_range()).unwrap_or("0").to_string(),
+        _ => "'<evaluated once by Django>'".to_string(),
+    }
+}
+
+/// A `db_default` expression in SQL: `Now()` is `now()`, `RandomUUID()` is
+/// `gen_random_uuid()`, `Value(x)` and constants are constants.
+fn expression(node: Node<'_>, source: &str) -> String {
+    let Some(call) = PyCall::new(node, source) else {
+        return python_constant(node, source);
+    };
+    match call.last_name(source) {
+        "Now" => "now()".into(),
+        "RandomUUID" => "gen_random_uuid()".into(),
+        "Value" => call
+            .arg(0, "value")
+            .map_or_else(|| "NULL".into(), |v| python_constant(v, source)),
+        "Random" => "random()".into(),
+        other => format!("{}()", other.to_ascii_lowercase()),
+    }
+}

@@ -1,0 +1,506 @@
+//! Every rewrite in a migration written in Python or TypeScript, applied to a
+//! project on disk: the edited file and the files the fix creates or edits
+//! still parse (tree-sitter finds no error), re-checking the file no longer
+//! reports the rule, and the Python the fix writes compiles
+//! (`python3 -m py_compile`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use preflight::config::Config;
+use preflight::engine;
+use preflight::finding::Fix;
+use preflight::fixes::apply::apply_edits;
+use preflight::syntax::trees;
+use preflight::text::Language;
+
+/// A project in a fresh temporary directory, removed on drop.
+struct Project(PathBuf);
+
+impl Project {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "preflight-host-rewrites-{}-{name}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create the project");
+        Project(dir)
+    }
+
+    fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.0.join(relative);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("create dirs");
+        fs::write(&path, text).expect("write");
+        path
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One rewrite to check.
+struct Case<'a> {
+    name: &'a str,
+    /// The migration, relative to the project.
+    path: &'a str,
+    text: &'a str,
+    /// Other files of the project (`env.py`, earlier migrations).
+    others: &'a [(&'a str, &'a str)],
+    rule: &'a str,
+    /// Text the fixed migration must contain.
+    contains: &'a [&'a str],
+    /// Text the files the fix creates must contain, all of them together.
+    created_contain: &'a [&'a str],
+}
+
+/// The fix of the first `rule` finding of the case's migration.
+fn fix_of(path: &Path, text: &str, rule: &str) -> Fix {
+    let findings = engine::check_text(path, text, &Config::default());
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {}: {findings:#?}", path.display()));
+    finding
+        .fixes
+        .first()
+        .unwrap_or_else(|| panic!("{rule} has no fix in {}", path.display()))
+        .clone()
+}
+
+/// Applies `fix` on disk: the migration's own edits to `text`, the other
+/// files' edits to what they hold (nothing, for a file it creates). The
+/// files it wrote, by path.
+fn apply(path: &Path, text: &str, fix: &Fix) -> BTreeMap<PathBuf, String> {
+    let mut by_file: BTreeMap<PathBuf, Vec<&preflight::finding::Edit>> = BTreeMap::new();
+    for edit in &fix.edits {
+        let file = edit.file.clone().unwrap_or_else(|| path.to_path_buf());
+        by_file.entry(file).or_default().push(edit);
+    }
+    let mut written = BTreeMap::new();
+    for (file, mut edits) in by_file {
+        let before = if file == path {
+            text.to_string()
+        } else if edits.iter().any(|e| e.create) {
+            String::new()
+        } else {
+            fs::read_to_string(&file).expect("an edited file exists")
+        };
+        edits.sort_by_key(|e| e.range.start);
+        let after = apply_edits(&before, edits);
+        fs::write(&file, &after).expect("write the fixed file");
+        written.insert(file, after);
+    }
+    written
+}
+
+fn assert_parses(path: &Path, text: &str) {
+    let language = Language::from_path(path);
+    let tree = trees::parse(language, text).expect("a grammar");
+    assert!(
+        !tree.root_node().has_error(),
+        "{} does not parse after the fix:\n{text}",
+        path.display()
+    );
+}
+
+/// `python3 -m py_compile` on every Python file written.
+fn assert_compiles(files: &[&Path]) {
+    let python: Vec<&Path> = files
+        .iter()
+        .copied()
+        .filter(|f| f.extension().is_some_and(|e| e == "py"))
+        .collect();
+    if python.is_empty() {
+        return;
+    }
+    let output = Command::new("python3")
+        .arg("-m")
+        .arg("py_compile")
+        .args(&python)
+        .output()
+        .expect("python3 runs (it is needed for these tests)");
+    assert!(
+        output.status.success(),
+        "py_compile failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn check(case: &Case<'_>) {
+    let project = Project::new(case.name);
+    for (path, text) in case.others {
+        project.write(path, text);
+    }
+    let path = project.write(case.path, case.text);
+    let fix = fix_of(&path, case.text, case.rule);
+    let written = apply(&path, case.text, &fix);
+    let fixed = written
+        .get(&path)
+        .cloned()
+        .unwrap_or_else(|| case.text.to_string());
+    for (file, text) in &written {
+        assert_parses(file, text);
+    }
+    let files: Vec<&Path> = written.keys().map(PathBuf::as_path).collect();
+    assert_compiles(&files);
+    for needle in case.contains {
+        assert!(
+            fixed.contains(needle),
+            "{}: `{needle}` not in the fixed migration:\n{fixed}",
+            case.name
+        );
+    }
+    let created: String = written
+        .iter()
+        .filter(|(file, _)| {
+            **file != path && !case.others.iter().any(|(o, _)| project.0.join(o) == **file)
+        })
+        .map(|(_, text)| text.as_str())
+        .collect();
+    for needle in case.created_contain {
+        assert!(
+            created.contains(needle),
+            "{}: `{needle}` not in the created files:\n{created}",
+            case.name
+        );
+    }
+    let again = engine::check_text(&path, &fixed, &Config::default());
+    assert!(
+        again.iter().all(|f| f.rule != case.rule),
+        "{}: {} still reported after {:?}:\n{fixed}\n{again:#?}",
+        case.name,
+        case.rule,
+        fix.title
+    );
+}
+
+const REVISION_HEAD: &str = "\"\"\"a revision\n\nRevision ID: a1b2c3d4e5f6\nRevises: 0f0f0f0f0f0f\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a1b2c3d4e5f6'\ndown_revision = '0f0f0f0f0f0f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    \"\"\"Upgrade.\"\"\"\n";
+const REVISION_TAIL: &str = "\n\ndef downgrade():\n    raise NotImplementedError()\n";
+const NEXT_REVISION: &str = "from alembic import op\n\nrevision = 'ffff00000001'\ndown_revision = 'a1b2c3d4e5f6'\n\n\ndef upgrade():\n    op.drop_table('tmp')\n\n\ndef downgrade():\n    raise NotImplementedError()\n";
+
+fn revision(body: &str) -> String {
+    format!("{REVISION_HEAD}{body}{REVISION_TAIL}")
+}
+
+#[test]
+fn alembic_rewrites() {
+    let cases: Vec<(String, &str, &[&str], &[&str])> = vec![
+        (
+            revision(
+                "    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)",
+            ),
+            "require-concurrent-index-creation",
+            &[
+                "    with op.get_context().autocommit_block():\n        op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False, postgresql_concurrently=True)",
+            ],
+            &[],
+        ),
+        (
+            revision(
+                "    op.drop_index(\n        'ix_users_old',\n        table_name='users',\n    )",
+            ),
+            "require-concurrent-index-deletion",
+            &[
+                "        postgresql_concurrently=True,\n",
+                "with op.get_context().autocommit_block():",
+            ],
+            &[],
+        ),
+        (
+            revision("    op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)"),
+            "concurrently-in-transaction",
+            &["with op.get_context().autocommit_block():"],
+            &[],
+        ),
+        (
+            revision(
+                "    op.create_foreign_key('orders_user_fkey', 'orders', 'users', ['user_id'], ['id'])",
+            ),
+            "foreign-key-missing-not-valid",
+            &["['id'], postgresql_not_valid=True)"],
+            &[
+                "op.execute(\"ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fkey\")",
+                "down_revision = 'a1b2c3d4e5f6'",
+            ],
+        ),
+        (
+            revision(
+                "    op.create_check_constraint('orders_total_positive', 'orders', 'total > 0')",
+            ),
+            "constraint-missing-not-valid",
+            &["postgresql_not_valid=True"],
+            &["VALIDATE CONSTRAINT orders_total_positive"],
+        ),
+        (
+            revision("    op.add_column('users', sa.Column('plan', sa.Text(), nullable=True))"),
+            "require-lock-timeout",
+            &[
+                "    \"\"\"Upgrade.\"\"\"\n    op.execute(\"SET lock_timeout = '2s'\")\n    op.add_column",
+            ],
+            &[],
+        ),
+        (
+            revision("    op.execute('CREATE INDEX users_name_idx ON users (name)')"),
+            "require-concurrent-index-creation",
+            &[
+                "    with op.get_context().autocommit_block():\n        op.execute('CREATE INDEX CONCURRENTLY IF NOT EXISTS users_name_idx ON users (name)')",
+            ],
+            &[],
+        ),
+        (
+            revision(
+                "    op.execute(\"ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 0)\")",
+            ),
+            "constraint-missing-not-valid",
+            &["CHECK (age > 0) NOT VALID\")"],
+            &["VALIDATE CONSTRAINT users_age_check"],
+        ),
+        (
+            revision("    op.execute('ALTER TABLE users ADD COLUMN nickname text NOT NULL')"),
+            "add-column-required",
+            // The quote the default adds is escaped for the literal.
+            &["NOT NULL DEFAULT \\'\\'')"],
+            &[],
+        ),
+        (
+            revision("    op.execute(\"\"\"\n        UPDATE users SET plan = 'free'\n    \"\"\")"),
+            "unbatched-backfill",
+            &["with op.get_context().autocommit_block():", "DO $$"],
+            &[],
+        ),
+        (
+            revision("    op.alter_column('users', 'name', new_column_name='full_name')"),
+            "rename-column",
+            &["    op.execute(\n        \"\"\"\n"],
+            &["op.execute(", "DROP COLUMN name"],
+        ),
+    ];
+    for (i, (text, rule, contains, created)) in cases.iter().enumerate() {
+        check(&Case {
+            name: &format!("alembic-{i}"),
+            path: "alembic/versions/a1b2c3d4e5f6_change.py",
+            text,
+            others: &[("alembic/versions/ffff00000001_next.py", NEXT_REVISION)],
+            rule,
+            contains,
+            created_contain: created,
+        });
+    }
+}
+
+/// The revision that followed the fixed one follows the new one, so there
+/// is one head.
+#[test]
+fn alembic_new_revision_keeps_one_head() {
+    let project = Project::new("alembic-head");
+    let next = project.write("versions/ffff00000001_next.py", NEXT_REVISION);
+    let text = revision("    op.create_check_constraint('c', 'orders', 'total > 0')");
+    let path = project.write("versions/a1b2c3d4e5f6_change.py", &text);
+    let fix = fix_of(&path, &text, "constraint-missing-not-valid");
+    let written = apply(&path, &text, &fix);
+    let created = written
+        .iter()
+        .find(|(p, t)| **p != path && **p != next && t.contains("VALIDATE"))
+        .expect("a new revision");
+    let new_id = created
+        .1
+        .lines()
+        .find_map(|l| l.strip_prefix("revision = '"))
+        .and_then(|l| l.strip_suffix('\''))
+        .expect("the new revision's id");
+    let next_text = &written[&next];
+    assert!(
+        next_text.contains(&format!("down_revision = '{new_id}'")),
+        "{next_text}"
+    );
+}
+
+const DJANGO_INITIAL: &str = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n\n    initial = True\n\n    dependencies = []\n\n    operations = [\n        migrations.CreateModel(\n            name='Order',\n            fields=[\n                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),\n                ('total', models.IntegerField()),\n            ],\n        ),\n    ]\n";
+const DJANGO_NEXT: &str = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n        ('shop', '0002_change'),\n    ]\n\n    operations = []\n";
+
+fn django(operations: &str, atomic: &str) -> String {
+    format!(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n{atomic}\n    dependencies = [\n        ('shop', '0001_initial'),\n    ]\n\n    operations = [\n{operations}\n    ]\n"
+    )
+}
+
+#[test]
+fn django_rewrites() {
+    let cases: Vec<(String, &str, &[&str], &[&str])> = vec![
+        (
+            django(
+                "        migrations.AddIndex(\n            model_name='order',\n            index=models.Index(fields=['total'], name='order_total_idx'),\n        ),",
+                "",
+            ),
+            "require-concurrent-index-creation",
+            &[
+                "AddIndexConcurrently(\n",
+                "    atomic = False\n",
+                "from django.contrib.postgres.operations import AddIndexConcurrently\n",
+            ],
+            &[],
+        ),
+        (
+            django(
+                "        migrations.RemoveIndex(model_name='order', name='order_old_idx'),",
+                "",
+            ),
+            "require-concurrent-index-deletion",
+            &[
+                "RemoveIndexConcurrently(model_name='order'",
+                "atomic = False",
+            ],
+            &[],
+        ),
+        (
+            django(
+                "        AddIndexConcurrently('order', models.Index(fields=['total'], name='order_total_idx')),",
+                "    atomic = True\n",
+            ),
+            "concurrently-in-transaction",
+            &["    atomic = False\n"],
+            &[],
+        ),
+        (
+            django(
+                "        migrations.AddConstraint(\n            model_name='order',\n            constraint=models.CheckConstraint(condition=models.Q(total__gte=0), name='order_total_gte_0'),\n        ),",
+                "",
+            ),
+            "constraint-missing-not-valid",
+            &["AddConstraintNotValid(\n"],
+            &[
+                "ValidateConstraint(",
+                "name=\"order_total_gte_0\"",
+                "(\"shop\", \"0002_change\")",
+            ],
+        ),
+        (
+            django(
+                "        migrations.RemoveField(model_name='order', name='total'),",
+                "",
+            ),
+            "require-lock-timeout",
+            &[
+                "        migrations.RunSQL(\"SET LOCAL lock_timeout = '2s'\", migrations.RunSQL.noop),\n        migrations.RemoveField",
+            ],
+            &[],
+        ),
+        (
+            django(
+                "        migrations.RunSQL(\"CREATE INDEX order_total_idx ON shop_order (total)\", reverse_sql=\"DROP INDEX order_total_idx\"),",
+                "",
+            ),
+            "require-concurrent-index-creation",
+            &["migrations.RunSQL(\"\", reverse_sql"],
+            &[
+                "atomic = False",
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_total_idx",
+            ],
+        ),
+        (
+            django(
+                "        migrations.RenameField(model_name='order', old_name='total', new_name='amount'),",
+                "",
+            ),
+            "rename-column",
+            &[
+                "migrations.SeparateDatabaseAndState(",
+                "state_operations=[\n                migrations.RenameField(",
+            ],
+            &["DROP COLUMN total"],
+        ),
+    ];
+    for (i, (text, rule, contains, created)) in cases.iter().enumerate() {
+        check(&Case {
+            name: &format!("django-{i}"),
+            path: "shop/migrations/0002_change.py",
+            text,
+            others: &[
+                ("shop/migrations/0001_initial.py", DJANGO_INITIAL),
+                ("shop/migrations/0003_next.py", DJANGO_NEXT),
+            ],
+            rule,
+            contains,
+            created_contain: created,
+        });
+    }
+}
+
+#[test]
+fn typeorm_and_knex_rewrites() {
+    let typeorm = |body: &str| {
+        format!(
+            "import {{ MigrationInterface, QueryRunner }} from \"typeorm\";\n\nexport class Change1700000000000 implements MigrationInterface {{\n    name = 'Change1700000000000'\n\n    public async up(queryRunner: QueryRunner): Promise<void> {{\n{body}\n    }}\n\n    public async down(queryRunner: QueryRunner): Promise<void> {{\n        await queryRunner.query(`DROP INDEX \"IDX_a\"`);\n    }}\n}}\n"
+        )
+    };
+    let knex = |body: &str| {
+        format!(
+            "exports.up = async function (knex) {{\n{body}\n}};\n\nexports.down = async function (knex) {{\n  await knex.raw('DROP INDEX IF EXISTS users_email_index');\n}};\n"
+        )
+    };
+    let cases: Vec<(&str, String, &str, &[&str])> = vec![
+        (
+            "src/migration/1700000000000-Change.ts",
+            typeorm(
+                "        await queryRunner.query(`CREATE INDEX \"IDX_a\" ON \"user\" (\"a\")`);",
+            ),
+            "require-concurrent-index-creation",
+            &[
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"IDX_a\"",
+                "    transaction = false\n",
+            ],
+        ),
+        (
+            "src/migration/1700000000000-Change.ts",
+            typeorm(
+                "        await queryRunner.query(`CREATE INDEX CONCURRENTLY \"IDX_a\" ON \"user\" (\"a\")`);",
+            ),
+            "concurrently-in-transaction",
+            &["    transaction = false\n"],
+        ),
+        (
+            "src/migration/1700000000000-Change.ts",
+            typeorm("        await queryRunner.query(`ALTER TABLE \"user\" DROP COLUMN \"fax\"`);"),
+            "require-lock-timeout",
+            &[
+                "        await queryRunner.query(\"SET LOCAL lock_timeout = '2s'\");\n        await queryRunner.query(`ALTER",
+            ],
+        ),
+        (
+            "migrations/20240101000000_change.js",
+            knex("  await knex.raw('CREATE INDEX users_email_index ON users (email)');"),
+            "require-concurrent-index-creation",
+            &[
+                "exports.config = { transaction: false };\n\nexports.up",
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_index",
+            ],
+        ),
+        (
+            "migrations/20240101000000_change.js",
+            knex(
+                "  await knex.schema.alterTable('users', (t) => {\n    t.dropColumn('fax');\n  });",
+            ),
+            "require-lock-timeout",
+            &["  await knex.raw(\"SET LOCAL lock_timeout = '2s'\");\n  await knex.schema"],
+        ),
+    ];
+    for (i, (path, text, rule, contains)) in cases.iter().enumerate() {
+        check(&Case {
+            name: &format!("script-{i}"),
+            path,
+            text,
+            others: &[],
+            rule,
+            contains,
+            created_contain: &[],
+        });
+    }
+}
