@@ -185,13 +185,9 @@ fn bench_python(config: &Config) {
         py.len() as f64 / 1e6,
         engine::check_text(path, &py, config).len()
     );
-    let mut analysis = Analysis::new(
+    let analysis = Analysis::new(
         Some(path.to_path_buf()),
         Document::new(&py, 1, Language::Python),
-    );
-    let findings = Arc::new(analysis.diagnose(config));
-    let mut converted = Some(
-        diagnostics_after_edit(analysis.document(), findings, None, PositionEncoding::Utf16).1,
     );
     // A line in the middle that names a table: `    op.add_column('users_…`.
     let (line, column) = py
@@ -200,35 +196,7 @@ fn bench_python(config: &Config) {
         .skip(py.lines().count() / 2)
         .find_map(|(n, l)| l.find("op.add_column('users_").map(|c| (n, c + 21)))
         .expect("an add_column line");
-    let at = Position::new(line as u32, column as u32);
-    let mut version = 1;
-    let edit = measure(200, || {
-        version += 1;
-        let change = if version % 2 == 0 {
-            TextChange {
-                range: Some((at, at)),
-                text: "x".into(),
-            }
-        } else {
-            TextChange {
-                range: Some((at, Position::new(line as u32, column as u32 + 1))),
-                text: String::new(),
-            }
-        };
-        let edit = analysis
-            .apply_changes(version, &[change], PositionEncoding::Utf16)
-            .expect("valid edit")
-            .expect("one change");
-        let findings = Arc::new(analysis.diagnose(config));
-        let (diagnostics, next) = diagnostics_after_edit(
-            analysis.document(),
-            findings,
-            converted.take().map(|previous| (previous, edit)),
-            PositionEncoding::Utf16,
-        );
-        converted = Some(next);
-        black_box(diagnostics);
-    });
+    let edit = edits(analysis, Position::new(line as u32, column as u32), config);
     report("(c) edit -> diagnostics, 3,000-line Alembic", &edit);
 }
 
@@ -246,20 +214,28 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
         return;
     }
 
-    let mut analysis = Analysis::new(
+    let analysis = Analysis::new(
         Some(path.to_path_buf()),
         Document::new(sql, 1, Language::Sql),
     );
+    // An edit inside an identifier in the middle of the file.
+    let middle_line = (sql.lines().count() / 2) as u32;
+    let edit = edits(analysis, Position::new(middle_line, 8), config);
+    report(&format!("(b) edit -> diagnostics, {rules}"), &edit);
+}
+
+/// 200 one-character edits at `at` (typing, then deleting, a character,
+/// alternately), each to fresh diagnostics the way the server computes them
+/// per keystroke: findings without their fixes, then diagnostics carrying
+/// over the positions the edit did not move.
+fn edits(mut analysis: Analysis, at: Position, config: &Config) -> Vec<Duration> {
     let findings = Arc::new(analysis.diagnose(config));
     let mut converted = Some(
         diagnostics_after_edit(analysis.document(), findings, None, PositionEncoding::Utf16).1,
     );
-    // An edit inside an identifier in the middle of the file: typing, then
-    // deleting, one character, alternately.
-    let middle_line = (sql.lines().count() / 2) as u32;
-    let at = Position::new(middle_line, 8);
+    let after = Position::new(at.line, at.character + 1);
     let mut version = 1;
-    let edit = measure(200, || {
+    measure(200, || {
         version += 1;
         let change = if version % 2 == 0 {
             TextChange {
@@ -268,7 +244,7 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
             }
         } else {
             TextChange {
-                range: Some((at, Position::new(middle_line, 9))),
+                range: Some((at, after)),
                 text: String::new(),
             }
         };
@@ -276,8 +252,6 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
             .apply_changes(version, &[change], PositionEncoding::Utf16)
             .expect("valid edit")
             .expect("one change");
-        // What the server computes per keystroke: findings, not their fixes,
-        // then diagnostics carrying over the positions the edit did not move.
         let findings = Arc::new(analysis.diagnose(config));
         let (diagnostics, next) = diagnostics_after_edit(
             analysis.document(),
@@ -287,6 +261,5 @@ fn bench(sql: &str, rules: &str, config: &Config, wanted: &dyn Fn(&str) -> bool)
         );
         converted = Some(next);
         black_box(diagnostics);
-    });
-    report(&format!("(b) edit -> diagnostics, {rules}"), &edit);
+    })
 }
