@@ -16,6 +16,18 @@ pub use secret::is_secret_name;
 pub struct EnvFile {
     pub reads: Vec<EnvRead>,
     pub schemas: Vec<Schema>,
+    /// The module's comments and statements (nested ones too, in source
+    /// order): where `# preflight: ignore[...]` directives sit and what they
+    /// cover.
+    pub comments: Vec<Range<usize>>,
+    pub statements: Vec<Range<usize>>,
+}
+
+impl EnvFile {
+    /// Whether the file reads or declares any variable.
+    pub fn is_empty(&self) -> bool {
+        self.reads.is_empty() && self.schemas.is_empty()
+    }
 }
 
 /// How a read behaves when the variable is unset.

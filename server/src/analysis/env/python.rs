@@ -89,6 +89,18 @@ impl<'t, 's> Walk<'t, 's> {
         let field = |name: &str| node.child_by_field_name(name);
         let tested = |n: Option<Node<'t>>| n.map(|n| (n, Use::Tested));
         match node.kind() {
+            "comment" => self.file.comments.push(node.byte_range()),
+            kind if kind.ends_with("_statement")
+                || matches!(
+                    kind,
+                    "class_definition" | "function_definition" | "decorated_definition"
+                ) =>
+            {
+                self.file.statements.push(node.byte_range());
+            }
+            _ => {}
+        }
+        match node.kind() {
             "identifier" if usage == Use::Tested => {
                 if let Some(name) = self.source.get(node.byte_range()) {
                     self.tested.insert(name);
