@@ -51,3 +51,80 @@ impl Analysis {
         self.env_found
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::Config;
+    use crate::engine::{Analysis, checks, handles};
+    use crate::text::{Document, Language, Position, PositionEncoding, TextChange};
+
+    fn rules_of(path: &str, text: &str) -> Vec<&'static str> {
+        let document = Document::new(text, 0, Language::Python);
+        let mut analysis = Analysis::new(Some(path.into()), document);
+        analysis
+            .findings(&Config::default())
+            .iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn settings_modules_are_checked_by_content() {
+        assert!(handles(Path::new("app/config.py")));
+        assert!(checks(
+            Path::new("app/config.py"),
+            "import os\nX = os.environ['X']\n"
+        ));
+        assert!(!checks(
+            Path::new("app/views.py"),
+            "def f():\n    return 1\n"
+        ));
+        assert!(checks(
+            Path::new("app/migrations/0001_x.py"),
+            "from django.db import migrations\n"
+        ));
+    }
+
+    #[test]
+    fn a_migration_is_judged_as_a_migration_only() {
+        let revision = "import os\nrevision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    os.getenv('X')\n";
+        let rules = rules_of("alembic/versions/a1.py", revision);
+        assert!(!rules.contains(&"getenv-unvalidated"), "{rules:?}");
+        let module = "import os\nX = os.getenv('X')\n";
+        assert_eq!(rules_of("app/config.py", module), ["getenv-unvalidated"]);
+    }
+
+    #[test]
+    fn an_edit_updates_the_findings() {
+        let text = "import os\nPORT = os.getenv('PORT', '8000')\n";
+        let mut analysis = Analysis::new(
+            Some("app/config.py".into()),
+            Document::new(text, 0, Language::Python),
+        );
+        let config = Config::default();
+        assert!(analysis.findings(&config).is_empty());
+        assert!(analysis.reads_env());
+        // '8000' -> 8000: the default is no longer a string.
+        let change = TextChange {
+            range: Some((
+                Position {
+                    line: 1,
+                    character: 25,
+                },
+                Position {
+                    line: 1,
+                    character: 31,
+                },
+            )),
+            text: "8000".to_string(),
+        };
+        analysis
+            .apply_changes(1, &[change], PositionEncoding::Utf8)
+            .expect("edit applies");
+        let rules: Vec<_> = analysis.findings(&config).iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["envvar-default-type"]);
+        assert!(analysis.reads_env());
+    }
+}
