@@ -1,8 +1,9 @@
 //! ## What it does
-//! Flags `os.getenv("X")` and `os.environ.get("X")` without a default whose
-//! result is never tested: not an `if` or `while` condition, not an operand
-//! of `or` / `and` / `not` or a comparison, not asserted, and not assigned
-//! to a name the module tests.
+//! Flags `os.getenv("X")` and `os.environ.get("X")` without a default (or
+//! with the default `None`, which is the same) whose result is never
+//! tested: not an `if` or `while` condition, not an operand of `or` / `and`
+//! / `not` or a comparison, not asserted, and not assigned to a name the
+//! module tests.
 //!
 //! ## Why it matters
 //! An unset variable becomes `None`, which surfaces as a `TypeError` or a
@@ -22,7 +23,7 @@
 //! or give a default.
 
 use super::shown;
-use crate::analysis::env::{EnvFile, ReadKind};
+use crate::analysis::env::{EnvFile, ReadKind, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -38,7 +39,11 @@ pub static RULE: Rule = Rule {
 
 fn check(file: &EnvFile, out: &mut Vec<Finding>) {
     for read in &file.reads {
-        if read.kind != ReadKind::Get || read.default.is_some() || read.checked {
+        let defaulted = read
+            .default
+            .as_ref()
+            .is_some_and(|d| d.kind != ValueKind::None);
+        if read.kind != ReadKind::Get || defaulted || read.checked {
             continue;
         }
         out.push(
