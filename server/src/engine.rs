@@ -3,6 +3,7 @@
 //! an editor and CI always agree. Python and TypeScript migrations go through
 //! [`host`].
 
+mod env;
 mod host;
 
 use std::collections::HashSet;
@@ -43,6 +44,8 @@ pub struct Analysis {
     pending: Option<ByteEdit>,
     /// Facts from the workspace's other files (manifests, migrations).
     workspace: Option<Arc<Workspace>>,
+    /// The last check found environment reads or settings classes.
+    env_found: bool,
 }
 
 /// Statements and their operations, kept across edits.
@@ -64,6 +67,7 @@ impl Analysis {
             host: None,
             pending: None,
             workspace: None,
+            env_found: false,
         }
     }
 
@@ -124,7 +128,13 @@ impl Analysis {
             return yaml::run(self, config, build_fixes);
         }
         if host::is_host(self.document.language()) {
-            return self.run_host(config, build_fixes);
+            let mut findings = self.run_host(config, build_fixes);
+            // A migration is judged as one; any other module for its env reads.
+            if !self.is_migration() {
+                findings.extend(self.run_env(config));
+                findings.sort_by_key(|f| (f.range.start, f.range.end));
+            }
+            return findings;
         }
         if self.document.language() != Language::Sql {
             return Vec::new();
@@ -461,28 +471,40 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 /// CLI walks only these. A YAML file is checked only if [`checks`] says so.
 /// Python and TypeScript files are read when they sit in a migrations
 /// directory (`migrations/`, `migration/`, Alembic's `versions/`); their text
-/// then tells whether they are migrations.
+/// then tells whether they are migrations. Any other Python module is read
+/// when its text mentions the environment (see [`checks`]).
 pub fn handles(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Sql => true,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
-        language if host::is_host(language) => {
-            // `./0002_x.py` walked from inside `migrations/` is in it too.
-            let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-            path.parent()
-                .into_iter()
-                .flat_map(Path::ancestors)
-                .filter_map(|dir| dir.file_name()?.to_str())
-                .any(|name| matches!(name, "migrations" | "migration" | "versions"))
-        }
+        Language::Python => true,
+        language if host::is_host(language) => in_migrations_dir(path),
         _ => false,
     }
 }
 
 /// Whether a handled file is checked, given its text: a YAML file must be a
 /// workflow, an action, GitLab CI configuration or Kubernetes manifests.
+/// A Python module outside a migrations directory must mention the
+/// environment (`os.environ`, `getenv`, `BaseSettings`).
 pub fn checks(path: &Path, text: &str) -> bool {
-    Language::from_path(path) != Language::Yaml || yaml::checks(path, text)
+    match Language::from_path(path) {
+        Language::Yaml => yaml::checks(path, text),
+        Language::Python => in_migrations_dir(path) || env::applies(Language::Python, text),
+        _ => true,
+    }
+}
+
+/// Whether a directory above `path` is a migrations directory
+/// (`migrations/`, `migration/`, Alembic's `versions/`).
+fn in_migrations_dir(path: &Path) -> bool {
+    // `./0002_x.py` walked from inside `migrations/` is in it too.
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    path.parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .filter_map(|dir| dir.file_name()?.to_str())
+        .any(|name| matches!(name, "migrations" | "migration" | "versions"))
 }
 
 /// One-shot check of a file's text (the CLI's path).

@@ -282,6 +282,54 @@ fn migration_like(
     joined(fragments, 0..60).prop_map(move |body| format!("{prefix}{body}"))
 }
 
+/// A settings module outside any migrations directory: the env path.
+const SETTINGS: &str = "app/core/config.py";
+const SETTINGS_PREFIX: &str =
+    "import os\nfrom os import environ, getenv\nfrom pydantic_settings import BaseSettings\n\n";
+
+const ENV_FRAGMENTS: &[&str] = &[
+    "os.getenv(",
+    "os.environ.get(",
+    "os.environ[",
+    "os.environ.setdefault(",
+    "environ.get(",
+    "getenv(",
+    "'SECRET_KEY'",
+    "\"PORT\"",
+    "8000",
+    "Path('/x')",
+    "SecretStr('x')",
+    "'changeme'",
+    ")",
+    "]",
+    ",",
+    " = ",
+    ": ",
+    "x",
+    "if ",
+    "not ",
+    " or ",
+    "\n",
+    "    ",
+    "class S(BaseSettings):\n",
+    "class T(S):\n",
+    "    model_config = SettingsConfigDict(env_prefix='A_')\n",
+    "    class Config:\n",
+    "        env_prefix = 'B_'\n",
+    "    token: str",
+    "    port: Optional[int]",
+    "Field(",
+    "default=",
+    "default_factory=list",
+    "validation_alias='X'",
+    "...",
+    "None",
+    "# preflight: ignore[getenv-unvalidated] r\n",
+    "'''",
+    "'",
+    "\\",
+];
+
 const REVISION: &str = "revision = 'a1'\n\ndef upgrade():\n    ";
 const TYPEORM_CLASS: &str =
     "export class M implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {\n    ";
@@ -399,6 +447,22 @@ proptest! {
     #[test]
     fn migration_like_python_never_panics(text in migration_like(REVISION, PYTHON_FRAGMENTS)) {
         ranges_are_valid(&text, &check_at(PYTHON, &text))?;
+    }
+
+    #[test]
+    fn settings_like_python_never_panics(text in migration_like(SETTINGS_PREFIX, ENV_FRAGMENTS)) {
+        ranges_are_valid(&text, &check_at(SETTINGS, &text))?;
+    }
+
+    #[test]
+    fn settings_edits_then_findings_match_a_fresh_check(
+        initial in migration_like(SETTINGS_PREFIX, ENV_FRAGMENTS),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(ENV_FRAGMENTS), 1..4), any::<bool>()),
+            1..6,
+        ),
+    ) {
+        incremental_matches_fresh(SETTINGS, &initial, notifications)?;
     }
 
     #[test]

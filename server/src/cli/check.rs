@@ -338,9 +338,14 @@ fn check_file(file: &Selected, workspace: &Arc<Workspace>) -> Result<Option<File
     let mut analysis =
         Analysis::new(Some(file.path.clone()), document).with_workspace(Arc::clone(workspace));
     let mut findings = analysis.findings(&file.config.1);
-    // A walked Python or TypeScript file that holds no migration is not
-    // reported (YAML was already sorted out by `engine::checks`).
-    if !file.named && language != Language::Yaml && !analysis.is_migration() {
+    // A walked Python or TypeScript file that holds no migration and reads
+    // no environment variable is not reported (YAML was already sorted out
+    // by `engine::checks`).
+    if !file.named
+        && language != Language::Yaml
+        && !analysis.is_migration()
+        && !analysis.reads_env()
+    {
         return Ok(None);
     }
     // The statements parsed for the findings are reused here.

@@ -120,6 +120,11 @@ impl Analysis {
         summaries
     }
 
+    /// The document's tree as the last check left it.
+    pub(super) fn host_tree(&self) -> Option<&SourceTree> {
+        self.host.as_ref().map(|h| &h.tree)
+    }
+
     /// Whether the document is a migration preflight reads (after a check).
     pub fn is_migration(&self) -> bool {
         match self.document.language() {

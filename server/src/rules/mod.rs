@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use crate::analysis::env::EnvFile;
 use crate::analysis::manifest::Manifests;
 use crate::analysis::migration::Migration;
 use crate::analysis::pipeline::Pipeline;
@@ -12,6 +13,7 @@ use crate::finding::{Applicability, Edit, Finding, Fix, MigrationClass, Severity
 use crate::syntax::yaml::{self, Anchor, Doc, YamlPath};
 
 pub mod engine;
+pub mod env;
 pub mod k8s;
 pub mod sql;
 pub mod workflow;
@@ -25,6 +27,8 @@ pub enum Check {
     Pipeline(fn(&Pipeline<'_>, &mut Vec<Finding>)),
     /// The Kubernetes objects of a manifest file, with the workspace's.
     Manifest(fn(&Manifests<'_>, &mut Vec<Finding>)),
+    /// The env reads and settings schemas of a Python module.
+    Env(fn(&EnvFile, &mut Vec<Finding>)),
     /// Produced by the engine itself (suppression and configuration problems).
     Engine,
 }
@@ -109,6 +113,7 @@ pub fn all() -> &'static [&'static Rule] {
             .iter()
             .chain(workflow::RULES)
             .chain(k8s::RULES)
+            .chain(env::RULES)
             .chain(engine::RULES)
             .copied()
             .collect()

@@ -1,0 +1,568 @@
+//! Python front end of the env model: `os.getenv`, `os.environ.get`,
+//! `os.environ[...]`, `os.environ.setdefault` (and `getenv` / `environ`
+//! imported from `os`), and pydantic-settings `BaseSettings` classes with
+//! their `model_config = SettingsConfigDict(...)` or `class Config`.
+//!
+//! One walk over the tree with an explicit stack (a deeply nested file
+//! cannot overflow the call stack) that carries whether the value of the
+//! node is tested: whether a read "flows on unchecked" depends on where it
+//! sits (an `if` condition, an `or` operand), which a query cannot say
+//! without climbing to parents.
+
+use std::collections::HashSet;
+
+use tree_sitter::{Node, Tree};
+
+use super::{EnvFile, EnvRead, Field, FieldDefault, ReadKind, Schema, Value, ValueKind};
+use crate::syntax::literal;
+
+/// Reads and schemas of a Python module.
+pub fn read(tree: &Tree, source: &str) -> EnvFile {
+    let mut walk = Walk {
+        source,
+        imported: imported_from_os(tree.root_node(), source),
+        file: EnvFile::default(),
+        tested: HashSet::new(),
+        assigned: Vec::new(),
+        classes: Vec::new(),
+    };
+    walk.run(tree.root_node());
+    let Walk {
+        mut file,
+        tested,
+        assigned,
+        classes,
+        ..
+    } = walk;
+    // `x = os.getenv("X")` followed by `if not x:` is validated by the test.
+    for (name, range) in assigned {
+        if tested.contains(&name) {
+            for read in file.reads.iter_mut().filter(|r| r.range == range) {
+                read.checked = true;
+            }
+        }
+    }
+    file.schemas = schemas(&classes, source);
+    file
+}
+
+/// Whether a module may hold env reads or settings: a cheap test on the text
+/// before any tree is built for a file outside a migrations directory.
+pub fn mentions_env(text: &str) -> bool {
+    text.contains("environ") || text.contains("getenv") || text.contains("BaseSettings")
+}
+
+struct Walk<'t, 's> {
+    source: &'s str,
+    /// `getenv` / `environ` bound by `from os import ...`.
+    imported: HashSet<&'s str>,
+    file: EnvFile,
+    /// Names whose value the module tests somewhere.
+    tested: HashSet<&'s str>,
+    /// `name = <call or subscript>`: the name and the value's range.
+    assigned: Vec<(&'s str, std::ops::Range<usize>)>,
+    classes: Vec<Node<'t>>,
+}
+
+/// How a node's value is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Plain,
+    /// Tested for truth or compared.
+    Tested,
+    /// Assigned to or deleted: `os.environ["X"] = ...` is no read.
+    Written,
+}
+
+impl<'t, 's> Walk<'t, 's> {
+    fn run(&mut self, root: Node<'t>) {
+        let mut stack = vec![(root, Use::Plain)];
+        while let Some((node, usage)) = stack.pop() {
+            let mut children = Vec::new();
+            self.visit(node, usage, &mut children);
+            // Reversed so reads come out in source order.
+            stack.extend(children.into_iter().rev());
+        }
+    }
+
+    fn visit(&mut self, node: Node<'t>, usage: Use, children: &mut Vec<(Node<'t>, Use)>) {
+        let field = |name: &str| node.child_by_field_name(name);
+        let tested = |n: Option<Node<'t>>| n.map(|n| (n, Use::Tested));
+        match node.kind() {
+            "comment" => self.file.comments.push(node.byte_range()),
+            kind if kind.ends_with("_statement")
+                || matches!(
+                    kind,
+                    "class_definition" | "function_definition" | "decorated_definition"
+                ) =>
+            {
+                self.file.statements.push(node.byte_range());
+            }
+            _ => {}
+        }
+        match node.kind() {
+            "identifier" if usage == Use::Tested => {
+                if let Some(name) = self.source.get(node.byte_range()) {
+                    self.tested.insert(name);
+                }
+                return;
+            }
+            "class_definition" => self.classes.push(node),
+            "call" => {
+                if let Some(read) = self.call_read(node, usage) {
+                    self.file.reads.push(read);
+                }
+            }
+            "subscript" if usage != Use::Written => {
+                if let Some(read) = self.index_read(node, usage) {
+                    self.file.reads.push(read);
+                }
+            }
+            "assignment" | "augmented_assignment" => {
+                self.note_assignment(node);
+                children.extend(field("left").map(|n| (n, Use::Written)));
+                children.extend(field("type").map(|n| (n, Use::Plain)));
+                children.extend(field("right").map(|n| (n, Use::Plain)));
+                return;
+            }
+            "delete_statement" => {
+                children.extend(named_children(node).map(|n| (n, Use::Written)));
+                return;
+            }
+            "if_statement" | "elif_clause" | "while_statement" => {
+                children.extend(tested(field("condition")));
+                let condition = field("condition").map(|n| n.id());
+                children.extend(
+                    named_children(node)
+                        .filter(|c| Some(c.id()) != condition)
+                        .map(|c| (c, Use::Plain)),
+                );
+                return;
+            }
+            "conditional_expression" => {
+                // `a if condition else b`: the middle operand is tested.
+                for (i, child) in named_children(node).enumerate() {
+                    children.push((child, if i == 1 { Use::Tested } else { usage }));
+                }
+                return;
+            }
+            "boolean_operator" => {
+                children.extend(tested(field("left")));
+                children.extend(field("right").map(|n| (n, usage)));
+                return;
+            }
+            "not_operator" | "comparison_operator" | "assert_statement" => {
+                children.extend(named_children(node).map(|n| (n, Use::Tested)));
+                return;
+            }
+            "parenthesized_expression" => {
+                children.extend(named_children(node).map(|n| (n, usage)));
+                return;
+            }
+            _ => {}
+        }
+        // Below a written subscript (`os.environ[key] = v`) the key is read.
+        let inner = if usage == Use::Tested || usage == Use::Written {
+            Use::Plain
+        } else {
+            usage
+        };
+        children.extend(named_children(node).map(|n| (n, inner)));
+    }
+
+    fn note_assignment(&mut self, node: Node<'t>) {
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if left.kind() != "identifier" || !matches!(right.kind(), "call" | "subscript") {
+            return;
+        }
+        let Some(name) = self.source.get(left.byte_range()) else {
+            return;
+        };
+        self.assigned.push((name, right.byte_range()));
+    }
+
+    /// `os.getenv(...)`, `os.environ.get(...)`, `os.environ.setdefault(...)`.
+    fn call_read(&self, node: Node<'t>, usage: Use) -> Option<EnvRead> {
+        let callee = compact(
+            self.source
+                .get(node.child_by_field_name("function")?.byte_range())?,
+        );
+        let kind = match callee.as_str() {
+            "os.getenv" | "os.environ.get" => ReadKind::Get,
+            "os.environ.setdefault" => ReadKind::SetDefault,
+            "getenv" if self.imported.contains("getenv") => ReadKind::Get,
+            "environ.get" if self.imported.contains("environ") => ReadKind::Get,
+            "environ.setdefault" if self.imported.contains("environ") => ReadKind::SetDefault,
+            _ => return None,
+        };
+        let arguments = Arguments::of(node.child_by_field_name("arguments")?, self.source);
+        let key = arguments.get(0, "key")?;
+        let default = arguments.get(1, "default").map(|d| value(d, self.source));
+        Some(self.read_at(kind, node, key, default, usage))
+    }
+
+    /// `os.environ["X"]`.
+    fn index_read(&self, node: Node<'t>, usage: Use) -> Option<EnvRead> {
+        let value = compact(
+            self.source
+                .get(node.child_by_field_name("value")?.byte_range())?,
+        );
+        let environ =
+            value == "os.environ" || (value == "environ" && self.imported.contains("environ"));
+        if !environ {
+            return None;
+        }
+        let key = node.child_by_field_name("subscript")?;
+        Some(self.read_at(ReadKind::Index, node, key, None, usage))
+    }
+
+    fn read_at(
+        &self,
+        kind: ReadKind,
+        node: Node<'t>,
+        key: Node<'t>,
+        default: Option<Value>,
+        usage: Use,
+    ) -> EnvRead {
+        let key_value = value(key, self.source);
+        let (name, key_not_str) = match key_value.kind {
+            ValueKind::Str(name) => (Some(name), false),
+            ValueKind::NotStr(_) => (None, true),
+            _ => (None, false),
+        };
+        EnvRead {
+            kind,
+            name,
+            key: key.byte_range(),
+            key_not_str,
+            range: node.byte_range(),
+            default,
+            checked: usage == Use::Tested,
+        }
+    }
+}
+
+fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    (0..node.named_child_count()).filter_map(move |i| node.named_child(i as u32))
+}
+
+/// The text without whitespace: `os . environ.get` is `os.environ.get`.
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Names `from os import ...` binds without renaming.
+fn imported_from_os<'s>(root: Node<'_>, source: &'s str) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    for statement in named_children(root).filter(|n| n.kind() == "import_from_statement") {
+        let module = statement
+            .child_by_field_name("module_name")
+            .and_then(|m| source.get(m.byte_range()));
+        if module != Some("os") {
+            continue;
+        }
+        let mut cursor = statement.walk();
+        for name in statement.children_by_field_name("name", &mut cursor) {
+            if name.kind() == "dotted_name"
+                && let Some(text) = source.get(name.byte_range())
+            {
+                names.insert(text);
+            }
+        }
+    }
+    names
+}
+
+/// A call's arguments by position and keyword.
+struct Arguments<'t, 's> {
+    positional: Vec<Node<'t>>,
+    keywords: Vec<(&'s str, Node<'t>)>,
+}
+
+impl<'t, 's> Arguments<'t, 's> {
+    fn of(list: Node<'t>, source: &'s str) -> Self {
+        let mut out = Arguments {
+            positional: Vec::new(),
+            keywords: Vec::new(),
+        };
+        for argument in named_children(list) {
+            match argument.kind() {
+                "keyword_argument" => {
+                    let name = argument
+                        .child_by_field_name("name")
+                        .and_then(|n| source.get(n.byte_range()));
+                    if let (Some(name), Some(value)) = (name, argument.child_by_field_name("value"))
+                    {
+                        out.keywords.push((name, value));
+                    }
+                }
+                "comment" => {}
+                _ => out.positional.push(argument),
+            }
+        }
+        out
+    }
+
+    /// The argument at `position`, else the one passed as `keyword`.
+    fn get(&self, position: usize, keyword: &str) -> Option<Node<'t>> {
+        self.positional
+            .get(position)
+            .copied()
+            .or_else(|| self.keyword(keyword))
+    }
+
+    fn keyword(&self, keyword: &str) -> Option<Node<'t>> {
+        self.keywords
+            .iter()
+            .find(|(name, _)| *name == keyword)
+            .map(|(_, node)| *node)
+    }
+}
+
+/// What a default expression gives the program.
+fn value(node: Node<'_>, source: &str) -> Value {
+    Value {
+        range: node.byte_range(),
+        kind: value_kind(node, source),
+    }
+}
+
+fn value_kind(node: Node<'_>, source: &str) -> ValueKind {
+    let string = |n: Node<'_>| literal::python(n, source).map(|l| l.value);
+    match node.kind() {
+        "string" | "concatenated_string" | "parenthesized_expression" => {
+            string(node).map_or(ValueKind::Unknown, ValueKind::Str)
+        }
+        "none" => ValueKind::None,
+        "integer" | "float" => ValueKind::NotStr("a number"),
+        "unary_operator" => match node.child_by_field_name("argument").map(|n| n.kind()) {
+            Some("integer" | "float") => ValueKind::NotStr("a number"),
+            _ => ValueKind::Unknown,
+        },
+        "true" | "false" => ValueKind::NotStr("a bool"),
+        "list" | "list_comprehension" => ValueKind::NotStr("a list"),
+        "dictionary" | "dictionary_comprehension" => ValueKind::NotStr("a dict"),
+        "tuple" => ValueKind::NotStr("a tuple"),
+        "set" | "set_comprehension" => ValueKind::NotStr("a set"),
+        "call" => {
+            let Some(callee) = node
+                .child_by_field_name("function")
+                .and_then(|f| source.get(f.byte_range()))
+            else {
+                return ValueKind::Unknown;
+            };
+            let first = || {
+                node.child_by_field_name("arguments")
+                    .map(|a| Arguments::of(a, source))
+                    .and_then(|a| a.get(0, "secret_value"))
+            };
+            match callee.rsplit('.').next().unwrap_or(callee) {
+                "Path" | "PurePath" | "PosixPath" => ValueKind::NotStr("a Path"),
+                "int" | "float" | "Decimal" => ValueKind::NotStr("a number"),
+                "bool" => ValueKind::NotStr("a bool"),
+                "SecretStr" => first()
+                    .and_then(string)
+                    .map_or(ValueKind::Unknown, ValueKind::SecretStr),
+                _ => ValueKind::Unknown,
+            }
+        }
+        _ => ValueKind::Unknown,
+    }
+}
+
+/// The settings classes among `classes`: those deriving from `BaseSettings`,
+/// directly or through a class of the same file.
+fn schemas(classes: &[Node<'_>], source: &str) -> Vec<Schema> {
+    let bases = |class: &Node<'_>| -> Vec<&str> {
+        class
+            .child_by_field_name("superclasses")
+            .into_iter()
+            .flat_map(named_children)
+            .filter_map(|b| source.get(b.byte_range()))
+            .map(|b| b.rsplit('.').next().unwrap_or(b).trim())
+            .collect()
+    };
+    let name_of = |class: &Node<'_>| {
+        class
+            .child_by_field_name("name")
+            .and_then(|n| source.get(n.byte_range()))
+    };
+    let mut settings: HashSet<&str> = HashSet::new();
+    // Until no class is added: a chain of in-file bases needs one pass each.
+    loop {
+        let before = settings.len();
+        for class in classes {
+            if bases(class)
+                .iter()
+                .any(|b| *b == "BaseSettings" || settings.contains(b))
+                && let Some(name) = name_of(class)
+            {
+                settings.insert(name);
+            }
+        }
+        if settings.len() == before {
+            break;
+        }
+    }
+    classes
+        .iter()
+        .filter(|c| name_of(c).is_some_and(|n| settings.contains(n)))
+        .filter_map(|c| schema(*c, source))
+        .collect()
+}
+
+fn schema(class: Node<'_>, source: &str) -> Option<Schema> {
+    let name = class.child_by_field_name("name")?;
+    let body = class.child_by_field_name("body")?;
+    let mut schema = Schema {
+        name: source.get(name.byte_range())?.to_string(),
+        name_range: name.byte_range(),
+        env_prefix: String::new(),
+        case_sensitive: false,
+        fields: Vec::new(),
+    };
+    let mut declared = Vec::new();
+    for statement in named_children(body) {
+        match statement.kind() {
+            "expression_statement" => {
+                let Some(assignment) = statement
+                    .named_child(0)
+                    .filter(|a| a.kind() == "assignment")
+                else {
+                    continue;
+                };
+                if let Some(field) = field(assignment, source, &mut schema) {
+                    declared.push(field);
+                }
+            }
+            "class_definition"
+                if statement
+                    .child_by_field_name("name")
+                    .and_then(|n| source.get(n.byte_range()))
+                    == Some("Config") =>
+            {
+                old_config(statement, source, &mut schema);
+            }
+            _ => {}
+        }
+    }
+    // Names depend on the configuration, wherever in the body it is written.
+    for mut field in declared {
+        field.env_name = schema.env_name(&field.name, field.alias.as_deref());
+        schema.fields.push(field);
+    }
+    Some(schema)
+}
+
+/// A field from `name: type [= default]`, or the configuration from
+/// `model_config = SettingsConfigDict(...)`; `None` for anything else.
+fn field(assignment: Node<'_>, source: &str, schema: &mut Schema) -> Option<Field> {
+    let left = assignment.child_by_field_name("left")?;
+    let name = source.get(left.byte_range())?;
+    let right = assignment.child_by_field_name("right");
+    if left.kind() != "identifier" {
+        return None;
+    }
+    if name == "model_config" {
+        if let Some(call) = right.filter(|r| r.kind() == "call")
+            && let Some(arguments) = call.child_by_field_name("arguments")
+        {
+            let arguments = Arguments::of(arguments, source);
+            for (key, value) in arguments.keywords {
+                configure(schema, key, value, source);
+            }
+        }
+        return None;
+    }
+    let annotation = source.get(assignment.child_by_field_name("type")?.byte_range())?;
+    if name.starts_with('_') || annotation.contains("ClassVar") {
+        return None;
+    }
+    let compact_annotation = compact(annotation);
+    let optional = compact_annotation.starts_with("Optional[")
+        || compact_annotation.contains("|None")
+        || compact_annotation.starts_with("None|");
+    let (default, alias) = match right {
+        None => (FieldDefault::Required, None),
+        Some(right) => field_default(right, source),
+    };
+    Some(Field {
+        name: name.to_string(),
+        name_range: left.byte_range(),
+        annotation: annotation.to_string(),
+        optional,
+        default,
+        alias,
+        env_name: String::new(),
+    })
+}
+
+/// The default and alias a field's right-hand side gives it: a plain value,
+/// or `Field(default, default=..., default_factory=..., alias=...)`.
+fn field_default(right: Node<'_>, source: &str) -> (FieldDefault, Option<String>) {
+    let callee = right
+        .child_by_field_name("function")
+        .and_then(|f| source.get(f.byte_range()));
+    let is_field =
+        right.kind() == "call" && callee.is_some_and(|c| c.rsplit('.').next() == Some("Field"));
+    let arguments = right
+        .child_by_field_name("arguments")
+        .map(|a| Arguments::of(a, source));
+    let (Some(arguments), true) = (arguments, is_field) else {
+        return (FieldDefault::Value(value(right, source)), None);
+    };
+    let string = |n: Node<'_>| literal::python(n, source).map(|l| l.value);
+    let alias = arguments
+        .keyword("validation_alias")
+        .or_else(|| arguments.keyword("alias"))
+        .and_then(string);
+    let default = match arguments.get(0, "default") {
+        // `Field(...)`: pydantic's marker for a required field.
+        Some(d) if d.kind() == "ellipsis" => FieldDefault::Required,
+        Some(d) => FieldDefault::Value(value(d, source)),
+        None if arguments.keyword("default_factory").is_some() => FieldDefault::Factory,
+        None => FieldDefault::Required,
+    };
+    (default, alias)
+}
+
+/// The older `class Config: env_prefix = "APP_"`.
+fn old_config(class: Node<'_>, source: &str, schema: &mut Schema) {
+    let Some(body) = class.child_by_field_name("body") else {
+        return;
+    };
+    for statement in named_children(body) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|a| a.kind() == "assignment")
+        else {
+            continue;
+        };
+        let key = assignment
+            .child_by_field_name("left")
+            .and_then(|l| source.get(l.byte_range()));
+        if let (Some(key), Some(value)) = (key, assignment.child_by_field_name("right")) {
+            configure(schema, key, value, source);
+        }
+    }
+}
+
+fn configure(schema: &mut Schema, key: &str, value: Node<'_>, source: &str) {
+    match key {
+        "env_prefix" => {
+            if let Some(prefix) = literal::python(value, source) {
+                schema.env_prefix = prefix.value;
+            }
+        }
+        "case_sensitive" => schema.case_sensitive = value.kind() == "true",
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;
