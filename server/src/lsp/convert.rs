@@ -117,10 +117,15 @@ fn to_diagnostics(findings: &[Finding], ranges: &[ls::Range]) -> Vec<Diagnostic>
 /// Every finding's range in the client's encoding, in one pass over the text
 /// (a file may have thousands).
 fn ranges(document: &Document, findings: &[Finding], encoding: PositionEncoding) -> Vec<ls::Range> {
-    let offsets: Vec<usize> = findings
-        .iter()
-        .flat_map(|f| [f.range.start, f.range.end])
-        .collect();
+    ranges_of(document, findings.iter().map(|f| &f.range), encoding)
+}
+
+fn ranges_of<'f>(
+    document: &Document,
+    byte_ranges: impl Iterator<Item = &'f Range<usize>>,
+    encoding: PositionEncoding,
+) -> Vec<ls::Range> {
+    let offsets: Vec<usize> = byte_ranges.flat_map(|r| [r.start, r.end]).collect();
     let positions = document.line_index().positions(&offsets, encoding);
     positions
         .chunks_exact(2)
@@ -218,8 +223,8 @@ fn carried_ranges(
     }
     // Many moved findings: one walk; a few: a descent each.
     if missing.len() > 64 {
-        let moved: Vec<Finding> = missing.iter().map(|&i| findings[i].clone()).collect();
-        let computed = self::ranges(document, &moved, encoding);
+        let moved = missing.iter().map(|&i| &findings[i].range);
+        let computed = ranges_of(document, moved, encoding);
         for (&i, range) in missing.iter().zip(computed) {
             ranges[i] = range;
         }
