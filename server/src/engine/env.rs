@@ -3,12 +3,16 @@
 //! read into the env model, the env rules, and `#` suppressions. Migrations
 //! never come here: their files are judged as migrations.
 
+use std::path::Path;
+
 use super::{Analysis, configure_engine_finding, run_rule};
-use crate::analysis::env::{self, EnvFile};
+use crate::analysis::env::project::{self, EnvFacts, Project};
+use crate::analysis::env::{self, EnvCheck, EnvFile};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::rules::{self, Check};
+use crate::syntax::trees::SourceTree;
 use crate::text::Language;
 
 /// Whether a document of `language` with this text goes through this path
@@ -17,24 +21,48 @@ pub(super) fn applies(language: Language, text: &str) -> bool {
     language == Language::Python && env::python::mentions_env(text)
 }
 
+/// Whether the workspace index keeps facts of the file at `path`.
+pub fn indexes(path: &Path) -> bool {
+    Language::from_path(path) == Language::Python
+}
+
+/// The env facts of a file on disk, for the workspace index (classes
+/// unresolved: resolution happens against the whole project).
+pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
+    let language = Language::from_path(path);
+    if !applies(language, text) {
+        return EnvFacts::default();
+    }
+    let Some(tree) = SourceTree::parse(language, text) else {
+        return EnvFacts::default();
+    };
+    EnvFacts::of(&env::python::read(tree.tree(), text))
+}
+
 impl Analysis {
     /// The env findings of a Python document whose tree `run_host` brought
     /// up to date; empty when it holds no read and no settings class.
     pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
-        let file = match self.host_tree() {
+        let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
                 env::python::read(tree.tree(), &self.text)
             }
             _ => EnvFile::default(),
         };
+        let project = self.env_project(&mut file);
         self.env_found = !file.is_empty();
         if file.is_empty() {
             return Vec::new();
         }
+        let check = EnvCheck {
+            file: &file,
+            path: self.path.as_deref(),
+            project: &project,
+        };
         let mut findings = Vec::new();
         for rule in rules::all() {
-            if let Check::Env(check) = rule.check {
-                findings.extend(run_rule(rule, config, |out| check(&file, out)));
+            if let Check::Env(run) = rule.check {
+                findings.extend(run_rule(rule, config, |out| run(&check, out)));
             }
         }
         let mut findings = Suppressions::parse(&self.text, &file.comments, "#").apply(
@@ -44,6 +72,22 @@ impl Analysis {
         );
         findings.retain_mut(|f| configure_engine_finding(f, config));
         findings
+    }
+
+    /// The project around this document: its classes resolved against the
+    /// other files', and its facts recorded for them.
+    fn env_project(&self, file: &mut EnvFile) -> Project {
+        let (Some(workspace), Some(path)) = (&self.workspace, &self.path) else {
+            return Project::default();
+        };
+        let path = super::workspace::absolute(path);
+        let project = workspace.env_project();
+        if !file.classes.is_empty() {
+            file.schemas = project::resolve(&file.classes, &project.classes_except(Some(&path)));
+        }
+        let facts = EnvFacts::of(file);
+        workspace.record_env(&path, facts.clone());
+        project.with_file(&path, facts)
     }
 
     /// Whether the last check found environment reads or settings classes.

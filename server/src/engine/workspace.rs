@@ -1,6 +1,8 @@
-//! What a YAML document's rules may know about the rest of the workspace:
-//! the cluster facts of every Kubernetes manifest (Services, PodDisruption-
-//! Budgets, autoscalers) and, per repository, where its migrations live.
+//! What a document's rules may know about the rest of the workspace: the
+//! cluster facts of every Kubernetes manifest (Services, PodDisruption-
+//! Budgets, autoscalers), the env facts of every file that reads, declares,
+//! documents or provides environment variables, and, per repository, where
+//! its migrations live.
 //!
 //! The CLI scans the paths it checks once; the language server scans its
 //! workspace folders on disk and then records each open document's facts as
@@ -10,13 +12,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use ignore::WalkBuilder;
 
+use crate::analysis::env::project::{EnvFacts, Project};
 use crate::analysis::manifest::{self, ClusterFacts};
 use crate::analysis::yaml_kind::is_yaml_path;
 use crate::syntax::yaml::YamlFile;
+
+use super::env;
 
 /// Manifests larger than this are generated bundles, not what a PDB is
 /// looked up in (and reading them would slow the scan).
@@ -25,6 +30,7 @@ const MAX_SCANNED_BYTES: u64 = 1 << 20;
 #[derive(Debug, Default)]
 pub struct Workspace {
     files: RwLock<BTreeMap<PathBuf, ClusterFacts>>,
+    env: RwLock<BTreeMap<PathBuf, Arc<EnvFacts>>>,
     migrations: Mutex<HashMap<PathBuf, Vec<String>>>,
     generation: AtomicU64,
 }
@@ -41,37 +47,55 @@ impl Workspace {
     /// Records the manifests found under `roots`.
     pub fn scan_into(&self, roots: &[PathBuf]) {
         for root in roots {
-            for entry in WalkBuilder::new(root)
+            // Hidden files count (`.env.example`, `.gitlab-ci.yml`); hidden
+            // directories do not, but for `.github` (workflows' `env:`).
+            let walk = WalkBuilder::new(root)
                 .require_git(false)
-                .hidden(true)
-                .build()
-                .flatten()
-            {
+                .hidden(false)
+                .filter_entry(|entry| {
+                    let name = entry.file_name().to_string_lossy();
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    !is_dir
+                        || entry.depth() == 0
+                        || name == ".github"
+                        || !(name.starts_with('.') || SKIPPED.contains(&name.as_ref()))
+                })
+                .build();
+            for entry in walk.flatten() {
                 let path = entry.path();
                 let small = entry
                     .metadata()
                     .is_ok_and(|m| m.is_file() && m.len() <= MAX_SCANNED_BYTES);
-                if !small || !is_yaml_path(path) {
+                if !small || !(is_yaml_path(path) || env::indexes(path)) {
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(path) else {
                     continue;
                 };
-                // Cheap test first: most YAML files are not these objects.
-                let interesting = ["PodDisruptionBudget", "Service", "HorizontalPodAutoscaler"]
-                    .iter()
-                    .any(|kind| text.contains(kind));
-                if interesting {
-                    self.reread(path, &text);
-                }
+                self.reread(path, &text);
             }
         }
     }
 
-    /// Records a file's facts from its text (a file changed on disk).
+    /// Records a file's facts from its text (a file changed on disk, or was
+    /// found by the scan).
     pub fn reread(&self, path: &Path, text: &str) {
-        let facts = manifest::cluster_facts(&YamlFile::parse(text).documents());
-        self.record(&absolute(path), facts);
+        let path = absolute(path);
+        if is_yaml_path(&path) {
+            // Cheap test first: most YAML files are not these objects.
+            let interesting = ["PodDisruptionBudget", "Service", "HorizontalPodAutoscaler"]
+                .iter()
+                .any(|kind| text.contains(kind));
+            let facts = if interesting {
+                manifest::cluster_facts(&YamlFile::parse(text).documents())
+            } else {
+                ClusterFacts::default()
+            };
+            self.record(&path, facts);
+        }
+        if env::indexes(&path) {
+            self.record_env(&path, env::facts_of(&path, text));
+        }
     }
 
     /// Records a file's facts; the generation moves when they changed.
@@ -100,6 +124,36 @@ impl Workspace {
             }
         }
         facts
+    }
+
+    /// Records a file's env facts. The generation moves only when what other
+    /// files are told changed: a line shifting under a read does not make
+    /// every open document stale.
+    pub fn record_env(&self, path: &Path, facts: EnvFacts) {
+        let mut files = self.env.write().unwrap_or_else(|e| e.into_inner());
+        let changed = match files.get(path) {
+            Some(old) => !old.same_names(&facts),
+            None => !facts.is_empty(),
+        };
+        if facts.is_empty() {
+            files.remove(path);
+        } else {
+            files.insert(path.to_path_buf(), Arc::new(facts));
+        }
+        if changed {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The env facts of every indexed file.
+    pub fn env_project(&self) -> Project {
+        let files = self.env.read().unwrap_or_else(|e| e.into_inner());
+        Project::new(
+            files
+                .iter()
+                .map(|(p, f)| (p.clone(), Arc::clone(f)))
+                .collect(),
+        )
     }
 
     pub fn generation(&self) -> u64 {

@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::analysis::env::EnvFile;
+use crate::analysis::env::EnvCheck;
 use crate::analysis::manifest::Manifests;
 use crate::analysis::migration::Migration;
 use crate::analysis::pipeline::Pipeline;
@@ -27,8 +27,9 @@ pub enum Check {
     Pipeline(fn(&Pipeline<'_>, &mut Vec<Finding>)),
     /// The Kubernetes objects of a manifest file, with the workspace's.
     Manifest(fn(&Manifests<'_>, &mut Vec<Finding>)),
-    /// The env reads and settings schemas of a Python module.
-    Env(fn(&EnvFile, &mut Vec<Finding>)),
+    /// The env reads and settings schemas of a source file, with the
+    /// project's.
+    Env(fn(&EnvCheck<'_>, &mut Vec<Finding>)),
     /// Produced by the engine itself (suppression and configuration problems).
     Engine,
 }

@@ -4,10 +4,14 @@
 //! effective variable name. Env rules judge this model, never the syntax
 //! tree, so a TypeScript front end can fill the same shape later.
 
+pub mod project;
 pub mod python;
 mod secret;
 
 use std::ops::Range;
+use std::path::Path;
+
+use project::Project;
 
 pub use secret::is_secret_name;
 
@@ -15,6 +19,11 @@ pub use secret::is_secret_name;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnvFile {
     pub reads: Vec<EnvRead>,
+    /// Python classes, settings or not (a mixin's fields are settings
+    /// fields once a settings class in any file derives from it).
+    pub classes: Vec<ClassDecl>,
+    /// The settings schemas this file declares fields of, resolved against
+    /// the project's classes.
     pub schemas: Vec<Schema>,
     /// The module's comments and statements (nested ones too, in source
     /// order): where `# preflight: ignore[...]` directives sit and what they
@@ -28,6 +37,14 @@ impl EnvFile {
     pub fn is_empty(&self) -> bool {
         self.reads.is_empty() && self.schemas.is_empty()
     }
+}
+
+/// What an env rule judges: one file's model, with the project around it
+/// (the file's own facts included, as currently edited).
+pub struct EnvCheck<'a> {
+    pub file: &'a EnvFile,
+    pub path: Option<&'a Path>,
+    pub project: &'a Project,
 }
 
 /// How a read behaves when the variable is unset.
@@ -53,6 +70,8 @@ pub struct EnvRead {
     pub key_not_str: bool,
     /// The whole call or subscript.
     pub range: Range<usize>,
+    /// Zero-based line of the key, for pointing at it from another file.
+    pub line: u32,
     pub default: Option<Value>,
     /// The result is tested before use: a condition, an `or` operand, a
     /// comparison, or a name the file tests later.
@@ -80,13 +99,57 @@ pub enum ValueKind {
     Unknown,
 }
 
-/// A settings class and its fields.
+/// A class of a Python module as the settings model needs it: its bases
+/// (last dotted segment), its annotated fields and its settings
+/// configuration. Whether it is a settings class is decided with the
+/// project's other classes (a mixin in one file, `BaseSettings` in another).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Schema {
+pub struct ClassDecl {
     pub name: String,
     pub name_range: Range<usize>,
+    pub bases: Vec<String>,
+    /// Fields as declared; their `env_names` are empty until resolved.
+    pub fields: Vec<Field>,
+    pub config: SettingsConfig,
+}
+
+/// `model_config = SettingsConfigDict(...)` or `class Config:` as written;
+/// `None` where the class leaves the setting to its bases.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsConfig {
+    pub env_prefix: Option<String>,
+    pub case_sensitive: Option<bool>,
+    pub env_nested_delimiter: Option<String>,
+    pub env_file: Option<Vec<String>>,
+}
+
+impl SettingsConfig {
+    /// This configuration with `over`'s explicit settings on top (a subclass
+    /// overrides what its bases configure).
+    fn merged(&self, over: &SettingsConfig) -> SettingsConfig {
+        SettingsConfig {
+            env_prefix: over.env_prefix.clone().or_else(|| self.env_prefix.clone()),
+            case_sensitive: over.case_sensitive.or(self.case_sensitive),
+            env_nested_delimiter: over
+                .env_nested_delimiter
+                .clone()
+                .or_else(|| self.env_nested_delimiter.clone()),
+            env_file: over.env_file.clone().or_else(|| self.env_file.clone()),
+        }
+    }
+}
+
+/// A settings schema: a settings class (Python) or an env module's
+/// validators (TypeScript), with the fields this file declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// The settings class (possibly in another file, when this file holds
+    /// one of its mixins) or the env object.
+    pub name: String,
     pub env_prefix: String,
     pub case_sensitive: bool,
+    /// `env_file=` of the configuration, as written.
+    pub env_files: Vec<String>,
     pub fields: Vec<Field>,
 }
 
@@ -95,15 +158,51 @@ pub struct Schema {
 pub struct Field {
     pub name: String,
     pub name_range: Range<usize>,
+    /// Zero-based line of the name, for pointing at it from another file.
+    pub line: u32,
     /// The annotation as written (`str`, `Optional[int]`).
     pub annotation: String,
     /// `Optional[...]` or `... | None`: `None` is a valid value.
     pub optional: bool,
     pub default: FieldDefault,
-    /// `alias=` / `validation_alias=` string: the name read, without prefix.
-    pub alias: Option<String>,
-    /// The variable the field is read from.
-    pub env_name: String,
+    /// `alias=` / `validation_alias=` (a string or `AliasChoices(...)`):
+    /// the names read, without prefix.
+    pub aliases: Vec<String>,
+    /// `Field(description=...)`.
+    pub description: Option<String>,
+    /// The variables the field is read from, the first being the one to
+    /// document; empty until the schema is resolved.
+    pub env_names: Vec<String>,
+    /// With `env_nested_delimiter`, the prefix of the variables that set the
+    /// field's sub-fields (`APP_DB__`).
+    pub nested: Option<String>,
+}
+
+impl Field {
+    /// The variable to name in messages and to document.
+    pub fn env_name(&self) -> &str {
+        self.env_names
+            .first()
+            .map_or(self.name.as_str(), String::as_str)
+    }
+
+    /// Whether setting `name` sets this field (case-insensitively unless the
+    /// schema is case-sensitive, as pydantic-settings matches).
+    pub fn read_from(&self, name: &str, case_sensitive: bool) -> bool {
+        let same = |a: &str, b: &str| {
+            if case_sensitive {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
+        self.env_names.iter().any(|n| same(n, name))
+            || self.nested.as_deref().is_some_and(|prefix| {
+                name.len() > prefix.len()
+                    && name.is_char_boundary(prefix.len())
+                    && same(&name[..prefix.len()], prefix)
+            })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,21 +212,4 @@ pub enum FieldDefault {
     Value(Value),
     /// `Field(default_factory=...)`.
     Factory,
-}
-
-impl Schema {
-    /// The name a field is read from: the alias as written, else the prefix
-    /// and the field name (pydantic-settings applies `env_prefix` only to
-    /// field names); upper-cased for display when matching ignores case.
-    pub fn env_name(&self, field: &str, alias: Option<&str>) -> String {
-        let name = match alias {
-            Some(alias) => alias.to_string(),
-            None => format!("{}{}", self.env_prefix, field),
-        };
-        if self.case_sensitive {
-            name
-        } else {
-            name.to_uppercase()
-        }
-    }
 }

@@ -13,7 +13,10 @@ use std::collections::HashSet;
 
 use tree_sitter::{Node, Tree};
 
-use super::{EnvFile, EnvRead, Field, FieldDefault, ReadKind, Schema, Value, ValueKind};
+use super::{
+    ClassDecl, EnvFile, EnvRead, Field, FieldDefault, ReadKind, SettingsConfig, Value, ValueKind,
+    project,
+};
 use crate::syntax::literal;
 
 /// Reads and schemas of a Python module.
@@ -42,14 +45,19 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
             }
         }
     }
-    file.schemas = schemas(&classes, source);
+    file.classes = classes.iter().filter_map(|c| class(*c, source)).collect();
+    file.schemas = project::resolve(&file.classes, &[]);
     file
 }
 
 /// Whether a module may hold env reads or settings: a cheap test on the text
 /// before any tree is built for a file outside a migrations directory.
 pub fn mentions_env(text: &str) -> bool {
-    text.contains("environ") || text.contains("getenv") || text.contains("BaseSettings")
+    // `BaseModel`: a settings mixin declares fields without naming the
+    // environment; its settings class may be in another file.
+    ["environ", "getenv", "BaseSettings", "BaseModel"]
+        .iter()
+        .any(|word| text.contains(word))
 }
 
 struct Walk<'t, 's> {
@@ -241,6 +249,7 @@ impl<'t, 's> Walk<'t, 's> {
             key: key.byte_range(),
             key_not_str,
             range: node.byte_range(),
+            line: key.start_position().row as u32,
             default,
             checked: usage == Use::Tested,
         }
@@ -375,58 +384,25 @@ fn value_kind(node: Node<'_>, source: &str) -> ValueKind {
     }
 }
 
-/// The settings classes among `classes`: those deriving from `BaseSettings`,
-/// directly or through a class of the same file.
-fn schemas(classes: &[Node<'_>], source: &str) -> Vec<Schema> {
-    let bases = |class: &Node<'_>| -> Vec<&str> {
-        class
-            .child_by_field_name("superclasses")
-            .into_iter()
-            .flat_map(named_children)
-            .filter_map(|b| source.get(b.byte_range()))
-            .map(|b| b.rsplit('.').next().unwrap_or(b).trim())
-            .collect()
-    };
-    let name_of = |class: &Node<'_>| {
-        class
-            .child_by_field_name("name")
-            .and_then(|n| source.get(n.byte_range()))
-    };
-    let mut settings: HashSet<&str> = HashSet::new();
-    // Until no class is added: a chain of in-file bases needs one pass each.
-    loop {
-        let before = settings.len();
-        for class in classes {
-            if bases(class)
-                .iter()
-                .any(|b| *b == "BaseSettings" || settings.contains(b))
-                && let Some(name) = name_of(class)
-            {
-                settings.insert(name);
-            }
-        }
-        if settings.len() == before {
-            break;
-        }
-    }
-    classes
-        .iter()
-        .filter(|c| name_of(c).is_some_and(|n| settings.contains(n)))
-        .filter_map(|c| schema(*c, source))
-        .collect()
-}
-
-fn schema(class: Node<'_>, source: &str) -> Option<Schema> {
+/// A class as the settings model needs it.
+fn class(class: Node<'_>, source: &str) -> Option<ClassDecl> {
     let name = class.child_by_field_name("name")?;
     let body = class.child_by_field_name("body")?;
-    let mut schema = Schema {
+    let bases = class
+        .child_by_field_name("superclasses")
+        .into_iter()
+        .flat_map(named_children)
+        .filter(|b| b.kind() != "keyword_argument")
+        .filter_map(|b| source.get(b.byte_range()))
+        .map(|b| b.rsplit('.').next().unwrap_or(b).trim().to_string())
+        .collect();
+    let mut decl = ClassDecl {
         name: source.get(name.byte_range())?.to_string(),
         name_range: name.byte_range(),
-        env_prefix: String::new(),
-        case_sensitive: false,
+        bases,
         fields: Vec::new(),
+        config: SettingsConfig::default(),
     };
-    let mut declared = Vec::new();
     for statement in named_children(body) {
         match statement.kind() {
             "expression_statement" => {
@@ -436,8 +412,8 @@ fn schema(class: Node<'_>, source: &str) -> Option<Schema> {
                 else {
                     continue;
                 };
-                if let Some(field) = field(assignment, source, &mut schema) {
-                    declared.push(field);
+                if let Some(field) = field(assignment, source, &mut decl.config) {
+                    decl.fields.push(field);
                 }
             }
             "class_definition"
@@ -446,22 +422,17 @@ fn schema(class: Node<'_>, source: &str) -> Option<Schema> {
                     .and_then(|n| source.get(n.byte_range()))
                     == Some("Config") =>
             {
-                old_config(statement, source, &mut schema);
+                old_config(statement, source, &mut decl.config);
             }
             _ => {}
         }
     }
-    // Names depend on the configuration, wherever in the body it is written.
-    for mut field in declared {
-        field.env_name = schema.env_name(&field.name, field.alias.as_deref());
-        schema.fields.push(field);
-    }
-    Some(schema)
+    Some(decl)
 }
 
 /// A field from `name: type [= default]`, or the configuration from
 /// `model_config = SettingsConfigDict(...)`; `None` for anything else.
-fn field(assignment: Node<'_>, source: &str, schema: &mut Schema) -> Option<Field> {
+fn field(assignment: Node<'_>, source: &str, config: &mut SettingsConfig) -> Option<Field> {
     let left = assignment.child_by_field_name("left")?;
     let name = source.get(left.byte_range())?;
     let right = assignment.child_by_field_name("right");
@@ -474,7 +445,7 @@ fn field(assignment: Node<'_>, source: &str, schema: &mut Schema) -> Option<Fiel
         {
             let arguments = Arguments::of(arguments, source);
             for (key, value) in arguments.keywords {
-                configure(schema, key, value, source);
+                configure(config, key, value, source);
             }
         }
         return None;
@@ -487,40 +458,63 @@ fn field(assignment: Node<'_>, source: &str, schema: &mut Schema) -> Option<Fiel
     let optional = compact_annotation.starts_with("Optional[")
         || compact_annotation.contains("|None")
         || compact_annotation.starts_with("None|");
-    let (default, alias) = match right {
-        None => (FieldDefault::Required, None),
+    let declared = match right {
+        None => Declared {
+            default: FieldDefault::Required,
+            aliases: Vec::new(),
+            description: None,
+        },
         Some(right) => field_default(right, source),
     };
     Some(Field {
         name: name.to_string(),
         name_range: left.byte_range(),
+        line: left.start_position().row as u32,
         annotation: annotation.to_string(),
         optional,
-        default,
-        alias,
-        env_name: String::new(),
+        default: declared.default,
+        aliases: declared.aliases,
+        description: declared.description,
+        env_names: Vec::new(),
+        nested: None,
     })
 }
 
-/// The default and alias a field's right-hand side gives it: a plain value,
-/// or `Field(default, default=..., default_factory=..., alias=...)`.
-fn field_default(right: Node<'_>, source: &str) -> (FieldDefault, Option<String>) {
-    let callee = right
-        .child_by_field_name("function")
-        .and_then(|f| source.get(f.byte_range()));
-    let is_field =
-        right.kind() == "call" && callee.is_some_and(|c| c.rsplit('.').next() == Some("Field"));
+/// What a field's right-hand side declares.
+struct Declared {
+    default: FieldDefault,
+    aliases: Vec<String>,
+    description: Option<String>,
+}
+
+/// The default, aliases and description a field's right-hand side gives it:
+/// a plain value, or `Field(default, default=..., default_factory=...,
+/// alias=..., validation_alias=AliasChoices(...), description=...)`.
+fn field_default(right: Node<'_>, source: &str) -> Declared {
     let arguments = right
         .child_by_field_name("arguments")
         .map(|a| Arguments::of(a, source));
-    let (Some(arguments), true) = (arguments, is_field) else {
-        return (FieldDefault::Value(value(right, source)), None);
+    let (Some(arguments), true) = (arguments, callee_is(right, source, "Field")) else {
+        return Declared {
+            default: FieldDefault::Value(value(right, source)),
+            aliases: Vec::new(),
+            description: None,
+        };
     };
     let string = |n: Node<'_>| literal::python(n, source).map(|l| l.value);
-    let alias = arguments
+    let aliases = match arguments
         .keyword("validation_alias")
         .or_else(|| arguments.keyword("alias"))
-        .and_then(string);
+    {
+        Some(choices) if callee_is(choices, source, "AliasChoices") => choices
+            .child_by_field_name("arguments")
+            .into_iter()
+            .flat_map(named_children)
+            .filter_map(string)
+            .collect(),
+        Some(alias) => string(alias).into_iter().collect(),
+        None => Vec::new(),
+    };
     let default = match arguments.get(0, "default") {
         // `Field(...)`: pydantic's marker for a required field.
         Some(d) if d.kind() == "ellipsis" => FieldDefault::Required,
@@ -528,11 +522,24 @@ fn field_default(right: Node<'_>, source: &str) -> (FieldDefault, Option<String>
         None if arguments.keyword("default_factory").is_some() => FieldDefault::Factory,
         None => FieldDefault::Required,
     };
-    (default, alias)
+    Declared {
+        default,
+        aliases,
+        description: arguments.keyword("description").and_then(string),
+    }
+}
+
+/// Whether `node` is a call of `name` (`Field(...)`, `pydantic.Field(...)`).
+fn callee_is(node: Node<'_>, source: &str, name: &str) -> bool {
+    node.kind() == "call"
+        && node
+            .child_by_field_name("function")
+            .and_then(|f| source.get(f.byte_range()))
+            .is_some_and(|c| c.rsplit('.').next() == Some(name))
 }
 
 /// The older `class Config: env_prefix = "APP_"`.
-fn old_config(class: Node<'_>, source: &str, schema: &mut Schema) {
+fn old_config(class: Node<'_>, source: &str, config: &mut SettingsConfig) {
     let Some(body) = class.child_by_field_name("body") else {
         return;
     };
@@ -547,19 +554,25 @@ fn old_config(class: Node<'_>, source: &str, schema: &mut Schema) {
             .child_by_field_name("left")
             .and_then(|l| source.get(l.byte_range()));
         if let (Some(key), Some(value)) = (key, assignment.child_by_field_name("right")) {
-            configure(schema, key, value, source);
+            configure(config, key, value, source);
         }
     }
 }
 
-fn configure(schema: &mut Schema, key: &str, value: Node<'_>, source: &str) {
+fn configure(config: &mut SettingsConfig, key: &str, value: Node<'_>, source: &str) {
+    let string = || literal::python(value, source).map(|l| l.value);
     match key {
-        "env_prefix" => {
-            if let Some(prefix) = literal::python(value, source) {
-                schema.env_prefix = prefix.value;
-            }
+        "env_prefix" => config.env_prefix = string(),
+        "case_sensitive" => config.case_sensitive = Some(value.kind() == "true"),
+        "env_nested_delimiter" => config.env_nested_delimiter = string(),
+        "env_file" => {
+            config.env_file = Some(match value.kind() {
+                "tuple" | "list" => named_children(value)
+                    .filter_map(|v| literal::python(v, source).map(|l| l.value))
+                    .collect(),
+                _ => string().into_iter().collect(),
+            });
         }
-        "case_sensitive" => schema.case_sensitive = value.kind() == "true",
         _ => {}
     }
 }

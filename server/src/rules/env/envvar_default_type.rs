@@ -20,7 +20,7 @@
 //! declare a typed settings field: `port: int = 8000`.
 
 use super::shown;
-use crate::analysis::env::{EnvFile, ValueKind};
+use crate::analysis::env::{EnvCheck, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -34,7 +34,8 @@ pub static RULE: Rule = Rule {
     check: Check::Env(check),
 };
 
-fn check(file: &EnvFile, out: &mut Vec<Finding>) {
+fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
+    let file = env.file;
     for read in &file.reads {
         if read.key_not_str {
             out.push(RULE.finding(

@@ -23,7 +23,7 @@
 //! or give a default.
 
 use super::shown;
-use crate::analysis::env::{EnvFile, ReadKind, ValueKind};
+use crate::analysis::env::{EnvCheck, ReadKind, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -37,7 +37,8 @@ pub static RULE: Rule = Rule {
     check: Check::Env(check),
 };
 
-fn check(file: &EnvFile, out: &mut Vec<Finding>) {
+fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
+    let file = env.file;
     for read in &file.reads {
         let defaulted = read
             .default

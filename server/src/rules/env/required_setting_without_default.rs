@@ -23,7 +23,7 @@
 //! deploy's environment first), or give it a safe default:
 //! `Field(default=...)`, or `str | None = None` when it may be absent.
 
-use crate::analysis::env::{EnvFile, FieldDefault};
+use crate::analysis::env::{EnvCheck, FieldDefault};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -37,7 +37,8 @@ pub static RULE: Rule = Rule {
     check: Check::Env(check),
 };
 
-fn check(file: &EnvFile, out: &mut Vec<Finding>) {
+fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
+    let file = env.file;
     for schema in &file.schemas {
         for field in &schema.fields {
             if field.default != FieldDefault::Required {
@@ -53,7 +54,9 @@ fn check(file: &EnvFile, out: &mut Vec<Finding>) {
                     field.name_range.clone(),
                     format!(
                         "`{}.{}` is required: startup fails unless `{}` is set",
-                        schema.name, field.name, field.env_name
+                        schema.name,
+                        field.name,
+                        field.env_name()
                     ),
                 )
                 .with_help(hint),

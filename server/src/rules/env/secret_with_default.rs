@@ -23,7 +23,7 @@
 //! untracked `.env` file, or a validator that rejects placeholders outside
 //! development.
 
-use crate::analysis::env::{EnvFile, FieldDefault, Value, ValueKind, is_secret_name};
+use crate::analysis::env::{EnvCheck, FieldDefault, Value, ValueKind, is_secret_name};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -37,13 +37,14 @@ pub static RULE: Rule = Rule {
     check: Check::Env(check),
 };
 
-fn check(file: &EnvFile, out: &mut Vec<Finding>) {
+fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
+    let file = env.file;
     let fields = file.schemas.iter().flat_map(|s| &s.fields).filter_map(|f| {
         let FieldDefault::Value(value) = &f.default else {
             return None;
         };
-        let secret = is_secret_name(&f.name) || is_secret_name(&f.env_name);
-        secret.then_some((f.env_name.as_str(), value))
+        let secret = is_secret_name(&f.name) || is_secret_name(f.env_name());
+        secret.then_some((f.env_name(), value))
     });
     let reads = file.reads.iter().filter_map(|r| {
         let name = r.name.as_deref()?;
