@@ -10,9 +10,10 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use preflight::config;
-use preflight::engine;
+use preflight::engine::{self, Analysis, workspace::Workspace};
 use preflight::text::{Document, Language};
 
 /// The expectation comments of a fixture in `language`: its own, and SQL's
@@ -67,7 +68,11 @@ fn expectations(text: &str, markers: &[String]) -> BTreeMap<(usize, String), usi
     expected
 }
 
-fn findings_by_line(path: &Path, text: &str) -> BTreeMap<(usize, String), usize> {
+fn findings_by_line(
+    path: &Path,
+    text: &str,
+    workspace: &Arc<Workspace>,
+) -> BTreeMap<(usize, String), usize> {
     let dir = path.parent().expect("fixture has a parent");
     let config = config::discover(dir, &|id| preflight::rules::find(id).is_some())
         .unwrap_or_else(|e| panic!("{e}"))
@@ -76,7 +81,10 @@ fn findings_by_line(path: &Path, text: &str) -> BTreeMap<(usize, String), usize>
     let document = Document::new(text, 0, Language::Sql);
     let index = document.line_index();
     let mut found = BTreeMap::new();
-    for finding in engine::check_text(path, text, &config) {
+    let language = Language::from_path(path);
+    let mut analysis = Analysis::new(Some(path.to_path_buf()), Document::new(text, 0, language))
+        .with_workspace(Arc::clone(workspace));
+    for finding in analysis.findings(&config) {
         let (line, _) = index.line_col(finding.range.start);
         *found.entry((line, finding.rule.to_string())).or_insert(0) += 1;
     }
@@ -89,11 +97,24 @@ fn every_fixture_meets_its_expectations() {
     let mut files = Vec::new();
     fixture_files(&root, &mut files);
     assert!(files.len() >= 10, "fixtures went missing: {files:?}");
+    // One workspace per group (`fixtures/env`, `fixtures/k8s`...), as a
+    // project's files see each other: a PDB in one manifest, a settings
+    // mixin or an env example file in another.
+    let mut workspaces: BTreeMap<PathBuf, Arc<Workspace>> = BTreeMap::new();
     let mut failures = Vec::new();
     for path in &files {
+        let group = path
+            .strip_prefix(&root)
+            .ok()
+            .and_then(|p| p.components().next())
+            .map(|c| root.join(c))
+            .expect("fixture lies under fixtures/");
+        let workspace = workspaces
+            .entry(group.clone())
+            .or_insert_with(|| Arc::new(Workspace::scan(&[group])));
         let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
         let expected = expectations(&text, &markers(Language::from_path(path)));
-        let found = findings_by_line(path, &text);
+        let found = findings_by_line(path, &text, workspace);
         if expected != found {
             let name = path.strip_prefix(&root).unwrap_or(path).display();
             failures.push(format!(

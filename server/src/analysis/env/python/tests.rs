@@ -105,7 +105,10 @@ class Settings(Base):
     assert!(settings.fields[6].optional);
     // Alone, `Base` is named with its own prefix.
     let base_only = env(&source[..source.find("class Settings").expect("leaf")]);
-    assert_eq!(base_only.schemas[0].fields[0].env_name(), "APP_DATABASE_URL");
+    assert_eq!(
+        base_only.schemas[0].fields[0].env_name(),
+        "APP_DATABASE_URL"
+    );
 }
 
 #[test]
