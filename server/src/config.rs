@@ -35,6 +35,7 @@ const KEYS: &[&str] = &[
     "include",
     "exclude",
     "assume-in-transaction",
+    "settings-modules",
 ];
 
 /// The settings one checked file runs under.
@@ -53,6 +54,9 @@ pub struct Config {
     /// unless `select` is set and leaves the rule out.
     pub severity: BTreeMap<String, Option<Severity>>,
     files: FileScope,
+    /// Globs naming the modules allowed to read the environment directly;
+    /// empty: the modules that declare a settings schema.
+    settings_modules: Globs,
 }
 
 impl Default for Config {
@@ -64,6 +68,7 @@ impl Default for Config {
             ignore: Vec::new(),
             severity: BTreeMap::new(),
             files: FileScope::default(),
+            settings_modules: Globs::default(),
         }
     }
 }
@@ -93,6 +98,17 @@ impl Config {
     /// Whether a file walked by `preflight check` is in scope.
     pub fn includes(&self, path: &Path) -> bool {
         self.files.includes(path)
+    }
+
+    /// Whether `settings-modules` names `path`; `None` when the key is unset.
+    pub fn is_settings_module(&self, path: &Path) -> Option<bool> {
+        let globs = &self.settings_modules;
+        if globs.patterns.is_empty() {
+            return None;
+        }
+        let path = absolute(path);
+        let relative = path.strip_prefix(&self.files.base).unwrap_or(&path);
+        Some(globs.set.is_match(relative))
     }
 
     /// This configuration with the editor's settings layered on top; settings win.
@@ -160,6 +176,20 @@ struct FileScope {
     exclude: Vec<String>,
     include_set: GlobSet,
     exclude_set: GlobSet,
+}
+
+/// Glob patterns as written and compiled.
+#[derive(Debug, Clone, Default)]
+struct Globs {
+    patterns: Vec<String>,
+    set: GlobSet,
+}
+
+// The compiled set is a function of the patterns.
+impl PartialEq for Globs {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+    }
 }
 
 // The compiled sets are a function of the patterns, so they take no part.
@@ -482,6 +512,10 @@ impl Reader<'_> {
             }
             "exclude" => {
                 (config.files.exclude, config.files.exclude_set) = self.globs(name, value)?
+            }
+            "settings-modules" => {
+                let (patterns, set) = self.globs(name, value)?;
+                config.settings_modules = Globs { patterns, set };
             }
             _ => return Err(self.unknown_key(key)),
         }
@@ -1069,6 +1103,30 @@ exclude = ["migrations/legacy", "*.generated.sql"]
             "exclude wins"
         );
         assert!(!config.includes(&file("db/deep/x.generated.sql")));
+    }
+
+    #[test]
+    fn settings_modules() {
+        let dir = Scratch::new();
+        let text = "settings-modules = [\"app/settings/*.py\", \"src/env.ts\"]";
+        let path = dir.write(CONFIG_FILE, text);
+        let config = parse(&path, text, &known).unwrap();
+        let file = |relative: &str| dir.0.join(relative);
+        assert_eq!(
+            config.is_settings_module(&file("app/settings/base.py")),
+            Some(true)
+        );
+        assert_eq!(config.is_settings_module(&file("src/env.ts")), Some(true));
+        assert_eq!(
+            config.is_settings_module(&file("app/views.py")),
+            Some(false)
+        );
+        assert_eq!(
+            Config::default().is_settings_module(&file("app/views.py")),
+            None
+        );
+        let err = error("settings-modules = \"app/config.py\"");
+        assert_eq!(err.kind, ConfigErrorKind::WrongType);
     }
 
     #[test]

@@ -54,10 +54,22 @@ impl Analysis {
         if file.is_empty() {
             return Vec::new();
         }
+        let path = self.path.as_deref().map(super::workspace::absolute);
+        let modules: Vec<&Path> = match path.as_deref().map(|p| config.is_settings_module(p)) {
+            Some(Some(_)) => project
+                .files()
+                .map(|(p, _)| p)
+                .filter(|p| config.is_settings_module(p) == Some(true))
+                .collect(),
+            _ => project.settings_modules(),
+        };
         let check = EnvCheck {
             file: &file,
             path: self.path.as_deref(),
             project: &project,
+            settings_module: path
+                .as_deref()
+                .and_then(|p| Project::governing(p, &modules)),
         };
         let mut findings = Vec::new();
         for rule in rules::all() {
@@ -138,6 +150,72 @@ mod tests {
         assert!(!rules.contains(&"getenv-unvalidated"), "{rules:?}");
         let module = "import os\nX = os.getenv('X')\n";
         assert_eq!(rules_of("app/config.py", module), ["getenv-unvalidated"]);
+    }
+
+    /// Findings of `path` in a workspace where `others` were analysed first.
+    fn rules_in_project(
+        others: &[(&str, &str)],
+        path: &str,
+        text: &str,
+        config: &Config,
+    ) -> Vec<&'static str> {
+        let workspace = std::sync::Arc::new(crate::engine::workspace::Workspace::default());
+        for (other, source) in others {
+            workspace.reread(Path::new(other), source);
+        }
+        let mut analysis =
+            Analysis::new(Some(path.into()), Document::new(text, 0, Language::Python))
+                .with_workspace(workspace);
+        analysis.findings(config).iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn reads_beside_a_settings_module_are_flagged_in_its_package_only() {
+        let settings = [(
+            "/p/app/core/config.py",
+            "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    debug: bool = False\n",
+        )];
+        let read = "import os\nKEY = os.environ['KEY']\n";
+        let config = Config::default();
+        assert_eq!(
+            rules_in_project(&settings, "/p/app/api/x.py", read, &config),
+            ["env-read-outside-settings"]
+        );
+        assert!(rules_in_project(&settings, "/p/scripts/x.py", read, &config).is_empty());
+        assert!(rules_in_project(&settings, "/p/app/tests/test_x.py", read, &config).is_empty());
+        assert!(rules_in_project(&[], "/p/app/api/x.py", read, &config).is_empty());
+        // The settings module itself reads freely.
+        let module = "import os\nfrom pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    debug: bool = False\nKEY = os.environ['KEY']\n";
+        assert!(rules_in_project(&settings, "/p/app/core/config.py", module, &config).is_empty());
+    }
+
+    #[test]
+    fn configured_settings_modules_replace_the_schema_files() {
+        let dir = std::env::temp_dir().join(format!("preflight-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let toml = dir.join("preflight.toml");
+        let text = "settings-modules = [\"proj/settings.py\"]\n";
+        std::fs::write(&toml, text).expect("config");
+        let config = crate::config::parse(&toml, text, &|_| true).expect("config parses");
+        let settings_path = dir.join("proj/settings.py");
+        let django = "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n";
+        let others = [(settings_path.to_str().expect("utf-8"), django)];
+        let view = dir.join("proj/shop/views.py");
+        let read = "import os\nKEY = os.environ['KEY']\n";
+        assert_eq!(
+            rules_in_project(&others, view.to_str().expect("utf-8"), read, &config),
+            ["env-read-outside-settings"]
+        );
+        assert!(
+            rules_in_project(
+                &others,
+                settings_path.to_str().expect("utf-8"),
+                django,
+                &config
+            )
+            .is_empty()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct EnvCheck<'a> {
     pub file: &'a EnvFile,
     pub path: Option<&'a Path>,
     pub project: &'a Project,
+    /// The settings module that should read this file's variables, when the
+    /// project has one and this file is not it.
+    pub settings_module: Option<&'a Path>,
 }
 
 /// How a read behaves when the variable is unset.

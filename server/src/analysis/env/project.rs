@@ -204,6 +204,29 @@ impl Project {
         out
     }
 
+    /// The settings module governing `path`: one of `modules` of the same
+    /// language family whose package holds `path` (a module's package is its
+    /// grandparent directory: `app/core/config.py` governs `app/`,
+    /// `proj/settings.py` the repository). `None` when `path` is one.
+    pub fn governing<'m>(path: &Path, modules: &[&'m Path]) -> Option<&'m Path> {
+        if modules.contains(&path) {
+            return None;
+        }
+        let family = |p: &Path| p.extension().is_some_and(|e| e == "py");
+        modules.iter().copied().find(|module| {
+            let package = module.parent().and_then(Path::parent);
+            family(module) == family(path) && package.is_some_and(|p| path.starts_with(p))
+        })
+    }
+
+    /// The files that declare a settings schema.
+    pub fn settings_modules(&self) -> Vec<&Path> {
+        self.files()
+            .filter(|(_, f)| f.settings_module)
+            .map(|(p, _)| p)
+            .collect()
+    }
+
     /// Whether any file documents `name` in an env example file.
     pub fn documented(&self, name: &str) -> bool {
         self.files()
@@ -217,10 +240,11 @@ impl Project {
 }
 
 /// The settings schemas whose fields `local` declares: for every settings
-/// class of the project that no other settings class extends, its fields
+/// class of the project (this file's first, in source order), its fields
 /// (own and inherited, subclass winning) named with its configuration,
-/// keeping those a class of `local` declares. A mixin shared by two settings
-/// classes is reported once, under the first.
+/// keeping those a class of `local` declares and no earlier schema took. So
+/// a base settings class names its own fields, and a mixin's fields are
+/// named by the first settings class that includes it.
 pub fn resolve(local: &[ClassDecl], others: &[&ClassDecl]) -> Vec<Schema> {
     let mut by_name: HashMap<&str, &ClassDecl> = HashMap::new();
     for class in others.iter().copied().chain(local) {
@@ -233,18 +257,11 @@ pub fn resolve(local: &[ClassDecl], others: &[&ClassDecl]) -> Vec<Schema> {
         .chain(others.iter().copied())
         .filter(|c| graph.is_settings(c))
         .collect();
-    let extended: HashSet<&str> = settings
-        .iter()
-        .flat_map(|c| c.bases.iter().map(String::as_str))
-        .collect();
     let is_local = |c: &ClassDecl| local.iter().any(|l| std::ptr::eq(l, c));
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut schemas = Vec::new();
-    for leaf in settings
-        .iter()
-        .filter(|c| !extended.contains(c.name.as_str()))
-    {
-        let order = graph.linearize(leaf);
+    for settings_class in settings {
+        let order = graph.linearize(settings_class);
         let config = order
             .iter()
             .rev()
@@ -257,7 +274,7 @@ pub fn resolve(local: &[ClassDecl], others: &[&ClassDecl]) -> Vec<Schema> {
             }
         }
         let mut schema = Schema {
-            name: leaf.name.clone(),
+            name: settings_class.name.clone(),
             env_prefix: config.env_prefix.clone().unwrap_or_default(),
             case_sensitive: config.case_sensitive.unwrap_or(false),
             env_files: config.env_file.clone().unwrap_or_default(),
@@ -272,7 +289,7 @@ pub fn resolve(local: &[ClassDecl], others: &[&ClassDecl]) -> Vec<Schema> {
             name_field(&mut field, &schema, &config, &graph);
             schema.fields.push(field);
         }
-        if is_local(leaf) || !schema.fields.is_empty() {
+        if is_local(settings_class) || !schema.fields.is_empty() {
             schemas.push(schema);
         }
     }

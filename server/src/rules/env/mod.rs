@@ -1,6 +1,7 @@
 //! Rules over environment variables and settings schemas: the env model of
 //! one file (`analysis::env`), whatever language wrote it.
 
+mod env_read_outside_settings;
 mod envvar_default_type;
 mod getenv_unvalidated;
 mod required_setting_without_default;
@@ -10,6 +11,7 @@ use super::Rule;
 
 pub static RULES: &[&Rule] = &[
     &getenv_unvalidated::RULE,
+    &env_read_outside_settings::RULE,
     &envvar_default_type::RULE,
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,

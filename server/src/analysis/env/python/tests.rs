@@ -72,25 +72,21 @@ class Settings(Base):
     port: int | None
 "#;
     let file = env(source);
-    // `Settings` extends `Base`: one schema, named with the subclass's
-    // configuration (a subclass's `Config` replaces the prefix).
-    assert_eq!(file.schemas.len(), 1);
-    let settings = &file.schemas[0];
-    assert_eq!(settings.name, "Settings");
-    let names: Vec<_> = settings.fields.iter().map(|f| f.env_name()).collect();
+    assert_eq!(file.schemas.len(), 2);
+    let base = &file.schemas[0];
+    let names: Vec<_> = base.fields.iter().map(|f| f.env_name()).collect();
     assert_eq!(
         names,
         [
-            "SVC_database_url",
-            "SVC_debug",
-            "SVC_name",
+            "APP_DATABASE_URL",
+            "APP_DEBUG",
+            "APP_NAME",
             "REDIS_URL",
-            "SVC_tags",
-            "SVC_secret",
-            "SVC_port"
+            "APP_TAGS",
+            "APP_SECRET"
         ]
     );
-    let defaults: Vec<_> = settings.fields.iter().map(|f| &f.default).collect();
+    let defaults: Vec<_> = base.fields.iter().map(|f| &f.default).collect();
     assert_eq!(defaults[0], &FieldDefault::Required);
     assert_eq!(defaults[3], &FieldDefault::Required);
     assert_eq!(defaults[4], &FieldDefault::Factory);
@@ -101,14 +97,12 @@ class Settings(Base):
             ..
         })
     ));
-    assert!(settings.fields[2].optional);
-    assert!(settings.fields[6].optional);
-    // Alone, `Base` is named with its own prefix.
-    let base_only = env(&source[..source.find("class Settings").expect("leaf")]);
-    assert_eq!(
-        base_only.schemas[0].fields[0].env_name(),
-        "APP_DATABASE_URL"
-    );
+    assert!(base.fields[2].optional);
+    // The subclass's `Config` names its own fields.
+    let settings = &file.schemas[1];
+    assert_eq!(settings.fields.len(), 1);
+    assert_eq!(settings.fields[0].env_name(), "SVC_port");
+    assert!(settings.fields[0].optional);
 }
 
 #[test]

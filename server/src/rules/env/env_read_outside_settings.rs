@@ -1,0 +1,97 @@
+//! ## What it does
+//! Flags a direct read of the environment (`os.getenv`, `os.environ[...]`,
+//! `process.env.X`) in a module of a project that has a settings module: a
+//! file declaring a settings schema (a pydantic-settings class, an envalid
+//! `cleanEnv` or t3-env `createEnv` module), or one of the files the
+//! `settings-modules` configuration names. A settings module governs its
+//! package: `app/core/config.py` governs `app/`, `proj/settings.py` the
+//! repository. Tests are not flagged.
+//!
+//! ## Why it matters
+//! The settings module is where variables are typed, validated at startup
+//! and documented. A read beside it is invisible to all three: it fails at
+//! first use instead of at boot, and no example file or review of the
+//! schema shows that production needs it.
+//!
+//! ## Example
+//! ```python
+//! # app/api/billing.py, with app/core/config.py defining Settings
+//! import os
+//! STRIPE_KEY = os.environ["STRIPE_KEY"]
+//! ```
+//!
+//! ## Safe alternative
+//! Declare the variable as a field of the settings class and use it through
+//! the settings object: `settings.stripe_key`.
+
+use super::shown;
+use crate::analysis::env::{EnvCheck, ReadKind};
+use crate::finding::{Finding, MigrationClass, Severity};
+use crate::rules::{Check, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "env-read-outside-settings",
+    severity: Severity::Warning,
+    class: MigrationClass::Any,
+    default_enabled: true,
+    summary: "The environment is read outside the project's settings module",
+    source: include_str!("env_read_outside_settings.rs"),
+    check: Check::Env(check),
+};
+
+fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
+    let (Some(module), Some(path)) = (env.settings_module, env.path) else {
+        return;
+    };
+    let package = module.parent().and_then(std::path::Path::parent);
+    if is_test(
+        package
+            .and_then(|p| path.strip_prefix(p).ok())
+            .unwrap_or(path),
+    ) {
+        return;
+    }
+    let module_name = module
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    for read in &env.file.reads {
+        // `setdefault` configures the process (`DJANGO_SETTINGS_MODULE`).
+        if read.kind == ReadKind::SetDefault {
+            continue;
+        }
+        out.push(
+            RULE.finding(
+                read.range.clone(),
+                format!(
+                    "{} is read here, not through the settings in `{module_name}`",
+                    shown(read.name.as_deref())
+                ),
+            )
+            .with_help(format!(
+                "Declare it in `{}` and use the settings object, so it is validated at startup and documented.",
+                module.display()
+            )),
+        );
+    }
+}
+
+/// Test modules set up their own environment on purpose (`path` relative to
+/// the package, so a checkout under `/tmp/tests/` is no test).
+fn is_test(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let test_file = name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || [".test.", ".spec."].iter().any(|m| name.contains(m));
+    let test_dir = path
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| {
+            let c = c.as_os_str();
+            c == "tests" || c == "test" || c == "__tests__"
+        });
+    test_file || test_dir
+}
