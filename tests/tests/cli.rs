@@ -896,9 +896,10 @@ fn json_fixes_carry_applicability_and_created_files() {
     assert_eq!(edits[1]["create"], true);
 }
 
-/// A repository with CI, manifests and unrelated YAML: workflows under the
-/// hidden `.github/` are checked, a Deployment's PDB is found in a sibling
-/// file, and YAML that is neither CI nor manifests is not checked at all.
+/// A repository with CI, manifests, compose and unrelated YAML: workflows
+/// under the hidden `.github/` are checked, a Deployment's PDB is found in a
+/// sibling file, a compose file is checked for the environment it sets, and
+/// YAML that is none of these is not checked at all.
 #[test]
 fn pipelines_and_manifests_are_checked_across_files() {
     let dir = TempDir::new("pipelines");
@@ -916,13 +917,14 @@ fn pipelines_and_manifests_are_checked_across_files() {
         "docker-compose.yml",
         "services:\n  db:\n    image: postgres:16\n",
     );
+    dir.write("mkdocs.yml", "site_name: docs\nnav: []\n");
     let run = run_in(dir.path(), &["check", "--format", "json", "."]);
     let json = json_of(&run);
     assert_eq!(run.code, 1, "{}", run.stdout);
     check_schema(&json, dir.path());
     assert_eq!(
-        json["summary"]["files"], 3,
-        "compose file skipped: {}",
+        json["summary"]["files"], 4,
+        "mkdocs.yml checked, or compose skipped: {}",
         run.stdout
     );
     let rules = rule_ids(&json);

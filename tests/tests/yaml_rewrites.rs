@@ -5,9 +5,11 @@
 //! differ: `+` added, `-` removed, `~` changed.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use preflight::config::Config;
 use preflight::engine::Analysis;
+use preflight::engine::workspace::Workspace;
 use preflight::finding::Finding;
 use preflight::fixes::apply::apply_edits;
 use preflight::text::{Document, Language};
@@ -21,8 +23,9 @@ struct Case {
     rule: &'static str,
     /// The data paths the fix changes.
     changes: &'static [&'static str],
-    /// Other files of the repository (`migrations/` for `no-migration-lint`).
-    beside: &'static [&'static str],
+    /// Other files of the repository and their text (`migrations/` for
+    /// `no-migration-lint`, the settings a deploy must satisfy).
+    beside: &'static [(&'static str, &'static str)],
 }
 
 const WORKFLOW: &str = "name: CI
@@ -141,7 +144,7 @@ const CASES: &[Case] = &[
         text: WORKFLOW,
         rule: "no-migration-lint",
         changes: &["+jobs.migration-lint"],
-        beside: &["migrations/0001_init.sql"],
+        beside: &[("migrations/0001_init.sql", "")],
     },
     Case {
         path: ".github/workflows/ci.yml",
@@ -244,7 +247,37 @@ const CASES: &[Case] = &[
         changes: &["~spec.replicas"],
         beside: &[],
     },
+    Case {
+        path: "k8s/api.yaml",
+        text: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0\n          env:\n            - name: DATABASE_URL  # from the secret\n              valueFrom:\n                secretKeyRef: {name: api-secrets, key: url}\n",
+        rule: "required-setting-not-provided-to-deploy",
+        changes: &["+spec.template.spec.containers[0].env[1]"],
+        beside: &[("app/config.py", SETTINGS)],
+    },
+    Case {
+        path: ".github/workflows/deploy.yml",
+        text: "on:\n  push:\n    tags: ['v*']\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    env:\n      DATABASE_URL: ${{ secrets.DATABASE_URL }}\n    steps:\n      - run: ./run-migrations.sh\n",
+        rule: "required-setting-not-provided-to-deploy",
+        changes: &["+jobs.deploy.env.SECRET_KEY"],
+        beside: &[("app/config.py", SETTINGS)],
+    },
+    Case {
+        path: "docker-compose.yml",
+        text: "services:\n  web:\n    build: .\n    environment:\n      - DATABASE_URL=postgres://db/app\n",
+        rule: "required-setting-not-provided-to-deploy",
+        changes: &["+services.web.environment[1]"],
+        beside: &[("app/config.py", SETTINGS)],
+    },
+    Case {
+        path: "compose.yaml",
+        text: "services:\n  web:\n    build: .\n    environment:\n      DATABASE_URL: postgres://db/app  # local\n",
+        rule: "required-setting-not-provided-to-deploy",
+        changes: &["+services.web.environment.SECRET_KEY"],
+        beside: &[("app/config.py", SETTINGS)],
+    },
 ];
+
+const SETTINGS: &str = "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    database_url: str\n    secret_key: str\n    debug: bool = False\n";
 
 /// A fresh directory holding `case`'s files; removed on drop.
 struct Repo(PathBuf);
@@ -254,10 +287,10 @@ impl Repo {
         let dir =
             std::env::temp_dir().join(format!("preflight-yaml-fix-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for file in case.beside.iter().chain([&case.path]) {
+        for (file, text) in case.beside.iter().chain([&(case.path, case.text)]) {
             let path = dir.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, if *file == case.path { case.text } else { "" }).unwrap();
+            std::fs::write(&path, text).unwrap();
         }
         Repo(dir)
     }
@@ -269,9 +302,10 @@ impl Drop for Repo {
     }
 }
 
-fn findings(path: &Path, text: &str, rule: &str) -> Vec<Finding> {
+fn findings(path: &Path, text: &str, rule: &str, workspace: &Arc<Workspace>) -> Vec<Finding> {
     let document = Document::new(text, 0, Language::Yaml);
     Analysis::new(Some(path.to_path_buf()), document)
+        .with_workspace(Arc::clone(workspace))
         .findings(&Config::default())
         .into_iter()
         .filter(|f| f.rule == rule)
@@ -370,7 +404,8 @@ fn every_yaml_fix_changes_only_what_it_means_to_and_clears_its_rule() {
     for (n, case) in CASES.iter().enumerate() {
         let repo = Repo::new(n, case);
         let path = repo.0.join(case.path);
-        let found = findings(&path, case.text, case.rule);
+        let workspace = Arc::new(Workspace::scan(std::slice::from_ref(&repo.0)));
+        let found = findings(&path, case.text, case.rule, &workspace);
         // The case's fix: the one whose change is the expected one.
         let mut matched = false;
         let mut seen = Vec::new();
@@ -386,7 +421,7 @@ fn every_yaml_fix_changes_only_what_it_means_to_and_clears_its_rule() {
                     continue;
                 }
                 matched = true;
-                let again = findings(&path, &after, case.rule);
+                let again = findings(&path, &after, case.rule, &workspace);
                 // Gone where the fix applied (the rule may still judge what
                 // the fix brought in, such as the staging job now needed).
                 let cleared = !again.iter().any(|f| f.message == finding.message);

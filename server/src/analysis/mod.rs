@@ -2,6 +2,7 @@
 //! front end lowers into, and the context each operation runs in; the
 //! pipeline model of CI files and the workload model of Kubernetes manifests.
 
+pub mod deploy_env;
 pub mod env;
 pub mod manifest;
 pub mod migration;

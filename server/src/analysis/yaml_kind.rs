@@ -14,6 +14,8 @@ pub enum YamlKind {
     Action,
     GitLabCi,
     Manifests,
+    /// `docker-compose.yml`, `compose.yaml` and their variants.
+    Compose,
     Other,
 }
 
@@ -50,6 +52,10 @@ pub fn kind_by_path(path: &Path) -> Option<YamlKind> {
     // (`deploy.gitlab-ci.yml`, `Jobs/Build.gitlab-ci.yml`).
     if stem == ".gitlab-ci" || stem.ends_with(".gitlab-ci") || stem == "gitlab-ci" {
         return Some(YamlKind::GitLabCi);
+    }
+    let compose = |base: &str| stem == base || stem.starts_with(&format!("{base}."));
+    if compose("docker-compose") || compose("compose") {
+        return Some(YamlKind::Compose);
     }
     None
 }
@@ -118,8 +124,10 @@ mod tests {
         );
         assert_eq!(
             kind("docker-compose.yml", "services:\n  db: {}\n"),
-            YamlKind::Other
+            YamlKind::Compose
         );
+        assert_eq!(kind("deploy/compose.prod.yaml", ""), YamlKind::Compose);
+        assert_eq!(kind("composer.yml", ""), YamlKind::Other);
         assert_eq!(kind("mkdocs.yml", "jobs: 1\non: 2\n"), YamlKind::Other);
     }
 }

@@ -21,15 +21,23 @@ pub(super) fn applies(language: Language, text: &str) -> bool {
     language == Language::Python && env::python::mentions_env(text)
 }
 
-/// Whether the workspace index keeps facts of the file at `path`.
+/// Whether the workspace index keeps facts of the file at `path`: sources
+/// that read or declare variables, YAML that may set them for a deploy.
 pub fn indexes(path: &Path) -> bool {
-    Language::from_path(path) == Language::Python
+    match Language::from_path(path) {
+        Language::Python => true,
+        Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
+        _ => false,
+    }
 }
 
 /// The env facts of a file on disk, for the workspace index (classes
 /// unresolved: resolution happens against the whole project).
 pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let language = Language::from_path(path);
+    if language == Language::Yaml {
+        return super::yaml::env_facts(path, text);
+    }
     if !applies(language, text) {
         return EnvFacts::default();
     }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::Analysis;
 use super::workspace::{Workspace, absolute, find_migrations};
+use crate::analysis::deploy_env::{self, DeployCheck, DeployTarget};
+use crate::analysis::env::project::{EnvFacts, Mention};
 use crate::analysis::manifest;
 use crate::analysis::pipeline::{self, Pipeline, PipelineFacts};
 use crate::analysis::suppression::Suppressions;
@@ -16,7 +18,7 @@ use crate::analysis::yaml_kind::{self, YamlKind};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::rules::{self, Check};
-use crate::syntax::yaml::{Doc, Kind, Node, YamlFile};
+use crate::syntax::yaml::{self, Anchor, Doc, Kind, Node, YamlFile};
 
 /// A YAML document's incremental state.
 #[derive(Debug)]
@@ -29,7 +31,20 @@ pub(super) struct YamlState {
 enum Recognised {
     Pipeline(YamlKind, Vec<Vec<Doc>>),
     Manifests,
+    /// A compose file: only where it sets the environment matters.
+    Compose,
     Nothing,
+}
+
+impl Recognised {
+    fn kind(&self) -> YamlKind {
+        match self {
+            Recognised::Pipeline(kind, _) => *kind,
+            Recognised::Manifests => YamlKind::Manifests,
+            Recognised::Compose => YamlKind::Compose,
+            Recognised::Nothing => YamlKind::Other,
+        }
+    }
 }
 
 pub(super) fn run(analysis: &mut Analysis, config: &Config, build_fixes: bool) -> Vec<Finding> {
@@ -56,8 +71,10 @@ pub(super) fn run(analysis: &mut Analysis, config: &Config, build_fixes: bool) -
         analysis.text = text;
         return Vec::new();
     }
-    let findings = match recognise(path.as_deref(), &docs) {
-        Recognised::Nothing => Vec::new(),
+    let recognised = recognise(path.as_deref(), &docs);
+    let targets = deploy_env::targets(recognised.kind(), &docs);
+    let mut findings = match recognised {
+        Recognised::Nothing | Recognised::Compose => Vec::new(),
         Recognised::Manifests => {
             let own = manifest::cluster_facts(&docs);
             let mut cluster = own.clone();
@@ -94,6 +111,17 @@ pub(super) fn run(analysis: &mut Analysis, config: &Config, build_fixes: bool) -
             })
         }
     };
+    findings.extend(deploy_findings(
+        &DeployInput {
+            text: &text,
+            docs: &docs,
+            targets: &targets,
+            build_fixes,
+        },
+        path.as_deref(),
+        workspace.as_deref(),
+        config,
+    ));
     let comments = state.file.comments();
     let mut findings = Suppressions::parse(&text, &comments, "#").apply(
         findings,
@@ -105,6 +133,75 @@ pub(super) fn run(analysis: &mut Analysis, config: &Config, build_fixes: bool) -
     analysis.yaml = Some(state);
     analysis.text = text;
     findings
+}
+
+struct DeployInput<'a> {
+    text: &'a str,
+    docs: &'a [Doc],
+    targets: &'a [DeployTarget],
+    build_fixes: bool,
+}
+
+/// The deploy-env findings of a file: its targets recorded as what it
+/// provides, then judged against the project's settings.
+fn deploy_findings(
+    input: &DeployInput<'_>,
+    path: Option<&Path>,
+    workspace: Option<&Workspace>,
+    config: &Config,
+) -> Vec<Finding> {
+    let (Some(workspace), Some(path)) = (workspace, path) else {
+        return Vec::new();
+    };
+    workspace.record_env(
+        &absolute(path),
+        provided(input.text, input.docs, input.targets),
+    );
+    if input.targets.is_empty() {
+        return Vec::new();
+    }
+    let project = workspace.env_project();
+    let declared = project.declared();
+    let check = DeployCheck {
+        text: input.text,
+        docs: input.docs,
+        targets: input.targets,
+        declared: &declared,
+        build_fixes: input.build_fixes,
+    };
+    run_rules(config, |rule, out| match rule {
+        Check::Deploy(run) => {
+            run(&check, out);
+            true
+        }
+        _ => false,
+    })
+}
+
+/// What a YAML file tells the env index: the variables its deploys set.
+fn provided(text: &str, docs: &[Doc], targets: &[DeployTarget]) -> EnvFacts {
+    let provided = targets
+        .iter()
+        .flat_map(|target| {
+            let at = yaml::path::locate(docs, &target.env, &Anchor::Key).map_or(0, |r| r.start);
+            let line = text.get(..at).map_or(0, |t| t.matches('\n').count()) as u32;
+            target.names.iter().map(move |name| Mention {
+                name: name.clone(),
+                line,
+            })
+        })
+        .collect();
+    EnvFacts {
+        provided,
+        ..EnvFacts::default()
+    }
+}
+
+/// The env facts of a YAML file on disk.
+pub(super) fn env_facts(path: &Path, text: &str) -> EnvFacts {
+    let docs = YamlFile::parse(text).documents();
+    let kind = recognise(Some(path), &docs).kind();
+    provided(text, &docs, &deploy_env::targets(kind, &docs))
 }
 
 /// Runs the rules `run` accepts (it returns whether it ran the check).
@@ -142,6 +239,7 @@ pub(super) fn checks(path: &Path, text: &str) -> bool {
 fn recognise(path: Option<&Path>, docs: &[Doc]) -> Recognised {
     match yaml_kind::classify(path, docs) {
         YamlKind::Manifests => Recognised::Manifests,
+        YamlKind::Compose => Recognised::Compose,
         YamlKind::GitLabCi => Recognised::Pipeline(YamlKind::GitLabCi, gitlab_context(path, docs)),
         YamlKind::Other => match path.and_then(including_gitlab_file) {
             // A file `.gitlab-ci.yml` includes is part of that pipeline.

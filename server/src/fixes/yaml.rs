@@ -167,16 +167,9 @@ pub fn add_to_list(
                 format!("{separator}{}", values.join(", ")),
             ))
         }
-        Kind::Seq(items) => {
-            let last = items.last()?;
-            let indent = column(text, last.dash.start);
-            let lines: String = values.iter().map(|v| format!("- {v}\n")).collect();
-            let at = after_line(text, last.range.end);
-            let mut insert = indented(&lines, indent);
-            if at == text.len() && !text.ends_with('\n') {
-                insert.insert(0, '\n');
-            }
-            Some(Edit::insert(at, insert))
+        Kind::Seq(_) => {
+            let items: Vec<String> = values.iter().map(|v| format!("- {v}")).collect();
+            append_items(text, list, &items)
         }
         Kind::Scalar(scalar) => {
             let mut all = vec![
@@ -192,6 +185,25 @@ pub fn add_to_list(
         }
         _ => None,
     }
+}
+
+/// Appends `items` (each `- ...`, possibly several lines) after the last
+/// item of the block sequence `list`, at its dashes' indentation.
+pub fn append_items(text: &str, list: &Node, items: &[String]) -> Option<Edit> {
+    let Kind::Seq(written) = &list.kind else {
+        return None;
+    };
+    if list.flow {
+        return None;
+    }
+    let last = written.last()?;
+    let indent = column(text, last.dash.start);
+    let at = after_line(text, last.range.end);
+    let mut insert: String = items.iter().map(|item| indented(item, indent)).collect();
+    if at == text.len() && !text.ends_with('\n') {
+        insert.insert(0, '\n');
+    }
+    Some(Edit::insert(at, insert))
 }
 
 /// Appends a YAML document (`---` and `block`) after the document that ends

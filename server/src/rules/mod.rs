@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use crate::analysis::deploy_env::DeployCheck;
 use crate::analysis::env::EnvCheck;
 use crate::analysis::manifest::Manifests;
 use crate::analysis::migration::Migration;
@@ -30,6 +31,8 @@ pub enum Check {
     /// The env reads and settings schemas of a source file, with the
     /// project's.
     Env(fn(&EnvCheck<'_>, &mut Vec<Finding>)),
+    /// Where a deploy sets the environment, with the project's settings.
+    Deploy(fn(&DeployCheck<'_>, &mut Vec<Finding>)),
     /// Produced by the engine itself (suppression and configuration problems).
     Engine,
 }

@@ -4,6 +4,7 @@
 mod env_read_outside_settings;
 mod envvar_default_type;
 mod getenv_unvalidated;
+mod required_setting_not_provided_to_deploy;
 mod required_setting_without_default;
 mod secret_with_default;
 
@@ -15,6 +16,7 @@ pub static RULES: &[&Rule] = &[
     &envvar_default_type::RULE,
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,
+    &required_setting_not_provided_to_deploy::RULE,
 ];
 
 /// A variable's name for messages: `` `X` ``, or "a computed name".
