@@ -3,7 +3,7 @@
 //! an editor and CI always agree. Python and TypeScript migrations go through
 //! [`host`].
 
-mod env;
+pub mod env;
 mod host;
 
 use std::collections::HashSet;

@@ -1045,3 +1045,45 @@ fn alembic_quick_fix_is_written_in_python() {
     );
     assert_clean_exit(&mut client);
 }
+
+const MIXIN: &str = "from pydantic import BaseModel\n\n\nclass DatabaseMixin(BaseModel):\n    database_url: str\n    pool_size: int = 5\n";
+const SETTINGS_PACKAGE: &str = "from pydantic_settings import BaseSettings, SettingsConfigDict\n\nfrom .database import DatabaseMixin\n\n\nclass Settings(DatabaseMixin, BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='SHOP_')\n";
+
+/// A mixin's field becomes a required setting once a settings class in
+/// another open document includes it, and stops being one when that class
+/// drops it: the mixin is re-checked after each change of the other file.
+#[test]
+fn a_mixin_is_judged_by_the_settings_class_in_another_document() {
+    let dir = TempDir::new();
+    let mixin = dir.uri("app/settings/database.py");
+    let package = dir.uri("app/settings/__init__.py");
+    let mut client = plain_client();
+    client.open_as(&mixin, "python", 1, MIXIN);
+    let alone = client.diagnostics(&mixin, 1);
+    assert!(
+        with_code(&alone, "required-setting-without-default").is_empty(),
+        "{alone}"
+    );
+    client.open_as(&package, "python", 1, SETTINGS_PACKAGE);
+    let included = client.wait_for("the mixin re-checked with its settings class", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == mixin
+            && !with_code(&m["params"], "required-setting-without-default").is_empty()
+    });
+    let finding = &with_code(&included["params"], "required-setting-without-default")[0];
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("SHOP_DATABASE_URL")),
+        "named with the including class's prefix: {finding}"
+    );
+    assert_eq!(at(finding), ((4, 4), (4, 16)));
+    // `DatabaseMixin, ` removed from the bases (line 5, characters 15..30).
+    client.change(&package, 2, (5, 15), (5, 30), "");
+    client.wait_for("the mixin re-checked without it", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == mixin
+            && with_code(&m["params"], "required-setting-without-default").is_empty()
+    });
+    assert_clean_exit(&mut client);
+}

@@ -21,6 +21,9 @@ pub(super) fn applies(language: Language, text: &str) -> bool {
     language == Language::Python && env::python::mentions_env(text)
 }
 
+/// File-name globs of what [`indexes`] accepts, for editors' file watchers.
+pub const INDEXED_NAMES: &[&str] = &["*.py", "*.{yml,yaml}"];
+
 /// Whether the workspace index keeps facts of the file at `path`: sources
 /// that read or declare variables, YAML that may set them for a deploy.
 pub fn indexes(path: &Path) -> bool {

@@ -464,11 +464,12 @@ impl Inner {
     /// Watches config files, when the client lets us register watchers; other
     /// clients still tell us about saves of open config files (`didSave`).
     fn register_watchers(&self) {
-        // Config files, and YAML files: manifests elsewhere in the workspace
-        // decide `no-pdb` and which Deployments a Service routes to.
+        // Config files, and the files the workspace index keeps: manifests
+        // elsewhere decide `no-pdb`, settings elsewhere name a mixin's fields.
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE, "*.{yml,yaml}"]
+            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE]
                 .into_iter()
+                .chain(crate::engine::env::INDEXED_NAMES.iter().copied())
                 .map(|name| FileSystemWatcher {
                     glob_pattern: GlobPattern::String(format!("**/{name}")),
                     kind: None,
@@ -665,14 +666,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let yaml: Vec<PathBuf> = params
+        let indexed: Vec<PathBuf> = params
             .changes
             .iter()
             .filter_map(|change| file_path(&change.uri))
-            .filter(|p| is_yaml_path(p))
+            .filter(|p| is_yaml_path(p) || crate::engine::env::indexes(p))
             .collect();
-        if !yaml.is_empty() {
-            self.inner.reread_files(yaml).await;
+        if !indexed.is_empty() {
+            self.inner.reread_files(indexed).await;
         }
         let relevant = params
             .changes
