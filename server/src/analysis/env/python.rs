@@ -37,10 +37,17 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
         classes,
         ..
     } = walk;
-    // `x = os.getenv("X")` followed by `if not x:` is validated by the test.
-    for (name, range) in assigned {
-        if tested.contains(&name) {
-            for read in file.reads.iter_mut().filter(|r| r.range == range) {
+    // `x = os.getenv("X")` followed by `if not x:` is validated by the test,
+    // and so is every read whose value `x` may hold: the operands of
+    // `a or b` / `a if c else b`, the default of an outer read.
+    for (name, range, spread) in assigned {
+        if !tested.contains(&name) {
+            continue;
+        }
+        let outer_read = file.reads.iter().any(|r| r.range == range);
+        for read in file.reads.iter_mut() {
+            let within = range.start <= read.range.start && read.range.end <= range.end;
+            if read.range == range || (within && (spread || outer_read)) {
                 read.checked = true;
             }
         }
@@ -67,8 +74,9 @@ struct Walk<'t, 's> {
     file: EnvFile,
     /// Names whose value the module tests somewhere.
     tested: HashSet<&'s str>,
-    /// `name = <call or subscript>`: the name and the value's range.
-    assigned: Vec<(&'s str, std::ops::Range<usize>)>,
+    /// `name = <value>`: the name, the value's range, and whether the value
+    /// is one of several operands (`a or b`, `a if c else b`).
+    assigned: Vec<(&'s str, std::ops::Range<usize>, bool)>,
     classes: Vec<Node<'t>>,
 }
 
@@ -185,13 +193,15 @@ impl<'t, 's> Walk<'t, 's> {
         ) else {
             return;
         };
-        if left.kind() != "identifier" || !matches!(right.kind(), "call" | "subscript") {
+        let spread = matches!(right.kind(), "boolean_operator" | "conditional_expression");
+        if left.kind() != "identifier" || !(spread || matches!(right.kind(), "call" | "subscript"))
+        {
             return;
         }
         let Some(name) = self.source.get(left.byte_range()) else {
             return;
         };
-        self.assigned.push((name, right.byte_range()));
+        self.assigned.push((name, right.byte_range(), spread));
     }
 
     /// `os.getenv(...)`, `os.environ.get(...)`, `os.environ.setdefault(...)`.

@@ -35,6 +35,33 @@ fn reads_every_spelling_with_its_default() {
 }
 
 #[test]
+fn every_read_a_tested_name_may_hold_is_checked() {
+    let source = "import os\nroot = os.getenv('A') or os.getenv('B')\nif not root:\n    raise SystemExit\n\
+        url = os.environ.get('C', os.environ.get('D'))\nif url:\n    pass\n\
+        mode = os.getenv('E') if fast else os.getenv('F')\nassert mode\n\
+        size = len(os.getenv('G'))\nif size:\n    pass\n";
+    let checked: Vec<_> = env(source)
+        .reads
+        .iter()
+        .map(|r| (r.name.clone().unwrap_or_default(), r.checked))
+        .collect();
+    let expected: Vec<_> = [
+        ("A", true),
+        ("B", true),
+        ("C", true),
+        ("D", true),
+        ("E", true),
+        ("F", true),
+        ("G", false),
+    ]
+    .iter()
+    .map(|(n, c)| (n.to_string(), *c))
+    .collect();
+    // `len(os.getenv('G'))` fails before `size` is tested.
+    assert_eq!(checked, expected);
+}
+
+#[test]
 fn getenv_and_environ_need_the_import_from_os() {
     let file = env("getenv('A')\nenviron['B']\nenviron.get('C')\n");
     assert!(file.reads.is_empty());
