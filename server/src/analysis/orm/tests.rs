@@ -268,6 +268,7 @@ fn alembic_embedded_sql_maps_to_the_literal() {
         ops[8].0,
         OpKind::Dml {
             kind: DmlKind::Insert,
+            filtered: true,
             ..
         }
     ));
