@@ -15,6 +15,7 @@
 
 mod alembic;
 pub mod alembic_env;
+pub mod alembic_ini;
 mod alembic_ops;
 mod cache;
 mod call;
