@@ -622,3 +622,82 @@ fn following_migrations_sort_after_the_directory() {
         .collect();
     assert_eq!(created, ["20240101000006_change_validate.js"]);
 }
+
+/// SQL rewritten inside literals with escape sequences and across
+/// concatenated strings: the edits go through the literal's map, in each
+/// string's quoting, so the file still compiles and the rule is gone.
+#[test]
+fn rewrites_inside_escaped_and_concatenated_literals() {
+    let alembic: Vec<(String, &str, &[&str])> = vec![
+        (
+            revision("    op.execute(\"CREATE INDEX \\\"users_name_idx\\\" ON users (name)\")"),
+            "require-concurrent-index-creation",
+            &[
+                "op.execute(\"CREATE INDEX CONCURRENTLY IF NOT EXISTS \\\"users_name_idx\\\" ON users (name)\")",
+            ],
+        ),
+        (
+            revision(
+                "    op.execute(\"ALTER TABLE users \"\n               'ADD CONSTRAINT users_age_check CHECK (age > 0)')",
+            ),
+            "constraint-missing-not-valid",
+            &["'ADD CONSTRAINT users_age_check CHECK (age > 0) NOT VALID')"],
+        ),
+        (
+            revision("    op.execute(\"ALTER TABLE \\\"users\\\" ADD COLUMN nick text NOT NULL\")"),
+            "add-column-required",
+            &["NOT NULL DEFAULT ''\")"],
+        ),
+        (
+            revision(
+                "    op.execute('ALTER TABLE users '\n               \"ADD COLUMN nick text \"\n               'NOT NULL')",
+            ),
+            "add-column-required",
+            &["'NOT NULL DEFAULT \\'\\'')"],
+        ),
+    ];
+    for (i, (text, rule, contains)) in alembic.iter().enumerate() {
+        check(&Case {
+            name: &format!("escaped-alembic-{i}"),
+            path: "alembic/versions/a1b2c3d4e5f6_change.py",
+            text,
+            others: &[("alembic/versions/ffff00000001_next.py", NEXT_REVISION)],
+            rule,
+            contains,
+            created_contain: &[],
+        });
+    }
+    check(&Case {
+        name: "escaped-django",
+        path: "shop/migrations/0002_change.py",
+        text: &django(
+            "        migrations.RunSQL(\n            \"CREATE INDEX order_total_idx \"\n            'ON shop_order (total)',\n            reverse_sql='DROP INDEX order_total_idx',\n        ),",
+            "",
+        ),
+        others: &[
+            ("shop/migrations/0001_initial.py", DJANGO_INITIAL),
+            ("shop/migrations/0003_next.py", DJANGO_NEXT),
+        ],
+        rule: "require-concurrent-index-creation",
+        contains: &["            \"\"\n            '',\n"],
+        created_contain: &["CREATE INDEX CONCURRENTLY IF NOT EXISTS order_total_idx"],
+    });
+    check(&Case {
+        name: "escaped-knex",
+        path: "migrations/20240101000000_change.js",
+        text: "exports.up = async function (knex) {\n  await knex.raw('CREATE INDEX users_email_index ' +\n    \"ON \\\"users\\\" (email)\");\n};\n\nexports.down = async function (knex) {\n  await knex.raw('DROP INDEX IF EXISTS users_email_index');\n};\n",
+        others: &[],
+        rule: "require-concurrent-index-creation",
+        contains: &["'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_index ' +"],
+        created_contain: &[],
+    });
+    check(&Case {
+        name: "escaped-typeorm",
+        path: "src/migration/1700000000000-Change.ts",
+        text: "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class Change1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(\"SET LOCAL lock_timeout = '2s'\");\n        await queryRunner.query(\"ALTER TABLE \\\"order\\\" ADD CONSTRAINT \\\"FK_o\\\" \" +\n            \"FOREIGN KEY (\\\"userId\\\") REFERENCES \\\"user\\\"(\\\"id\\\")\");\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n    }\n}\n",
+        others: &[],
+        rule: "foreign-key-missing-not-valid",
+        contains: &["REFERENCES \\\"user\\\"(\\\"id\\\") NOT VALID\");"],
+        created_contain: &["VALIDATE CONSTRAINT \"FK_o\""],
+    });
+}

@@ -130,7 +130,7 @@ pub fn timeout(
 pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'_>) -> Option<Fix> {
     match step {
         Step::Outside { sql, .. } => {
-            let mut edits = vec![in_literal(t, &sql)?];
+            let mut edits = in_literal(t, &sql)?;
             edits.extend(outside_transaction(t));
             Some(Fix {
                 title: format!("{title}, in `autocommit_block()`").into(),
@@ -145,7 +145,7 @@ pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'
             down,
             suffix,
         } => {
-            let mut edits = vec![in_literal(t, &keep)?];
+            let mut edits = in_literal(t, &keep)?;
             let revision = Revision {
                 slug: suffix.to_string(),
                 message: format!("{title}: {suffix}"),
@@ -162,10 +162,10 @@ pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'
         }
         Step::Phases(phases) => {
             let (first, rest) = phases.split_first()?;
-            let mut edits = vec![match in_literal(t, &first.sql) {
-                Some(edit) => edit,
-                None => call_as_execute(t, &first.sql)?,
-            }];
+            let mut edits = match in_literal(t, &first.sql) {
+                Some(edits) => edits,
+                None => vec![call_as_execute(t, &first.sql)?],
+            };
             let revisions: Vec<Revision> = rest
                 .iter()
                 .map(|phase| Revision {
@@ -194,20 +194,27 @@ fn outside_transaction(t: &Target<'_, '_>) -> Vec<Edit> {
     wrap_in_block(t.m.source(), t.unit.statement.clone(), AUTOCOMMIT)
 }
 
-/// The statement's SQL replaced by `sql` inside its literal, encoded for
-/// its quoting; `None` when the statement is not SQL written verbatim.
-pub(super) fn in_literal(t: &Target<'_, '_>, sql: &str) -> Option<Edit> {
+/// The statement's SQL replaced by `sql` inside its literal: the smallest
+/// change of the literal's value, written back through its map (escapes,
+/// concatenated strings) in each string's quoting; `None` when the statement
+/// is not SQL in a literal, or the quoting cannot hold the new text.
+pub(super) fn in_literal(t: &Target<'_, '_>, sql: &str) -> Option<Vec<Edit>> {
     let literal = t.orm.origins.get(t.at.index)?.literal()?;
     let span = t.at.statement.span.clone();
-    literal.value_range(span.clone())?;
+    let value = literal.value_span(span.clone())?;
     // New lines follow the statement's indentation in a multi-line literal.
     let indent = indentation(t.m.source(), span.start);
     let sql = sql.replace('\n', &format!("\n{indent}"));
-    let edit = minimal_replace(t.m.source(), span, &sql);
-    Some(Edit::replace(
-        edit.range,
-        literal.encode(&edit.replacement)?,
-    ))
+    let old = literal.value.get(value.clone())?;
+    let change = minimal_replace(old, 0..old.len(), &sql);
+    let range = value.start + change.range.start..value.start + change.range.end;
+    Some(
+        literal
+            .edit(range, &change.replacement)?
+            .into_iter()
+            .map(|(range, text)| Edit::replace(range, text))
+            .collect(),
+    )
 }
 
 /// An `op.*` call replaced by `op.execute(sql)`, when the call is nothing

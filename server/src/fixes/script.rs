@@ -108,7 +108,7 @@ pub fn place(t: &Target<'_, '_>, facts: &ScriptFacts, title: &str, step: Step<'_
             (first.sql.clone(), first.outside, later)
         }
     };
-    let mut edits = vec![in_literal(t, &keep)?];
+    let mut edits = in_literal(t, &keep)?;
     let mut title = title.to_string();
     if first_outside && in_transaction {
         edits.push(transaction_off(t.m.source(), t.orm, facts)?);
