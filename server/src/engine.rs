@@ -486,11 +486,16 @@ pub fn handles(path: &Path) -> bool {
 /// Whether a handled file is checked, given its text: a YAML file must be a
 /// workflow, an action, GitLab CI configuration or Kubernetes manifests.
 /// A Python module outside a migrations directory must mention the
-/// environment (`os.environ`, `getenv`, `BaseSettings`).
+/// environment (`os.environ`, `getenv`, `BaseSettings`) or sit in a version
+/// directory an `alembic.ini` names (checked last: it reads the disk).
 pub fn checks(path: &Path, text: &str) -> bool {
     match Language::from_path(path) {
         Language::Yaml => yaml::checks(path, text),
-        Language::Python => in_migrations_dir(path) || env::applies(Language::Python, text),
+        Language::Python => {
+            in_migrations_dir(path)
+                || env::applies(Language::Python, text)
+                || in_alembic_versions(path)
+        }
         _ => true,
     }
 }
@@ -505,6 +510,14 @@ fn in_migrations_dir(path: &Path) -> bool {
         .flat_map(Path::ancestors)
         .filter_map(|dir| dir.file_name()?.to_str())
         .any(|name| matches!(name, "migrations" | "migration" | "versions"))
+}
+
+/// Whether `path` is in a version directory an `alembic.ini` above it names
+/// (`version_locations`, or `versions/` under its `script_location`).
+fn in_alembic_versions(path: &Path) -> bool {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    path.parent()
+        .is_some_and(|dir| host::alembic_layout_of(dir).is_some())
 }
 
 /// One-shot check of a file's text (the CLI's path).

@@ -955,6 +955,42 @@ fn pipelines_and_manifests_are_checked_across_files() {
     );
 }
 
+/// An Alembic project that keeps its scripts elsewhere than `alembic/`:
+/// `alembic.ini`'s `script_location` (with `%(here)s`) names the directory of
+/// `env.py`, and `version_locations` a revisions directory that no name
+/// marks as one. The revision is found and judged with that environment.
+#[test]
+fn alembic_ini_script_location_finds_revisions_and_env() {
+    let dir = TempDir::new("alembic-ini");
+    dir.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/db/schema\nversion_locations = %(here)s/db/revisions\nsqlalchemy.url = postgresql://localhost/app\n",
+    );
+    dir.write(
+        "db/schema/env.py",
+        "from alembic import context\ncontext.configure(connect_args={'options': '-c lock_timeout=2s -c statement_timeout=60s'})\n",
+    );
+    let revision = "from alembic import op\nimport sqlalchemy as sa\n\nrevision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n    op.add_column('users', sa.Column('email', sa.Text(), nullable=True))\n\n\ndef downgrade():\n    op.drop_column('users', 'email')\n";
+    dir.write("db/revisions/0001_add_email.py", revision);
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1, "{}", out.stdout);
+    // env.py's timeouts count: nothing to report.
+    assert!(findings(&json).is_empty(), "{}", out.stdout);
+    // Without the ini the directory is not a migrations directory.
+    std::fs::remove_file(dir.path().join("alembic.ini")).unwrap();
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(json_of(&out)["summary"]["files"], 0, "{}", out.stdout);
+    // The default layout under a script_location of another name: env.py
+    // beside `versions/` is read as before.
+    dir.write("alembic.ini", "[alembic]\nscript_location = db/schema\n");
+    dir.write("db/schema/versions/0001_add_email.py", revision);
+    let out = run_in(dir.path(), &["check", "--format", "json", "db/schema"]);
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1, "{}", out.stdout);
+    assert!(findings(&json).is_empty(), "{}", out.stdout);
+}
+
 /// An Alembic project: `env.py` sets the lock timeout for every revision,
 /// and the walk reads only the revisions (not `env.py`, not `__init__.py`).
 #[test]

@@ -504,3 +504,200 @@ fn typeorm_and_knex_rewrites() {
         });
     }
 }
+
+/// A script migration's path and text, the rule, what the fixed migration
+/// and the created files must contain.
+type ScriptCase<'a> = (&'a str, String, &'a str, &'a [&'a str], &'a [&'a str]);
+
+/// Rewrites that need a following migration: TypeORM gets a new migration
+/// class file named by timestamp, Knex a new migration file named as the
+/// current one is, both sorting after it.
+#[test]
+fn typeorm_and_knex_following_migrations() {
+    let typeorm = |body: &str| {
+        format!(
+            "import {{ MigrationInterface, QueryRunner }} from \"typeorm\";\n\nexport class Change1700000000000 implements MigrationInterface {{\n    name = 'Change1700000000000'\n\n    public async up(queryRunner: QueryRunner): Promise<void> {{\n        await queryRunner.query(`SET LOCAL lock_timeout = '2s'`);\n        await queryRunner.query(`SET LOCAL statement_timeout = '60s'`);\n{body}\n    }}\n\n    public async down(queryRunner: QueryRunner): Promise<void> {{\n    }}\n}}\n"
+        )
+    };
+    let knex = |body: &str| {
+        format!(
+            "exports.up = async function (knex) {{\n  await knex.raw(\"SET LOCAL lock_timeout = '2s'\");\n  await knex.raw(\"SET LOCAL statement_timeout = '60s'\");\n{body}\n}};\n\nexports.down = async function (knex) {{\n}};\n"
+        )
+    };
+    let knex_module = |body: &str| {
+        format!(
+            "import type {{ Knex }} from \"knex\";\n\nexport async function up(knex: Knex): Promise<void> {{\n  await knex.raw(\"SET LOCAL lock_timeout = '2s'\");\n{body}\n}}\n\nexport async function down(knex: Knex): Promise<void> {{}}\n"
+        )
+    };
+    let cases: Vec<ScriptCase<'_>> = vec![
+        (
+            "src/migration/1700000000000-Change.ts",
+            typeorm(
+                "        await queryRunner.query(`ALTER TABLE \"order\" ADD CONSTRAINT \"FK_order_user\" FOREIGN KEY (\"userId\") REFERENCES \"user\"(\"id\")`);",
+            ),
+            "foreign-key-missing-not-valid",
+            &["REFERENCES \"user\"(\"id\") NOT VALID`"],
+            &[
+                "export class ValidateChange1700000000001 implements MigrationInterface {",
+                "name = 'ValidateChange1700000000001'",
+                "await queryRunner.query(`ALTER TABLE \"order\" VALIDATE CONSTRAINT \"FK_order_user\";`);",
+                "public async down(queryRunner: QueryRunner): Promise<void> {",
+            ],
+        ),
+        (
+            "src/migration/1700000000000-Change.ts",
+            typeorm(
+                "        await queryRunner.query(`ALTER TABLE \"user\" RENAME COLUMN \"name\" TO \"fullName\"`);",
+            ),
+            "rename-column",
+            &["ADD COLUMN"],
+            &[
+                "export class BackfillChange1700000000001",
+                "    transaction = false\n",
+                "export class ContractChange1700000000002",
+                "DROP COLUMN",
+            ],
+        ),
+        (
+            "migrations/20240101000000_change.js",
+            knex(
+                "  await knex.raw('ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total > 0)');",
+            ),
+            "constraint-missing-not-valid",
+            &["CHECK (total > 0) NOT VALID')"],
+            &[
+                "exports.up = async function (knex) {\n  await knex.raw(\"ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\");\n};",
+                "exports.down = async function (knex) {",
+            ],
+        ),
+        (
+            "migrations/20240101000000_change.js",
+            knex("  await knex.raw('ALTER TABLE users ALTER COLUMN age TYPE bigint');"),
+            "change-column-type",
+            &["ADD COLUMN"],
+            &["exports.up", "DROP COLUMN age"],
+        ),
+        (
+            "migrations/20240101000000_change.ts",
+            knex_module(
+                "  await knex.raw(`ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age >= 0)`);",
+            ),
+            "constraint-missing-not-valid",
+            &["CHECK (age >= 0) NOT VALID`"],
+            &[
+                "export async function up(knex: Knex): Promise<void> {\n  await knex.raw(\"ALTER TABLE users VALIDATE CONSTRAINT users_age_check;\");\n}",
+            ],
+        ),
+    ];
+    for (i, (path, text, rule, contains, created)) in cases.iter().enumerate() {
+        check(&Case {
+            name: &format!("script-next-{i}"),
+            path,
+            text,
+            others: &[],
+            rule,
+            contains,
+            created_contain: created,
+        });
+    }
+}
+
+/// The new files sort after the current one and after every migration already
+/// in the directory.
+#[test]
+fn following_migrations_sort_after_the_directory() {
+    let project = Project::new("script-sorting");
+    project.write(
+        "migrations/20240101000005_later.js",
+        "exports.up = async function () {};\nexports.down = async function () {};\n",
+    );
+    let text = "exports.up = async function (knex) {\n  await knex.raw('ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0)');\n};\n\nexports.down = async function (knex) {};\n";
+    let path = project.write("migrations/20240101000000_change.js", text);
+    let fix = fix_of(&path, text, "constraint-missing-not-valid");
+    let created: Vec<String> = fix
+        .edits
+        .iter()
+        .filter(|e| e.create)
+        .filter_map(|e| Some(e.file.as_ref()?.file_name()?.to_str()?.to_string()))
+        .collect();
+    assert_eq!(created, ["20240101000006_change_validate.js"]);
+}
+
+/// SQL rewritten inside literals with escape sequences and across
+/// concatenated strings: the edits go through the literal's map, in each
+/// string's quoting, so the file still compiles and the rule is gone.
+#[test]
+fn rewrites_inside_escaped_and_concatenated_literals() {
+    let alembic: Vec<(String, &str, &[&str])> = vec![
+        (
+            revision("    op.execute(\"CREATE INDEX \\\"users_name_idx\\\" ON users (name)\")"),
+            "require-concurrent-index-creation",
+            &[
+                "op.execute(\"CREATE INDEX CONCURRENTLY IF NOT EXISTS \\\"users_name_idx\\\" ON users (name)\")",
+            ],
+        ),
+        (
+            revision(
+                "    op.execute(\"ALTER TABLE users \"\n               'ADD CONSTRAINT users_age_check CHECK (age > 0)')",
+            ),
+            "constraint-missing-not-valid",
+            &["'ADD CONSTRAINT users_age_check CHECK (age > 0) NOT VALID')"],
+        ),
+        (
+            revision("    op.execute(\"ALTER TABLE \\\"users\\\" ADD COLUMN nick text NOT NULL\")"),
+            "add-column-required",
+            &["NOT NULL DEFAULT ''\")"],
+        ),
+        (
+            revision(
+                "    op.execute('ALTER TABLE users '\n               \"ADD COLUMN nick text \"\n               'NOT NULL')",
+            ),
+            "add-column-required",
+            &["'NOT NULL DEFAULT \\'\\'')"],
+        ),
+    ];
+    for (i, (text, rule, contains)) in alembic.iter().enumerate() {
+        check(&Case {
+            name: &format!("escaped-alembic-{i}"),
+            path: "alembic/versions/a1b2c3d4e5f6_change.py",
+            text,
+            others: &[("alembic/versions/ffff00000001_next.py", NEXT_REVISION)],
+            rule,
+            contains,
+            created_contain: &[],
+        });
+    }
+    check(&Case {
+        name: "escaped-django",
+        path: "shop/migrations/0002_change.py",
+        text: &django(
+            "        migrations.RunSQL(\n            \"CREATE INDEX order_total_idx \"\n            'ON shop_order (total)',\n            reverse_sql='DROP INDEX order_total_idx',\n        ),",
+            "",
+        ),
+        others: &[
+            ("shop/migrations/0001_initial.py", DJANGO_INITIAL),
+            ("shop/migrations/0003_next.py", DJANGO_NEXT),
+        ],
+        rule: "require-concurrent-index-creation",
+        contains: &["            \"\"\n            '',\n"],
+        created_contain: &["CREATE INDEX CONCURRENTLY IF NOT EXISTS order_total_idx"],
+    });
+    check(&Case {
+        name: "escaped-knex",
+        path: "migrations/20240101000000_change.js",
+        text: "exports.up = async function (knex) {\n  await knex.raw('CREATE INDEX users_email_index ' +\n    \"ON \\\"users\\\" (email)\");\n};\n\nexports.down = async function (knex) {\n  await knex.raw('DROP INDEX IF EXISTS users_email_index');\n};\n",
+        others: &[],
+        rule: "require-concurrent-index-creation",
+        contains: &["'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_index ' +"],
+        created_contain: &[],
+    });
+    check(&Case {
+        name: "escaped-typeorm",
+        path: "src/migration/1700000000000-Change.ts",
+        text: "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class Change1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(\"SET LOCAL lock_timeout = '2s'\");\n        await queryRunner.query(\"ALTER TABLE \\\"order\\\" ADD CONSTRAINT \\\"FK_o\\\" \" +\n            \"FOREIGN KEY (\\\"userId\\\") REFERENCES \\\"user\\\"(\\\"id\\\")\");\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n    }\n}\n",
+        others: &[],
+        rule: "foreign-key-missing-not-valid",
+        contains: &["REFERENCES \\\"user\\\"(\\\"id\\\") NOT VALID\");"],
+        created_contain: &["VALIDATE CONSTRAINT \"FK_o\""],
+    });
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::analysis::migration::{Location, Migration, Op, OpKind, Settings};
 use crate::analysis::orm::{
-    self, Cache, EnvFacts, History, OrmMigration, Project, alembic_env, django_history,
+    self, Cache, EnvFacts, History, OrmMigration, Project, alembic_env, alembic_ini, django_history,
 };
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
@@ -193,9 +193,11 @@ fn check(
     findings
 }
 
-/// The facts of the Alembic environment a revision runs in: `env.py` in the
-/// directory above `versions/` (or beside the revision). Read on each pass,
-/// parsed only when its text changed.
+/// The facts of the Alembic environment a revision runs in: the `env.py` of
+/// the project's `alembic.ini` `script_location` when the revision sits in
+/// one of its version directories, else `env.py` in the directory above
+/// `versions/` (or beside the revision). Read on each pass, parsed only when
+/// its text changed.
 fn alembic_env_of<'s>(
     path: Option<&Path>,
     text: &str,
@@ -205,18 +207,28 @@ fn alembic_env_of<'s>(
         return None;
     }
     let dir = path?.parent()?;
-    let env = [
-        dir.parent().map(|up| up.join("env.py")),
-        Some(dir.join("env.py")),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|candidate| std::fs::read_to_string(candidate).ok())?;
+    let configured = alembic_layout_of(dir).map(|layout| layout.env_py());
+    let env = configured
+        .into_iter()
+        .chain(dir.parent().map(|up| up.join("env.py")))
+        .chain(Some(dir.join("env.py")))
+        .find_map(|candidate| std::fs::read_to_string(candidate).ok())?;
     if cached.as_ref().is_none_or(|(known, _)| *known != env) {
         let facts = alembic_env::facts(&env);
         *cached = Some((env, facts));
     }
     cached.as_ref().map(|(_, facts)| facts)
+}
+
+/// The layout of the nearest `alembic.ini` above `dir` whose version
+/// directories hold `dir`: how a project that keeps its scripts elsewhere
+/// than `alembic/` is found.
+pub(super) fn alembic_layout_of(dir: &Path) -> Option<alembic_ini::ScriptLayout> {
+    // A project's ini sits a few levels above its revisions, at most.
+    dir.ancestors().take(6).find_map(|ancestor| {
+        let text = std::fs::read_to_string(ancestor.join("alembic.ini")).ok()?;
+        alembic_ini::layout(&text, ancestor).filter(|layout| layout.holds_revisions(dir))
+    })
 }
 
 /// The models a Django migration alters, as the app's earlier migrations

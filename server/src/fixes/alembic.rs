@@ -15,7 +15,7 @@ use super::code::{
 use super::host::Target;
 use super::minimal_replace;
 use super::sql::{ident, qualified};
-use super::transaction::Step;
+use super::transaction::{Step, own_transaction};
 
 const AUTOCOMMIT: &str = "with op.get_context().autocommit_block():";
 
@@ -79,7 +79,7 @@ pub fn fix(t: &Target<'_, '_>, facts: &AlembicFacts, rule: &str) -> Option<Fix> 
             let revision = Revision {
                 slug: format!("validate_{constraint}"),
                 message: format!("validate {constraint}"),
-                upgrade: execute(&validate, "    ", false),
+                upgrade: later_step(&validate, false, facts),
                 downgrade: nothing_to_undo("VALIDATE CONSTRAINT changes no schema"),
             };
             let mut edits = vec![set_keyword(
@@ -130,7 +130,7 @@ pub fn timeout(
 pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'_>) -> Option<Fix> {
     match step {
         Step::Outside { sql, .. } => {
-            let mut edits = vec![in_literal(t, &sql)?];
+            let mut edits = in_literal(t, &sql)?;
             edits.extend(outside_transaction(t));
             Some(Fix {
                 title: format!("{title}, in `autocommit_block()`").into(),
@@ -145,11 +145,11 @@ pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'
             down,
             suffix,
         } => {
-            let mut edits = vec![in_literal(t, &keep)?];
+            let mut edits = in_literal(t, &keep)?;
             let revision = Revision {
                 slug: suffix.to_string(),
                 message: format!("{title}: {suffix}"),
-                upgrade: execute(later_alone.as_deref().unwrap_or(&later), "    ", false),
+                upgrade: later_step(later_alone.as_deref().unwrap_or(&later), false, facts),
                 downgrade: execute(down, "    ", false),
             };
             let (created, names) = new_revisions(t, facts, &[revision])?;
@@ -162,16 +162,16 @@ pub fn place(t: &Target<'_, '_>, facts: &AlembicFacts, title: &str, step: Step<'
         }
         Step::Phases(phases) => {
             let (first, rest) = phases.split_first()?;
-            let mut edits = vec![match in_literal(t, &first.sql) {
-                Some(edit) => edit,
-                None => call_as_execute(t, &first.sql)?,
-            }];
+            let mut edits = match in_literal(t, &first.sql) {
+                Some(edits) => edits,
+                None => vec![call_as_execute(t, &first.sql)?],
+            };
             let revisions: Vec<Revision> = rest
                 .iter()
                 .map(|phase| Revision {
                     slug: phase.suffix.to_string(),
                     message: format!("{title}: {}", phase.suffix),
-                    upgrade: execute(&phase.sql, "    ", phase.outside),
+                    upgrade: later_step(&phase.sql, phase.outside, facts),
                     downgrade: execute(&phase.down, "    ", phase.outside),
                 })
                 .collect();
@@ -194,20 +194,27 @@ fn outside_transaction(t: &Target<'_, '_>) -> Vec<Edit> {
     wrap_in_block(t.m.source(), t.unit.statement.clone(), AUTOCOMMIT)
 }
 
-/// The statement's SQL replaced by `sql` inside its literal, encoded for
-/// its quoting; `None` when the statement is not SQL written verbatim.
-pub(super) fn in_literal(t: &Target<'_, '_>, sql: &str) -> Option<Edit> {
+/// The statement's SQL replaced by `sql` inside its literal: the smallest
+/// change of the literal's value, written back through its map (escapes,
+/// concatenated strings) in each string's quoting; `None` when the statement
+/// is not SQL in a literal, or the quoting cannot hold the new text.
+pub(super) fn in_literal(t: &Target<'_, '_>, sql: &str) -> Option<Vec<Edit>> {
     let literal = t.orm.origins.get(t.at.index)?.literal()?;
     let span = t.at.statement.span.clone();
-    literal.value_range(span.clone())?;
+    let value = literal.value_span(span.clone())?;
     // New lines follow the statement's indentation in a multi-line literal.
     let indent = indentation(t.m.source(), span.start);
     let sql = sql.replace('\n', &format!("\n{indent}"));
-    let edit = minimal_replace(t.m.source(), span, &sql);
-    Some(Edit::replace(
-        edit.range,
-        literal.encode(&edit.replacement)?,
-    ))
+    let old = literal.value.get(value.clone())?;
+    let change = minimal_replace(old, 0..old.len(), &sql);
+    let range = value.start + change.range.start..value.start + change.range.end;
+    Some(
+        literal
+            .edit(range, &change.replacement)?
+            .into_iter()
+            .map(|(range, text)| Edit::replace(range, text))
+            .collect(),
+    )
 }
 
 /// An `op.*` call replaced by `op.execute(sql)`, when the call is nothing
@@ -229,6 +236,23 @@ fn call_as_execute(t: &Target<'_, '_>, sql: &str) -> Option<Edit> {
         t.unit.statement.clone(),
         code.trim_start().to_string(),
     ))
+}
+
+/// A step of a new revision's `upgrade()`. Unless `env.py` sets
+/// `transaction_per_migration=True`, Alembic runs every pending revision in
+/// one transaction, so a step placed in a later revision would still run
+/// under the lock the earlier one took (a VALIDATE under the ACCESS
+/// EXCLUSIVE lock of its ADD CONSTRAINT): it runs in `autocommit_block()`,
+/// which commits that work first, with its statements in a transaction of
+/// their own.
+fn later_step(sql: &str, outside: bool, facts: &AlembicFacts) -> String {
+    let shared_transaction =
+        facts.env.transactional_ddl != Some(false) && !facts.env.transaction_per_migration;
+    if outside || !shared_transaction {
+        execute(sql, "    ", outside)
+    } else {
+        execute(&own_transaction(sql), "    ", true)
+    }
 }
 
 /// `op.execute(...)` of `sql` at `indent`: one line, or a triple-quoted
@@ -383,6 +407,57 @@ fn quoted_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixes::testing::fix_with;
+
+    const REVISION: &str = "revision = 'a1'\ndown_revision = None\n\n\ndef upgrade():\n    op.create_check_constraint('c', 'orders', 'total > 0')\n    op.execute(\"ALTER TABLE users ALTER COLUMN email SET NOT NULL\")\n\n\ndef downgrade():\n    op.drop_constraint('c', 'orders')\n";
+
+    /// The file the fix of `rule` creates, with `env.py` configuring
+    /// `configure` (no `env.py` when `None`).
+    fn created(configure: Option<&str>, rule: &str) -> String {
+        let env = configure.map(|c| format!("context.configure(connection=connection{c})\n"));
+        let others: Vec<(&str, &str)> =
+            env.iter().map(|e| ("alembic/env.py", e.as_str())).collect();
+        let fixed = fix_with("alembic/versions/a1_x.py", REVISION, &others, rule).unwrap();
+        assert_eq!(fixed.created.len(), 1, "{fixed:?}");
+        fixed.created[0].1.clone()
+    }
+
+    #[test]
+    fn later_revisions_commit_first_when_revisions_share_a_transaction() {
+        let validate = "op.execute(\"ALTER TABLE orders VALIDATE CONSTRAINT c\")";
+        let in_block = format!("def upgrade():\n    {AUTOCOMMIT}\n        {validate}\n");
+        // Alembic's default: every pending revision in one transaction.
+        for shared in [None, Some(""), Some(", transaction_per_migration=False")] {
+            let created = created(shared, "constraint-missing-not-valid");
+            assert!(created.contains(&in_block), "{shared:?}:\n{created}");
+        }
+        for own in [
+            ", transaction_per_migration=True",
+            ", transactional_ddl=False",
+        ] {
+            let created = created(Some(own), "constraint-missing-not-valid");
+            assert!(
+                created.contains(&format!("def upgrade():\n    {validate}\n")),
+                "{own}:\n{created}"
+            );
+        }
+        // Several statements keep their transaction inside the block.
+        let created = created(None, "set-not-null-requires-scan");
+        assert!(
+            created.contains(AUTOCOMMIT)
+                && created.contains("BEGIN;")
+                && created.contains("COMMIT;"),
+            "{created}"
+        );
+        let own = self::created(
+            Some(", transaction_per_migration=True"),
+            "set-not-null-requires-scan",
+        );
+        assert!(
+            !own.contains(AUTOCOMMIT) && !own.contains("BEGIN;"),
+            "{own}"
+        );
+    }
 
     #[test]
     fn down_revision_is_found_in_either_quoting() {

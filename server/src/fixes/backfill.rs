@@ -28,7 +28,8 @@ pub fn batched(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         return None;
     };
     let table = at.op.table.as_ref()?;
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     let dml = Dml::read(statement, kind)?;
     let sql = match kind {
         DmlKind::Update => keyset_update(&KeysetUpdate {

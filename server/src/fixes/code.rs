@@ -80,9 +80,13 @@ pub fn python_block_string(text: &str, indent: &str) -> String {
 }
 
 /// A JavaScript string literal holding `text`: double quotes on one line, a
-/// template across several.
+/// template across several or around double quotes (SQL's quoted names).
 pub fn javascript_string(text: &str) -> String {
-    let delimiter = if text.contains('\n') { "`" } else { "\"" };
+    let delimiter = if text.contains(['\n', '"']) {
+        "`"
+    } else {
+        "\""
+    };
     let quote = Quote {
         delimiter,
         raw: false,

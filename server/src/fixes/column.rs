@@ -59,20 +59,21 @@ pub fn volatile_default(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         return None;
     }
     let table = at.op.table.as_ref()?;
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, op_span) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     // `ALTER TABLE IF EXISTS` does nothing without the table; the steps after
     // it would fail.
     if Clauses::new(statement).is_word(2, "IF") {
         return None;
     }
-    let clause = statement.get(at.op.span.clone())?;
+    let clause = statement.get(op_span.clone())?;
     let bare = BareColumn::read(clause)?;
     let (t, c) = (qualified(table), ident(&column.column));
     let mut add = format!(
         "{}{}{}",
-        statement.get(..at.op.span.start)?,
+        statement.get(..op_span.start)?,
         bare.clause,
-        statement.get(at.op.span.end..)?
+        statement.get(op_span.end..)?
     );
     if !add.trim_end().ends_with(';') {
         add = format!("{};", add.trim_end());

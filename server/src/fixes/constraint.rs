@@ -21,8 +21,9 @@ pub fn not_valid_then_validate(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
         return None;
     };
     let table = at.op.table.as_ref()?;
-    let statement = m.source().get(at.statement.span.clone())?;
-    let clause_end = at.op.span.end;
+    let (statement, op_span) = m.statement_sql(at)?;
+    let statement: &str = &statement;
+    let clause_end = op_span.end;
     let keep = format!(
         "{} NOT VALID{}",
         statement.get(..clause_end)?,

@@ -126,7 +126,7 @@ pub fn place(t: &Target<'_, '_>, facts: &DjangoFacts, title: &str, step: Step<'_
     let (mut edits, migrations) = match step {
         Step::Outside { sql, down, suffix } => (
             // The statement leaves this migration for one that is not atomic.
-            vec![in_literal(t, "")?],
+            in_literal(t, "")?,
             vec![NewMigration::run_sql(suffix, &sql, down, false)],
         ),
         Step::Later {
@@ -136,7 +136,7 @@ pub fn place(t: &Target<'_, '_>, facts: &DjangoFacts, title: &str, step: Step<'_
             down,
             suffix,
         } => (
-            vec![in_literal(t, &keep)?],
+            in_literal(t, &keep)?,
             vec![NewMigration::run_sql(
                 suffix,
                 later_alone.as_deref().unwrap_or(&later),
@@ -146,15 +146,15 @@ pub fn place(t: &Target<'_, '_>, facts: &DjangoFacts, title: &str, step: Step<'_
         ),
         Step::Phases(phases) => {
             let (first, rest) = phases.split_first()?;
-            let edit = match in_literal(t, &first.sql) {
-                Some(edit) => edit,
-                None => database_operation(t, &first.sql, &first.down)?,
+            let edits = match in_literal(t, &first.sql) {
+                Some(edits) => edits,
+                None => vec![database_operation(t, &first.sql, &first.down)?],
             };
             let later = rest
                 .iter()
                 .map(|p| NewMigration::run_sql(p.suffix, &p.sql, &p.down, !p.outside))
                 .collect();
-            (vec![edit], later)
+            (edits, later)
         }
     };
     let (created, names) = new_migrations(t, facts, &migrations)?;

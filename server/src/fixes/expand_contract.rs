@@ -30,7 +30,8 @@ pub fn change_type(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     if at.statement.ops.len() != 1 {
         return None;
     }
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     let (data_type, using) = type_and_using(statement)?;
     let c = Column::new(at.op.table.as_ref()?, column, object_name(&[column, "new"]));
     let old = ident(column);

@@ -36,7 +36,14 @@ impl<'a> Target<'_, 'a> {
 /// Adds the framework's rewrites and advice to `findings`.
 pub fn adapt(m: &Migration<'_>, orm: &OrmMigration, findings: &mut [Finding], build_fixes: bool) {
     for finding in findings.iter_mut() {
-        if let Some(help) = help(orm.framework, finding.rule) {
+        // SQL written in a literal keeps the SQL advice, but for how the
+        // framework runs it; an operation of the framework gets its own.
+        let raw_sql = m
+            .ops()
+            .find(|at| at.range() == finding.range)
+            .and_then(|at| orm.origins.get(at.index))
+            .is_some_and(|origin| origin.literal().is_some());
+        if let Some(help) = help(orm.framework, finding.rule, raw_sql) {
             finding.help = Some(help.into());
         }
         if !build_fixes {
@@ -104,85 +111,210 @@ pub fn place(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
 }
 
 /// What to do about a rule's finding in the framework's own terms, where the
-/// rule's help speaks SQL.
-fn help(framework: Framework, rule: &str) -> Option<&'static str> {
-    Some(match (framework, rule) {
-        (Framework::Alembic, "require-lock-timeout") => {
+/// rule's help speaks SQL: for a framework operation, the framework's
+/// idiom; for SQL in a literal (`raw_sql`), the SQL with how the framework
+/// runs it outside a transaction or in a later migration.
+fn help(framework: Framework, rule: &str, raw_sql: bool) -> Option<&'static str> {
+    use Framework::{Alembic, Django, Knex, TypeOrm};
+    Some(match (framework, rule, raw_sql) {
+        (Alembic, "require-lock-timeout", _) => {
             "Set it for every revision in `env.py` (`connect_args={\"options\": \"-c lock_timeout=2s\"}`), or start `upgrade()` with `op.execute(\"SET lock_timeout = '2s'\")`; retry on timeout."
         }
-        (Framework::Alembic, "require-statement-timeout") => {
+        (Alembic, "require-statement-timeout", _) => {
             "Set it for every revision in `env.py` (`-c statement_timeout=60s`), or start `upgrade()` with `op.execute(\"SET statement_timeout = '60s'\")`."
         }
-        (Framework::Alembic, "concurrently-in-transaction") => {
+        (Alembic, "concurrently-in-transaction" | "enum-add-value-in-transaction", _) => {
             "Run it inside `with op.get_context().autocommit_block():` (and set `transaction_per_migration=True` in `env.py`, since the block commits what ran before it)."
         }
-        (
-            Framework::Alembic,
-            "require-concurrent-index-creation" | "require-concurrent-index-deletion",
-        ) => {
+        (Alembic, "require-concurrent-index-creation", false) => {
             "Pass `postgresql_concurrently=True` and run it inside `with op.get_context().autocommit_block():`."
         }
-        (Framework::Alembic, "foreign-key-missing-not-valid" | "constraint-missing-not-valid") => {
+        (Alembic, "require-concurrent-index-creation", true) => {
+            "Write `CREATE INDEX CONCURRENTLY` and run it inside `with op.get_context().autocommit_block():`."
+        }
+        (Alembic, "require-concurrent-index-deletion", false) => {
+            "Pass `postgresql_concurrently=True` to `op.drop_index` and run it inside `with op.get_context().autocommit_block():`."
+        }
+        (Alembic, "require-concurrent-index-deletion", true) => {
+            "Write `DROP INDEX CONCURRENTLY IF EXISTS` and run it inside `with op.get_context().autocommit_block():`."
+        }
+        (Alembic, "foreign-key-missing-not-valid" | "constraint-missing-not-valid", false) => {
             "Pass `postgresql_not_valid=True`, then `op.execute(\"ALTER TABLE ... VALIDATE CONSTRAINT ...\")` in the next revision."
         }
-        (Framework::Alembic, "missing-down-migration") => {
+        (Alembic, "foreign-key-missing-not-valid" | "constraint-missing-not-valid", true) => {
+            "Add it with `NOT VALID`, then `op.execute(\"ALTER TABLE ... VALIDATE CONSTRAINT ...\")` in the next revision (inside `autocommit_block()` unless `env.py` sets `transaction_per_migration=True`)."
+        }
+        (Alembic, "add-unique-constraint", false) => {
+            "Build the index with `op.create_index(..., unique=True, postgresql_concurrently=True)` inside `autocommit_block()`, then `op.execute(\"ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...\")`."
+        }
+        (Alembic, "foreign-key-without-index", _) => {
+            "Add `op.create_index(..., postgresql_concurrently=True)` on the referencing columns inside `with op.get_context().autocommit_block():`."
+        }
+        (Alembic, "set-not-null-requires-scan", false) => {
+            "Add `op.create_check_constraint(..., \"<column> IS NOT NULL\", postgresql_not_valid=True)`, validate it in the next revision, then `op.alter_column(..., nullable=False)` and drop the check."
+        }
+        (Alembic, "mixed-schema-and-data", _) => {
+            "Move the data change to a revision of its own, batched, and set `transaction_per_migration=True` in `env.py` so it commits apart from the schema change."
+        }
+        (Alembic, "missing-down-migration", _) => {
             "Write `downgrade()`, or make it `raise NotImplementedError(\"...\")` to mark the revision irreversible."
         }
-        (Framework::Django, "require-lock-timeout") => {
+        (Django, "require-lock-timeout", _) => {
             "Set it before the schema change: `migrations.RunSQL(\"SET LOCAL lock_timeout = '2s'\", migrations.RunSQL.noop)` first in `operations`, or a backend that sets it (django-pg-zero-downtime-migrations)."
         }
-        (Framework::Django, "require-statement-timeout") => {
+        (Django, "require-statement-timeout", _) => {
             "Set it first: `migrations.RunSQL(\"SET LOCAL statement_timeout = '60s'\", migrations.RunSQL.noop)`, or a backend that sets it."
         }
-        (Framework::Django, "concurrently-in-transaction") => {
+        (Django, "concurrently-in-transaction" | "enum-add-value-in-transaction", _) => {
             "Set `atomic = False` on the `Migration` class."
         }
-        (Framework::Django, "require-concurrent-index-creation") => {
+        (Django, "require-concurrent-index-creation", false) => {
             "Use `AddIndexConcurrently` (`django.contrib.postgres.operations`) in a migration with `atomic = False`."
         }
-        (Framework::Django, "require-concurrent-index-deletion") => {
+        (Django, "require-concurrent-index-deletion", false) => {
             "Use `RemoveIndexConcurrently` (`django.contrib.postgres.operations`) in a migration with `atomic = False`."
         }
-        (Framework::Django, "constraint-missing-not-valid") => {
+        (
+            Django,
+            "require-concurrent-index-creation" | "require-concurrent-index-deletion",
+            true,
+        ) => "Write it with `CONCURRENTLY` in a `RunSQL` of a migration with `atomic = False`.",
+        (Django, "constraint-missing-not-valid", false) => {
             "Use `AddConstraintNotValid`, then `ValidateConstraint` in the next migration (Django 4.0+)."
         }
-        (Framework::Django, "foreign-key-missing-not-valid") => {
+        (Django, "foreign-key-missing-not-valid", false) => {
             "Add the field with `db_constraint=False`, then the constraint `NOT VALID` and its `VALIDATE` in later migrations (`RunSQL` in `SeparateDatabaseAndState`)."
         }
-        (Framework::Django, "add-column-code-default-dropped") => {
+        (Django, "foreign-key-missing-not-valid" | "constraint-missing-not-valid", true) => {
+            "Add it with `NOT VALID`, then `VALIDATE CONSTRAINT` in a `RunSQL` of the next migration."
+        }
+        (Django, "add-unique-constraint", false) => {
+            "Use `SeparateDatabaseAndState`: as database operations, `RunSQL` of `CREATE UNIQUE INDEX CONCURRENTLY` (in a migration with `atomic = False`), then `ADD CONSTRAINT ... UNIQUE USING INDEX`; the operation as the state operation."
+        }
+        (Django, "set-not-null-requires-scan", false) => {
+            "First `AddConstraintNotValid` a `CheckConstraint(condition=Q(<field>__isnull=False))`, `ValidateConstraint` it in the next migration, then the `AlterField` and `RemoveConstraint`."
+        }
+        (Django, "mixed-schema-and-data", _) => {
+            "Move the data change (`RunPython`, `RunSQL`) to a migration of its own, batched; with `atomic = False` it commits per batch."
+        }
+        (Django, "rename-column", false) => {
+            "Rename only in the model: keep the column with `db_column='<old name>'` on the renamed field; or add a field, sync and backfill it, and remove the old one in a later deploy."
+        }
+        (Django, "rename-table", false) => {
+            "Rename only the model: keep the table with `db_table = '<old name>'` in its `Meta`; or add a view with the old name."
+        }
+        (Django, "add-column-code-default-dropped", _) => {
             "Use `db_default=` (Django 5+) so the database keeps the default for the code still running."
         }
-        (Framework::Django, "missing-down-migration") => {
+        (Django, "missing-down-migration", _) => {
             "Pass `reverse_sql` / `reverse_code`: `migrations.RunSQL.noop` / `migrations.RunPython.noop` when there is nothing to undo."
         }
-        (Framework::TypeOrm, "require-lock-timeout") => {
+        (TypeOrm, "require-lock-timeout", _) => {
             "Start `up` with `await queryRunner.query(\"SET lock_timeout = '2s'\")`; retry on timeout."
         }
-        (Framework::TypeOrm, "require-statement-timeout") => {
+        (TypeOrm, "require-statement-timeout", _) => {
             "Start `up` with `await queryRunner.query(\"SET statement_timeout = '60s'\")`."
         }
         (
-            Framework::TypeOrm,
+            TypeOrm,
             "concurrently-in-transaction"
             | "require-concurrent-index-creation"
             | "require-concurrent-index-deletion",
+            _,
         ) => {
             "Use CONCURRENTLY in a migration class with `transaction = false` (and `migrationsTransactionMode` `\"each\"` or `\"none\"`)."
         }
-        (Framework::Knex, "require-lock-timeout") => {
+        (TypeOrm, "enum-add-value-in-transaction", _) => {
+            "Run it in a migration class with `transaction = false` (and `migrationsTransactionMode` `\"each\"` or `\"none\"`)."
+        }
+        (TypeOrm, "foreign-key-missing-not-valid" | "constraint-missing-not-valid", _) => {
+            "Add it with `NOT VALID` in `queryRunner.query(...)`, then `VALIDATE CONSTRAINT` in the next migration class (with `migrationsTransactionMode` `\"each\"`, so the first commits before)."
+        }
+        (Knex, "require-lock-timeout", _) => {
             "Start `up` with `await knex.raw(\"SET lock_timeout = '2s'\")`; retry on timeout."
         }
-        (Framework::Knex, "require-statement-timeout") => {
+        (Knex, "require-statement-timeout", _) => {
             "Start `up` with `await knex.raw(\"SET statement_timeout = '60s'\")`."
         }
         (
-            Framework::Knex,
+            Knex,
             "concurrently-in-transaction"
             | "require-concurrent-index-creation"
             | "require-concurrent-index-deletion",
+            _,
         ) => {
             "Use CONCURRENTLY through `knex.raw(...)` in a migration that exports `config = { transaction: false }`."
         }
+        (Knex, "enum-add-value-in-transaction", _) => {
+            "Run it in a migration that exports `config = { transaction: false }`."
+        }
+        (Knex, "foreign-key-missing-not-valid" | "constraint-missing-not-valid", _) => {
+            "The schema builder cannot add it NOT VALID: `knex.raw('ALTER TABLE ... ADD CONSTRAINT ... NOT VALID')`, then `VALIDATE CONSTRAINT` in the next migration file."
+        }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::config::Config;
+    use crate::engine::Analysis;
+    use crate::text::{Document, Language};
+
+    /// The help of the first `rule` finding of `text` at `path`.
+    fn help_of(path: &str, text: &str, rule: &str) -> String {
+        let path = PathBuf::from(path);
+        let document = Document::new(text, 0, Language::from_path(&path));
+        let findings = Analysis::new(Some(path), document).findings(&Config::default());
+        let finding = findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {findings:#?}"));
+        finding.help.as_deref().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn help_names_the_framework_idiom_for_calls_and_sql_for_literals() {
+        let alembic = |body: &str| {
+            format!(
+                "revision = 'a1'\ndown_revision = None\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    pass\n"
+            )
+        };
+        let path = "alembic/versions/a1_x.py";
+        let rule = "require-concurrent-index-creation";
+        let call = help_of(path, &alembic("    op.create_index('i', 't', ['c'])"), rule);
+        assert!(call.contains("postgresql_concurrently=True"), "{call}");
+        let sql = help_of(
+            path,
+            &alembic("    op.execute('CREATE INDEX i ON t (c)')"),
+            rule,
+        );
+        assert!(
+            sql.contains("CREATE INDEX CONCURRENTLY") && sql.contains("autocommit_block()"),
+            "{sql}"
+        );
+        let unique = help_of(
+            path,
+            &alembic("    op.create_unique_constraint('u', 't', ['c'])"),
+            "add-unique-constraint",
+        );
+        assert!(
+            unique.contains("op.create_index(") && unique.contains("USING INDEX"),
+            "{unique}"
+        );
+
+        let django = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [('shop', '0001_initial')]\n\n    operations = [\n        migrations.RenameField(model_name='order', old_name='total', new_name='amount'),\n    ]\n";
+        let rename = help_of("shop/migrations/0002_x.py", django, "rename-column");
+        assert!(rename.contains("db_column="), "{rename}");
+
+        let knex = "exports.up = async function (knex) {\n  await knex.raw(\"ALTER TYPE mood ADD VALUE 'meh'\");\n};\n\nexports.down = async function () {};\n";
+        let enum_help = help_of(
+            "migrations/20240101000000_x.js",
+            knex,
+            "enum-add-value-in-transaction",
+        );
+        assert!(enum_help.contains("transaction: false"), "{enum_help}");
+    }
 }

@@ -19,7 +19,8 @@ pub fn create_concurrently(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     else {
         return None;
     };
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     let sql = concurrent_create_index(statement, name.is_some() && !if_not_exists)?;
     // The index lives in its table's schema.
     let down = match name {
@@ -61,7 +62,8 @@ pub fn drop_concurrently(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     let OpKind::DropIndex { names, .. } = &at.op.kind else {
         return None;
     };
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     // A one-query runner would send two statements as one implicit
     // transaction, where CONCURRENTLY fails.
     if contains_word(statement, "CASCADE") || (names.len() > 1 && m.runner().one_query) {
@@ -102,7 +104,8 @@ pub fn drop_concurrently(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
 /// `REINDEX ...` → `REINDEX ... CONCURRENTLY` (PostgreSQL 12+), in its own
 /// non-transactional step. Nothing to undo.
 pub fn reindex_concurrently(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     let sql = concurrent_reindex(statement)?;
     transaction::split(
         m,

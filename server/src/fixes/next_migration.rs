@@ -196,20 +196,31 @@ fn no_transaction_marker(runner: Runner, step: &NewStep<'_>) -> &'static str {
 
 /// `<next version>_<description>_<suffix>`, the version one past the highest
 /// of `neighbours` in the current name's format.
-fn next_name(current: &str, neighbours: &[String], suffix: &str) -> Option<String> {
+pub(super) fn next_name(current: &str, neighbours: &[String], suffix: &str) -> Option<String> {
+    let (version, description) = next_version(current, neighbours)?;
+    let description = description.trim_start_matches('_');
+    Some(if description.is_empty() {
+        format!("{version}_{suffix}")
+    } else {
+        format!("{version}_{description}_{suffix}")
+    })
+}
+
+/// The version one past the highest of `neighbours` in the format of the
+/// version `current` starts with (a timestamp, a sequence number), and what
+/// follows that version in `current`.
+pub(super) fn next_version<'c>(
+    current: &'c str,
+    neighbours: &[String],
+) -> Option<(String, &'c str)> {
     let format = VersionFormat::of(current)?;
-    let description = current[format.len()..].trim_start_matches('_');
     let highest = neighbours
         .iter()
         .filter_map(|name| format.read(name))
         .chain(format.read(current))
         .max()?;
     let version = format.write(format.next(highest)?);
-    Some(if description.is_empty() {
-        format!("{version}_{suffix}")
-    } else {
-        format!("{version}_{description}_{suffix}")
-    })
+    Some((version, &current[format.len()..]))
 }
 
 /// How a runner's version prefix is written.

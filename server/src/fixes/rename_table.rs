@@ -22,7 +22,8 @@ pub fn with_compatibility_view(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> 
     // The renamed table stays in its schema, and the view takes its place there.
     let view = qualified(old);
     let renamed = qualified(&Name::new(old.schema.clone(), to.as_str()));
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, _) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     let create_view = format!("CREATE VIEW {view} AS SELECT * FROM {renamed};");
     let phases = vec![
         Phase {

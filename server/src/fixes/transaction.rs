@@ -312,7 +312,7 @@ pub fn split(m: &Migration<'_>, at: &OpAt<'_>, title: &str, step: Step<'_>) -> O
 
 /// Several statements of a later step share one transaction, as they would
 /// in a migration of their own.
-fn own_transaction(later: &str) -> String {
+pub(super) fn own_transaction(later: &str) -> String {
     if SqlFile::parse(later).statements().len() > 1 {
         format!("BEGIN;\n{later}\nCOMMIT;")
     } else {

@@ -30,7 +30,8 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
         _ => return None,
     };
     let table = at.op.table.as_ref()?;
-    let statement = m.source().get(at.statement.span.clone())?;
+    let (statement, op_span) = m.statement_sql(at)?;
+    let statement: &str = &statement;
     // Another action of the same statement would be lost with it; `ALTER
     // TABLE IF EXISTS` does nothing without the table, where the index build
     // would fail; `ONLY` (inheritance) has no counterpart in the index build,
@@ -43,7 +44,7 @@ pub fn from_concurrent_index(m: &Migration<'_>, at: &OpAt<'_>) -> Option<Fix> {
     {
         return None;
     }
-    let clause = KeyClause::read(statement.get(at.op.span.clone())?)?;
+    let clause = KeyClause::read(statement.get(op_span.clone())?)?;
     // The constraint takes the index's name: the user's, or the one
     // PostgreSQL would have given the constraint.
     let index = match name {

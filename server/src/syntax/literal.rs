@@ -20,8 +20,17 @@ use tree_sitter::Node;
 pub struct Literal {
     pub value: String,
     pieces: Vec<Piece>,
-    /// How the first piece is quoted: edits inside the literal are encoded for it.
-    pub quote: Quote,
+    /// Each string the value is concatenated from, with its own quoting.
+    parts: Vec<Part>,
+}
+
+/// One string of a (possibly concatenated) literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Part {
+    /// Its range in the value.
+    start: usize,
+    end: usize,
+    quote: Quote,
 }
 
 /// A run of the value and the source bytes that produce it.
@@ -134,19 +143,6 @@ impl Literal {
         p.verbatim && self.piece(end_piece) == Some(p) && range.end <= p.at + p.len
     }
 
-    /// The range of the value written verbatim at `source` (a range of the
-    /// source file), or `None` when that text is not one verbatim stretch of
-    /// this literal.
-    pub fn value_range(&self, source: Range<usize>) -> Option<Range<usize>> {
-        self.pieces.iter().find_map(|p| {
-            let inside = p.verbatim
-                && p.source <= source.start
-                && source.start <= source.end
-                && source.end <= p.source + p.source_len;
-            inside.then(|| p.at + (source.start - p.source)..p.at + (source.end - p.source))
-        })
-    }
-
     /// The same literal written `delta` bytes later (earlier when negative)
     /// in its file.
     pub fn shifted(&self, delta: isize) -> Literal {
@@ -160,14 +156,128 @@ impl Literal {
                     ..*p
                 })
                 .collect(),
-            quote: self.quote,
+            parts: self.parts.clone(),
         }
     }
 
-    /// `text` as it must be written inside this literal, or `None` when the
-    /// quoting cannot express it (a quote in a raw string).
-    pub fn encode(&self, text: &str) -> Option<String> {
-        encode(text, self.quote)
+    /// The offset in the value that source offset `source` stands for: inside
+    /// or at either end of a verbatim stretch, or at either end of an escape;
+    /// `None` inside an escape or between the strings of a concatenation.
+    pub fn value_offset(&self, source: usize) -> Option<usize> {
+        self.pieces.iter().find_map(|p| {
+            let end = p.source + p.source_len;
+            if p.verbatim && (p.source..=end).contains(&source) {
+                Some(p.at + (source - p.source))
+            } else if source == p.source {
+                Some(p.at)
+            } else if source == end {
+                Some(p.at + p.len)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The value range a source range stands for (see [`Literal::value_offset`]).
+    pub fn value_span(&self, source: Range<usize>) -> Option<Range<usize>> {
+        let start = self.value_offset(source.start)?;
+        let end = self.value_offset(source.end)?;
+        (start <= end).then_some(start..end)
+    }
+
+    /// The edits of the source that replace `range` of the value with
+    /// `replacement`, each written for the quoting of the string it falls
+    /// in: an escape the range cuts is rewritten whole, and a range across
+    /// concatenated strings puts the replacement in the first and removes
+    /// the rest from the others. `None` when a string's quoting cannot hold
+    /// the text (a quote in a raw string) or the range is not in the value.
+    /// As (source range, text) pairs, in source order.
+    pub fn edit(
+        &self,
+        range: Range<usize>,
+        replacement: &str,
+    ) -> Option<Vec<(Range<usize>, String)>> {
+        if range.start > range.end || range.end > self.value.len() {
+            return None;
+        }
+        let insertion = range.is_empty();
+        // An insertion goes into the first string it touches.
+        let touched = self
+            .parts
+            .iter()
+            .filter(|p| match insertion {
+                true => p.start <= range.start && range.start <= p.end,
+                false => p.start < range.end && range.start < p.end,
+            })
+            .take(if insertion { 1 } else { usize::MAX });
+        let mut edits = Vec::new();
+        for (i, part) in touched.enumerate() {
+            let cut = range.start.max(part.start)..range.end.min(part.end);
+            // Widened to whole escapes, so none is left half written.
+            let start = self.escape_start(cut.start);
+            let end = self.escape_end(cut.end);
+            let mut text = self.value.get(start..cut.start)?.to_string();
+            if i == 0 {
+                text.push_str(replacement);
+            }
+            text.push_str(self.value.get(cut.end..end)?);
+            let source = if start == end {
+                // Inside the string's quotes, after the character before it.
+                let at = if start > part.start {
+                    self.source_end(start)
+                } else {
+                    self.source_start(start)
+                };
+                at..at
+            } else {
+                self.source_start(start)..self.source_end(end)
+            };
+            edits.push((source, encode(&text, part.quote)?));
+        }
+        (!edits.is_empty()).then_some(edits)
+    }
+
+    /// `offset`, or the start of the escape it falls inside.
+    fn escape_start(&self, offset: usize) -> usize {
+        match self.piece(offset) {
+            Some(p) if !p.verbatim && p.at < offset && offset < p.at + p.len => p.at,
+            _ => offset,
+        }
+    }
+
+    /// `offset`, or the end of the escape it falls inside.
+    fn escape_end(&self, offset: usize) -> usize {
+        match self.piece(offset) {
+            Some(p) if !p.verbatim && p.at < offset && offset < p.at + p.len => p.at + p.len,
+            _ => offset,
+        }
+    }
+
+    /// Appends one string, whose text between the quotes is `content`.
+    fn string(
+        &mut self,
+        source: &str,
+        content: Range<usize>,
+        quote: Quote,
+        escape: fn(&str) -> (usize, Option<String>),
+    ) {
+        let start = self.value.len();
+        // An empty string still has a place text can be inserted at.
+        if content.is_empty() {
+            self.pieces.push(Piece {
+                at: start,
+                len: 0,
+                source: content.start,
+                source_len: 0,
+                verbatim: true,
+            });
+        }
+        decode(source, content, quote, escape, self);
+        self.parts.push(Part {
+            start,
+            end: self.value.len(),
+            quote,
+        });
     }
 }
 
@@ -253,11 +363,8 @@ fn python_string(node: Node<'_>, source: &str, out: &mut Literal) -> Option<()> 
         raw: prefix.contains('r'),
         format: prefix.contains('f') || prefix.contains('t'),
     };
-    if out.pieces.is_empty() {
-        out.quote = quote;
-    }
     let content = start.end_byte()..end.start_byte();
-    decode(source, content, quote, python_escape, out);
+    out.string(source, content, quote, python_escape);
     Some(())
 }
 
@@ -300,14 +407,11 @@ fn javascript_into(node: Node<'_>, source: &str, out: &mut Literal) -> Option<()
                 raw: false,
                 format: false,
             };
-            if out.pieces.is_empty() {
-                out.quote = quote;
-            }
             if text.len() < 2 {
                 return None;
             }
             let content = node.start_byte() + 1..node.end_byte() - 1;
-            decode(source, content, quote, javascript_escape, out);
+            out.string(source, content, quote, javascript_escape);
             Some(())
         }
         _ => None,
@@ -496,17 +600,18 @@ mod tests {
         assert_eq!(&source[literal.source_range(on..on + 6)], "ON t (");
         assert!(literal.is_verbatim(on..on + 6));
         let host = literal.source_range(on..on + 6);
-        assert_eq!(literal.value_range(host), Some(on..on + 6));
-        assert_eq!(literal.value_range(literal.source_range(i..i + 1)), None);
+        assert_eq!(literal.value_span(host), Some(on..on + 6));
+        // An escape maps back whole, never in part.
+        let escape = literal.source_range(i..i + 1);
+        assert_eq!(literal.value_span(escape.clone()), Some(i..i + 1));
+        assert_eq!(literal.value_span(escape.start..escape.start + 1), None);
         assert!(!literal.is_verbatim(i..i + 3));
-        assert_eq!(literal.quote.delimiter, "\"");
     }
 
     #[test]
     fn raw_triple_concatenated_and_format_strings() {
         let raw = value(Language::Python, r"x = r'a\nb'").unwrap();
         assert_eq!(raw.value, r"a\nb");
-        assert!(raw.quote.raw);
         let triple = value(Language::Python, "x = \"\"\"\n  SELECT 1;\n\"\"\"").unwrap();
         assert_eq!(triple.value, "\n  SELECT 1;\n");
         let source = "x = (\n  'ALTER TABLE t '  # why\n  \"ADD c int\"\n)";
@@ -546,6 +651,69 @@ mod tests {
         let unicode = value(Language::JavaScript, r"const x = '\u{1F680}\x41\0';").unwrap();
         assert_eq!(unicode.value, "🚀A\0");
         assert!(value(Language::TypeScript, "const x = 'a' - 'b';").is_none());
+    }
+
+    /// `source` with `literal`'s value range `range` replaced by `new`
+    /// through [`Literal::edit`], and the value the edited literal has.
+    fn edited(
+        language: Language,
+        source: &str,
+        range: Range<usize>,
+        new: &str,
+    ) -> (String, String) {
+        let literal = value(language, source).unwrap();
+        let mut expected = literal.value.clone();
+        expected.replace_range(range.clone(), new);
+        let mut out = source.to_string();
+        for (range, text) in literal.edit(range, new).unwrap().into_iter().rev() {
+            out.replace_range(range, &text);
+        }
+        let reread = value(language, &out).expect("still a literal").value;
+        assert_eq!(reread, expected, "{out}");
+        (out, reread)
+    }
+
+    #[test]
+    fn edits_through_escapes_and_seams() {
+        let python = r#"x = "CREATE INDEX \"i\" ON t (a)\n""#;
+        // Next to an escape: only the inserted text, escaped.
+        let at = "CREATE INDEX ".len();
+        let (out, _) = edited(Language::Python, python, at..at, "CONCURRENTLY \"j\" ");
+        assert_eq!(
+            out,
+            r#"x = "CREATE INDEX CONCURRENTLY \"j\" \"i\" ON t (a)\n""#
+        );
+        // Across escapes: they are rewritten from the value.
+        let (out, _) = edited(Language::Python, python, at..at + 3, "k");
+        assert_eq!(out, r#"x = "CREATE INDEX k ON t (a)\n""#);
+        // Inside an unknown escape's value (`\d` is two characters): whole.
+        let unknown = r"x = 'a\db'";
+        let (out, reread) = edited(Language::Python, unknown, 2..2, "X");
+        assert_eq!(reread, "a\\Xdb");
+        assert_eq!(out, r"x = 'a\\Xdb'");
+        // Implicit concatenation: the replacement goes in the first string,
+        // the rest of the range leaves the second; each in its own quoting.
+        let joined = "x = ('ALTER TABLE t '\n     \"ADD c int\")";
+        let (out, _) = edited(Language::Python, joined, 12..17, "u DROP");
+        assert_eq!(out, "x = ('ALTER TABLE u DROP'\n     \" c int\")");
+        let (out, _) = edited(Language::Python, joined, 14..14, "it's ");
+        assert_eq!(out, "x = ('ALTER TABLE t it\\'s '\n     \"ADD c int\")");
+        // At the seam: the end of the first string.
+        let (out, _) = edited(Language::Python, joined, 14..14, "X");
+        assert_eq!(out, "x = ('ALTER TABLE t X'\n     \"ADD c int\")");
+        // JavaScript `+`, a template after a single-quoted string.
+        let js = "const x = 'DROP ' + `TABLE \\`t\\``;";
+        let (out, _) = edited(Language::TypeScript, js, 5..10, "VIEW $v");
+        assert_eq!(out, "const x = 'DROP ' + `VIEW \\$v \\`t\\``;");
+        let (out, _) = edited(Language::TypeScript, js, 3..10, "X $");
+        assert_eq!(out, "const x = 'DROX $' + ` \\`t\\``;");
+        // An empty string still takes text.
+        let (out, _) = edited(Language::Python, "x = ''", 0..0, "a'b");
+        assert_eq!(out, "x = 'a\\'b'");
+        // A raw string cannot hold its own quote: no edit rather than a wrong one.
+        let raw = value(Language::Python, "x = r'a\\d'").unwrap();
+        assert!(raw.edit(0..0, "'").is_none());
+        assert!(raw.edit(0..99, "").is_none());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod not_null;
 mod ops;
 
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::ops::Range;
@@ -358,6 +359,28 @@ impl<'a> Migration<'a> {
         } else {
             host.sql_fix_in_literal(fix)
         }
+    }
+
+    /// The SQL of `at`'s statement as PostgreSQL receives it, with the range
+    /// of its operation in that text. In a `.sql` file, and for a host
+    /// framework's own operations, the file's text; for SQL in a host
+    /// literal, the literal's value, escapes decoded and concatenated strings
+    /// joined, so a rewrite reads SQL, never the quoting around it. `None`
+    /// when the spans do not fall on the literal's characters.
+    pub fn statement_sql(&self, at: &OpAt<'_>) -> Option<(Cow<'a, str>, Range<usize>)> {
+        let span = at.statement.span.clone();
+        let literal = self
+            .host
+            .and_then(|host| host.origins.get(at.index))
+            .and_then(|origin| origin.literal());
+        let Some(literal) = literal else {
+            return Some((Cow::Borrowed(self.source.get(span)?), at.op.span.clone()));
+        };
+        let value = literal.value_span(span.clone())?;
+        let op = literal.value_span(span.start + at.op.span.start..span.start + at.op.span.end)?;
+        let text = literal.value.get(value.clone())?.to_string();
+        let op = op.start.checked_sub(value.start)?..op.end.checked_sub(value.start)?;
+        Some((Cow::Owned(text), op))
     }
 
     pub fn location(&self) -> Option<Location<'a>> {

@@ -352,7 +352,8 @@ pub enum OpKind {
     /// `INSERT`, `UPDATE`, `DELETE` (also inside a leading `WITH`).
     Dml {
         kind: DmlKind,
-        /// A top-level `WHERE` (for `INSERT`: rows come from a `SELECT`).
+        /// A top-level `WHERE` (for `INSERT`: rows come from a `SELECT`, or
+        /// from code, as with Alembic's `op.bulk_insert`).
         filtered: bool,
         /// A `LIMIT` or a `BETWEEN` range bounds the rows, as batches do.
         batched: bool,

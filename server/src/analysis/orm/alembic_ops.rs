@@ -236,9 +236,11 @@ fn statements(name: &str, args: &Args<'_, '_>) -> Vec<Vec<Op>> {
             let table = args
                 .get(0, "table")
                 .and_then(|n| table_value(n, args.scope));
+            // The rows come from code, in any number: a data load, as
+            // `INSERT ... SELECT` is, not a `VALUES` list written out.
             let insert = OpKind::Dml {
                 kind: DmlKind::Insert,
-                filtered: false,
+                filtered: true,
                 batched: false,
             };
             one(op(table.map(|t| Name::new(None, t)), insert))

@@ -291,25 +291,38 @@ impl Lowering<'_, '_, '_> {
                     self.builder.statement(unit, vec![on_table(validate)]);
                 }
             }
-            "AlterUniqueTogether" => {
-                let before = self
-                    .state
-                    .unique_together
-                    .get(&model.to_ascii_lowercase())
-                    .cloned()
-                    .unwrap_or_default();
+            "AlterUniqueTogether" | "AlterIndexTogether" => {
+                let (option, kind) = match name {
+                    "AlterUniqueTogether" => (
+                        "unique_together",
+                        OpKind::AddConstraint {
+                            name: None,
+                            kind: ConstraintKind::Unique { using_index: false },
+                            not_valid: false,
+                        },
+                    ),
+                    _ => ("index_together", index_kind(None, false, false)),
+                };
+                let before = self.state.together(option, &model);
                 let after = call
-                    .arg(1, "unique_together")
+                    .arg(1, option)
                     .map(|n| unique_sets(n, source))
                     .unwrap_or_default();
+                // A set that is new gets its constraint or index; one that
+                // went away is dropped by a name Django derives by hashing,
+                // which the model does not need.
                 for columns in after.iter().filter(|set| !before.contains(set)) {
-                    let mut add = on_table(OpKind::AddConstraint {
-                        name: None,
-                        kind: ConstraintKind::Unique { using_index: false },
-                        not_valid: false,
-                    });
+                    let mut add = on_table(kind.clone());
                     add.columns = columns.iter().map(|f| self.column_of(&model, f)).collect();
                     self.builder.statement(unit, vec![add]);
+                }
+            }
+            "RenameIndex" => {
+                // Renaming by `old_fields` (an unnamed `index_together`
+                // index) goes by a derived name: only a named index is read.
+                if let (Some(old), Some(new)) = (text(2, "old_name"), text(1, "new_name")) {
+                    let rename = op(Some(Name::new(None, old)), OpKind::RenameIndex { to: new });
+                    self.builder.statement(unit, vec![rename]);
                 }
             }
             "RunSQL" => self.run_sql(unit, &call),
@@ -333,7 +346,10 @@ impl Lowering<'_, '_, '_> {
             .and_then(|o| py_dict_value(o, "db_table", source))
             .and_then(|n| py_str(n, source))
             .map_or_else(|| default_table.clone(), |t| Name::new(None, t));
-        let fields = model_fields(call, self.app, source);
+        let fields: Vec<_> = model_fields(call, self.app, source)
+            .into_iter()
+            .map(|(name, field)| (name, self.state.with_key_type(self.app, field)))
+            .collect();
         let create = OpKind::CreateTable {
             if_not_exists: false,
             columns: fields.iter().filter_map(|(_, f)| f.definition()).collect(),
@@ -344,8 +360,25 @@ impl Lowering<'_, '_, '_> {
                 .collect(),
             constraints: Vec::new(),
         };
-        self.builder
-            .statement(unit, vec![op(Some(table.clone()), create)]);
+        let mut ops = vec![op(Some(table.clone()), create)];
+        // `Meta.constraints` are written into the CREATE TABLE, its indexes
+        // built after it: harmless on a new table, but their names still
+        // count (identifier-too-long).
+        let options = call.arg(2, "options");
+        let listed = |key: &str| {
+            options
+                .and_then(|o| py_dict_value(o, key, source))
+                .map(py_elements)
+                .unwrap_or_default()
+        };
+        for constraint in listed("constraints") {
+            ops.extend(self.constraint(constraint, &table, false));
+        }
+        self.builder.statement(unit, ops);
+        for index in listed("indexes") {
+            let index = self.index(index, &table, false);
+            self.deferred.push((unit, index));
+        }
         // Indexes of the new table's foreign keys and indexed fields.
         for (_, field) in &fields {
             if field.db_index && !field.unique && !field.primary_key {
@@ -369,6 +402,7 @@ impl Lowering<'_, '_, '_> {
         let Some(field) = Field::read(node, &name, self.app, source) else {
             return;
         };
+        let field = self.state.with_key_type(self.app, field);
         let Some(column) = field.add_column() else {
             return;
         };
@@ -416,7 +450,8 @@ impl Lowering<'_, '_, '_> {
             return;
         };
         let (Some(new), Some(old)) = (
-            Field::read(node, &name, self.app, source),
+            Field::read(node, &name, self.app, source)
+                .map(|f| self.state.with_key_type(self.app, f)),
             self.state.field(model, &name).cloned(),
         ) else {
             return;
@@ -511,16 +546,8 @@ impl Lowering<'_, '_, '_> {
         let Some(call) = PyCall::new(index, source) else {
             return Vec::new();
         };
-        let mut op = op(
-            Some(table.clone()),
-            OpKind::CreateIndex {
-                name: call.keyword("name").and_then(|n| py_str(n, source)),
-                unique: false,
-                concurrently,
-                if_not_exists: false,
-                on_only: false,
-            },
-        );
+        let name = call.keyword("name").and_then(|n| py_str(n, source));
+        let mut op = op(Some(table.clone()), index_kind(name, false, concurrently));
         op.columns = call
             .keyword("fields")
             .map(|n| py_strings(n, source))
@@ -553,16 +580,7 @@ impl Lowering<'_, '_, '_> {
                 }
             }
             "UniqueConstraint" if call.keyword("condition").is_some() => {
-                let mut index = op(
-                    Some(table.clone()),
-                    OpKind::CreateIndex {
-                        name,
-                        unique: true,
-                        concurrently: false,
-                        if_not_exists: false,
-                        on_only: false,
-                    },
-                );
+                let mut index = op(Some(table.clone()), index_kind(name, true, false));
                 index.columns = columns;
                 return vec![index];
             }
@@ -723,16 +741,19 @@ fn not_null_columns(condition: Node<'_>, source: &str) -> Vec<String> {
 
 /// The index the schema editor creates for an indexed field.
 fn index_on(table: &Name, column: &str) -> Op {
-    let mut index = op(
-        Some(table.clone()),
-        OpKind::CreateIndex {
-            name: Some(format!("{}_{column}_idx", table.name)),
-            unique: false,
-            concurrently: false,
-            if_not_exists: false,
-            on_only: false,
-        },
-    );
+    let name = format!("{}_{column}_idx", table.name);
+    let mut index = op(Some(table.clone()), index_kind(Some(name), false, false));
     index.columns = vec![column.to_string()];
     index
+}
+
+/// A plain `CREATE INDEX` as the schema editor writes it.
+fn index_kind(name: Option<String>, unique: bool, concurrently: bool) -> OpKind {
+    OpKind::CreateIndex {
+        name,
+        unique,
+        concurrently,
+        if_not_exists: false,
+        on_only: false,
+    }
 }

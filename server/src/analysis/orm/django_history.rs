@@ -10,18 +10,27 @@ use super::django_fields::{Field, table_name};
 use crate::syntax::trees;
 use crate::text::Language;
 
-/// The fields and `unique_together` of each model as the app's earlier
-/// migrations left them, by model name in lower case.
+/// The fields, `unique_together` and `index_together` of each model as the
+/// app's earlier migrations left them, by model name in lower case.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     fields: HashMap<(String, String), Field>,
-    pub(super) unique_together: HashMap<String, Vec<Vec<String>>>,
+    /// By (option, model): `unique_together` or `index_together`.
+    together: HashMap<(&'static str, String), Vec<Vec<String>>>,
     tables: HashMap<String, String>,
 }
 
+/// The `Meta` options that list sets of fields, and the operations that alter them.
+const TOGETHER: [(&str, &str); 2] = [
+    ("unique_together", "AlterUniqueTogether"),
+    ("index_together", "AlterIndexTogether"),
+];
+
 /// The models (in lower case) whose earlier state the migration in `tree`
-/// needs: those it alters (`AlterField`, `AlterUniqueTogether`). The engine
-/// reads only the earlier migrations that mention them.
+/// needs: those it alters (`AlterField`, `AlterUniqueTogether`,
+/// `AlterIndexTogether`) and those its new foreign keys reference in the
+/// app (their primary key's type is the column's). The engine reads only
+/// the earlier migrations that mention them.
 pub fn models_needing_history(tree: &Tree, source: &str) -> Vec<String> {
     let Some(class) = migration_class(tree, source) else {
         return Vec::new();
@@ -34,7 +43,14 @@ pub fn models_needing_history(tree: &Tree, source: &str) -> Vec<String> {
             let call = PyCall::new(node, source)?;
             let keyword = match call.last_name(source) {
                 "AlterField" => "model_name",
-                "AlterUniqueTogether" => "name",
+                "AlterUniqueTogether" | "AlterIndexTogether" => "name",
+                "AddField" => {
+                    let to = call.arg(2, "field").and_then(|f| PyCall::new(f, source))?;
+                    let target = py_str(to.arg(0, "to")?, source)?;
+                    // `app.Model` or `Model`: the model's name is what the files mention.
+                    let model = target.rsplit('.').next()?;
+                    return Some(model.to_ascii_lowercase());
+                }
                 _ => return None,
             };
             Some(py_str(call.arg(0, keyword)?, source)?.to_ascii_lowercase())
@@ -81,6 +97,34 @@ impl History {
             .get(&(model.to_ascii_lowercase(), name.to_string()))
     }
 
+    /// The sets of fields a model's `option` (`unique_together`,
+    /// `index_together`) lists.
+    pub(super) fn together(&self, option: &'static str, model: &str) -> &[Vec<String>] {
+        self.together
+            .get(&(option, model.to_ascii_lowercase()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// `field` with the column type of the primary key its foreign key
+    /// references, when a model of the app known here has that table (a
+    /// `ForeignKey` to a model with an `AutoField` id is an `integer`, to a
+    /// `UUIDField` key a `uuid`); Django's `bigint` otherwise.
+    pub(super) fn with_key_type(&self, app: &str, mut field: Field) -> Field {
+        let Some(references) = &field.references else {
+            return field;
+        };
+        let key = self
+            .fields
+            .iter()
+            .find(|((model, _), f)| f.primary_key && self.table(app, model) == references.name);
+        if let Some(data_type) = key.and_then(|(_, f)| f.data_type.as_deref()) {
+            // An identity key's column type, without what makes it one.
+            let base = data_type.split(" GENERATED").next().unwrap_or(data_type);
+            field.data_type = Some(base.to_string());
+        }
+        field
+    }
+
     /// Follows an operation's change of the models.
     pub(super) fn apply(&mut self, call: &PyCall<'_>, app: &str, source: &str) {
         let text =
@@ -91,14 +135,21 @@ impl History {
                 let Some(model) = text(0, "name").map(lower) else {
                     return;
                 };
-                if let Some(table) = call
-                    .arg(2, "options")
+                let options = call.arg(2, "options");
+                if let Some(table) = options
                     .and_then(|o| py_dict_value(o, "db_table", source))
                     .and_then(|n| py_str(n, source))
                 {
                     self.tables.insert(model.clone(), table);
                 }
+                for (option, _) in TOGETHER {
+                    if let Some(sets) = options.and_then(|o| py_dict_value(o, option, source)) {
+                        let sets = unique_sets(sets, source);
+                        self.together.insert((option, model.clone()), sets);
+                    }
+                }
                 for (name, field) in model_fields(call, app, source) {
+                    let field = self.with_key_type(app, field);
                     self.fields.insert((model.clone(), name), field);
                 }
             }
@@ -107,6 +158,7 @@ impl History {
                     (text(0, "model_name"), text(1, "name"), call.arg(2, "field"))
                     && let Some(field) = Field::read(node, &name, app, source)
                 {
+                    let field = self.with_key_type(app, field);
                     self.fields.insert((lower(model), name), field);
                 }
             }
@@ -156,16 +208,16 @@ impl History {
                     self.tables.insert(lower(model), table);
                 }
             }
-            "AlterUniqueTogether" => {
-                if let Some(model) = text(0, "name").map(lower) {
+            name => {
+                let option = TOGETHER.iter().find(|(_, op)| *op == name).map(|(o, _)| *o);
+                if let (Some(option), Some(model)) = (option, text(0, "name").map(lower)) {
                     let sets = call
-                        .arg(1, "unique_together")
+                        .arg(1, option)
                         .map(|n| unique_sets(n, source))
                         .unwrap_or_default();
-                    self.unique_together.insert(model, sets);
+                    self.together.insert((option, model), sets);
                 }
             }
-            _ => {}
         }
     }
 }

@@ -15,6 +15,7 @@
 
 mod alembic;
 pub mod alembic_env;
+pub mod alembic_ini;
 mod alembic_ops;
 mod cache;
 mod call;
@@ -89,29 +90,27 @@ pub struct OrmMigration {
 }
 
 impl OrmMigration {
-    /// A rewrite of SQL as an edit of this file: kept when every edit lies
-    /// in text one literal writes verbatim, each replacement encoded for
-    /// that literal's quoting; `None` otherwise (SQL edits of Python code,
-    /// new `.sql` files).
+    /// A rewrite of SQL as an edit of this file: kept when every edit falls
+    /// on one literal's characters, each written back through the literal's
+    /// map (escapes rewritten whole, concatenated strings each in their own
+    /// quoting); `None` otherwise (SQL edits of Python code, new `.sql`
+    /// files, an edit cutting an escape or between concatenated strings).
     pub fn sql_fix_in_literal(&self, fix: Fix) -> Option<Fix> {
         let first = fix.edits.first()?;
         let literal = self
             .origins
             .iter()
             .filter_map(Origin::literal)
-            .find(|l| l.value_range(first.range.clone()).is_some())?;
+            .find(|l| l.value_span(first.range.clone()).is_some())?;
         let mut edits = Vec::with_capacity(fix.edits.len());
         for edit in &fix.edits {
-            if edit.file.is_some()
-                || edit.create
-                || literal.value_range(edit.range.clone()).is_none()
-            {
+            if edit.file.is_some() || edit.create {
                 return None;
             }
-            edits.push(Edit::replace(
-                edit.range.clone(),
-                literal.encode(&edit.replacement)?,
-            ));
+            let range = literal.value_span(edit.range.clone())?;
+            for (range, text) in literal.edit(range, &edit.replacement)? {
+                edits.push(Edit::replace(range, text));
+            }
         }
         Some(Fix { edits, ..fix })
     }

@@ -268,6 +268,7 @@ fn alembic_embedded_sql_maps_to_the_literal() {
         ops[8].0,
         OpKind::Dml {
             kind: DmlKind::Insert,
+            filtered: true,
             ..
         }
     ));
@@ -838,5 +839,92 @@ fn knex_es_modules_and_missing_down() {
             &Project::default()
         )
         .is_none()
+    );
+}
+
+#[test]
+fn django_index_together_rename_index_model_options_and_key_types() {
+    let initial = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [\n        migrations.CreateModel(\n            name='Owner',\n            fields=[('id', models.UUIDField(primary_key=True, serialize=False))],\n        ),\n        migrations.CreateModel(\n            name='Invoice',\n            fields=[('id', models.BigAutoField(primary_key=True, serialize=False))],\n            options={'index_together': {('id',)}},\n        ),\n    ]\n";
+    let history = django_history::history("billing", &[initial.to_string()]);
+    let long = "tag_label_with_a_name_far_longer_than_postgresql_allows_for_identifiers_idx";
+    let source = django(
+        &format!(
+            "        migrations.CreateModel(
+            name='Tag',
+            fields=[
+                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False)),
+                ('label', models.CharField(max_length=20)),
+            ],
+            options={{
+                'indexes': [models.Index(fields=['label'], name='{long}')],
+                'constraints': [models.UniqueConstraint(fields=['label'], name='tag_label_key')],
+            }},
+        ),
+        migrations.AddField(model_name='invoice', name='tag', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='billing.tag')),
+        migrations.AddField(model_name='invoice', name='owner', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='billing.Owner')),
+        migrations.AddField(model_name='invoice', name='payer', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='crm.customer')),
+        migrations.AlterIndexTogether(name='invoice', index_together={{('id',), ('tag', 'owner')}}),
+        migrations.RenameIndex(model_name='invoice', new_name='invoice_new_idx', old_name='invoice_old_idx'),
+        migrations.RenameIndex(model_name='invoice', new_name='invoice_x_idx', old_fields=('tag', 'owner')),"
+        ),
+        "",
+    );
+    let path = std::path::Path::new("billing/migrations/0002_tags.py");
+    let project = django_project(path, Some(&history));
+    let m = lowered_with(Language::Python, &source, &project).unwrap();
+    let all: Vec<&Op> = m.statements.iter().flat_map(|s| s.ops.iter()).collect();
+    // The table, with its constraint, and (deferred) its named index.
+    assert!(matches!(all[0].kind, OpKind::CreateTable { .. }));
+    assert!(matches!(
+        &all[1].kind,
+        OpKind::AddConstraint { name: Some(n), kind: ConstraintKind::Unique { .. }, .. } if n == "tag_label_key"
+    ));
+    let added: Vec<(&str, &str)> = all
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::AddColumn(c) => Some((c.column.as_str(), c.data_type.as_str())),
+            _ => None,
+        })
+        .collect();
+    // The referenced keys' types: an AutoField created here, a UUID key
+    // from the app's history; another app's model is not known: bigint.
+    assert_eq!(
+        added,
+        [
+            ("tag_id", "integer"),
+            ("owner_id", "uuid"),
+            ("payer_id", "bigint")
+        ]
+    );
+    // Only the set index_together did not list before gets an index.
+    let together: Vec<&Vec<String>> = all
+        .iter()
+        .filter(|op| matches!(&op.kind, OpKind::CreateIndex { name: None, .. }))
+        .map(|op| &op.columns)
+        .collect();
+    assert_eq!(
+        together,
+        [&vec!["tag_id".to_string(), "owner_id".to_string()]]
+    );
+    let renames: Vec<(String, String)> = all
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::RenameIndex { to } => Some((op.table.as_ref()?.name.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        renames,
+        [("invoice_old_idx".to_string(), "invoice_new_idx".to_string())]
+    );
+    assert!(
+        all.iter()
+            .any(|op| matches!(&op.kind, OpKind::CreateIndex { name: Some(n), .. } if n == long))
+    );
+    // The model's index name reaches the rules.
+    let findings = crate::engine::check_text(path, &source, &crate::config::Config::default());
+    assert!(
+        findings.iter().any(|f| f.rule == "identifier-too-long"),
+        "{findings:#?}"
     );
 }

@@ -1,7 +1,7 @@
 //! ## What it does
-//! Flags data changes (`UPDATE`, `DELETE`, `INSERT ... SELECT`) in the same
-//! transaction as a schema change to an existing table. Reported once per
-//! transaction, at the first data change.
+//! Flags data changes (`UPDATE`, `DELETE`, `INSERT ... SELECT`, Alembic's
+//! `op.bulk_insert`) in the same transaction as a schema change to an
+//! existing table. Reported once per transaction, at the first data change.
 //!
 //! ## Why it matters
 //! The schema change's lock (usually ACCESS EXCLUSIVE) is held until commit,
