@@ -172,6 +172,20 @@ const CASES: &[Case] = &[
         beside: &[],
     },
     Case {
+        path: ".github/workflows/ci.yml",
+        text: "on: pull_request\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose run --rm api sh -c \"pytest -k 'not slow'\" || exit 0\n",
+        rule: "test-failure-masked",
+        changes: &["~jobs.test.steps[0].run"],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/ci.yml",
+        text: "on: pull_request\npermissions: {}\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'bash -c \"echo ''$(git push -f origin gh-pages)''\"'\n",
+        rule: "force-push",
+        changes: &["~jobs.docs.steps[0].run"],
+        beside: &[],
+    },
+    Case {
         path: ".gitlab-ci.yml",
         text: GITLAB,
         rule: "test-failure-masked",

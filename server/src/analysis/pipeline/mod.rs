@@ -139,8 +139,9 @@ impl Run {
 }
 
 impl Step {
-    pub fn commands(&self) -> &[Command] {
-        self.run.as_ref().map_or(&[], |r| &r.script.commands)
+    /// Every command of the step's script, nested ones included.
+    pub fn commands(&self) -> impl Iterator<Item = &Command> {
+        self.run.iter().flat_map(|r| r.script.all_commands())
     }
 
     pub fn input(&self, name: &str) -> Option<(&str, &YamlPath)> {
@@ -267,7 +268,7 @@ impl Job {
                 .flat_map(|e| commands::name_words(e)),
         );
         for step in &self.steps {
-            for command in step.commands().iter().filter(|c| commands::is_deploy(c)) {
+            for command in step.commands().filter(|c| commands::is_deploy(c)) {
                 words.extend(
                     command
                         .words
