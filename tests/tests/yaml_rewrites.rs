@@ -186,6 +186,23 @@ const CASES: &[Case] = &[
         beside: &[],
     },
     Case {
+        path: ".github/workflows/greet.yml",
+        text: "on: pull_request_target\npermissions: {}\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Greet\n        run: |\n          echo \"Thanks for: ${{ github.event.pull_request.title }}\"\n          printf '%s\\n' ${{ github.event.pull_request.title }} > title.txt\n          echo 'raw: ${{ github.event.pull_request.title }}'\n",
+        rule: "template-injection",
+        changes: &["+jobs.greet.steps[0].env", "~jobs.greet.steps[0].run"],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/greet.yml",
+        text: "on: issues\npermissions: {}\njobs:\n  triage:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          GH_TOKEN: ${{ github.token }}\n        run: \"gh issue comment 1 --body \\\"Seen: ${{ github.event.issue.title }}\\\"\"  # reply\n",
+        rule: "template-injection",
+        changes: &[
+            "+jobs.triage.steps[0].env.ISSUE_TITLE",
+            "~jobs.triage.steps[0].run",
+        ],
+        beside: &[],
+    },
+    Case {
         path: ".gitlab-ci.yml",
         text: GITLAB,
         rule: "test-failure-masked",

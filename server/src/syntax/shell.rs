@@ -126,6 +126,82 @@ fn shell_argument(words: &[Word]) -> Option<&Word> {
     None
 }
 
+/// How the shell reads the text at a point of a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quoting {
+    /// Outside quotes: a variable there needs `"..."` against word splitting.
+    Bare,
+    /// Inside `"..."`: variables expand.
+    Double,
+    /// Inside `'...'`: nothing expands.
+    Single,
+}
+
+/// How the shell reads `offset` of `script`; `None` where the answer is not
+/// simple: inside backquotes or a here-document (whose quoting depends on
+/// its delimiter), or past one.
+pub fn quoting_at(script: &str, offset: usize) -> Option<Quoting> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Frame {
+        Code,
+        Substitution,
+        Double,
+        Single,
+    }
+    let mut stack = vec![Frame::Code];
+    let mut chars = script.char_indices().peekable();
+    let mut word_start = true;
+    while let Some((i, c)) = chars.next() {
+        if i >= offset {
+            break;
+        }
+        let rest = &script[i..];
+        let top = *stack.last()?;
+        if rest.starts_with("${{") {
+            // A GitHub expression, quotes and all: replaced before the shell
+            // runs.
+            let end = rest.find("}}").map_or(script.len(), |e| i + e + 2);
+            while chars.peek().is_some_and(|(j, _)| *j < end) {
+                chars.next();
+            }
+            continue;
+        }
+        match (top, c) {
+            (Frame::Single, '\'') | (Frame::Double, '"') => {
+                stack.pop();
+            }
+            (Frame::Single, _) => {}
+            (_, '\\') => {
+                chars.next();
+            }
+            (_, '`') => return None,
+            (_, '$') if rest.starts_with("$(") => {
+                chars.next();
+                stack.push(Frame::Substitution);
+            }
+            (Frame::Double, _) => {}
+            (_, '\'') => stack.push(Frame::Single),
+            (_, '"') => stack.push(Frame::Double),
+            (Frame::Substitution, ')') => {
+                stack.pop();
+            }
+            (_, '<') if rest.starts_with("<<") && !rest.starts_with("<<<") => return None,
+            (_, '#') if word_start => {
+                while chars.peek().is_some_and(|(_, c)| *c != '\n') {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+        word_start = c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(');
+    }
+    Some(match stack.last()? {
+        Frame::Code | Frame::Substitution => Quoting::Bare,
+        Frame::Double => Quoting::Double,
+        Frame::Single => Quoting::Single,
+    })
+}
+
 /// Reserved words that start or end compound commands; dropped from the front
 /// of a simple command so `then pytest` is `pytest`.
 const KEYWORDS: &[&str] = &[
@@ -831,5 +907,23 @@ mod tests {
                 assert!(command.range.end <= broken.len(), "{broken}");
             }
         }
+    }
+
+    #[test]
+    fn quoting_follows_quotes_substitutions_and_expressions() {
+        let at = |script: &str| quoting_at(script, script.find("${{ x }}").unwrap());
+        assert_eq!(at("echo ${{ x }}"), Some(Quoting::Bare));
+        assert_eq!(at("echo \"a ${{ x }}\""), Some(Quoting::Double));
+        assert_eq!(at("echo 'a ${{ x }}'"), Some(Quoting::Single));
+        assert_eq!(at("echo \"it's\" ${{ x }}"), Some(Quoting::Bare));
+        assert_eq!(at("echo \"$(printf '%s' \"${{ x }}"), Some(Quoting::Double));
+        assert_eq!(at("echo \"$(cat ${{ x }}"), Some(Quoting::Bare));
+        assert_eq!(
+            at("echo '${{ format('{0}', y) }}' \\' ${{ x }}"),
+            Some(Quoting::Bare)
+        );
+        assert_eq!(at("# it's\necho ${{ x }}"), Some(Quoting::Bare));
+        assert_eq!(at("cat <<'EOF'\n${{ x }}\nEOF"), None);
+        assert_eq!(at("echo `echo ${{ x }}`"), None);
     }
 }
