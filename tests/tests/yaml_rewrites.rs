@@ -217,6 +217,13 @@ const CASES: &[Case] = &[
         beside: &[],
     },
     Case {
+        path: ".gitlab-ci.yml",
+        text: "unit:\n  script: [pytest]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      allow_failure: true  # flaky on MRs\n      when: on_success\n    - when: on_success\n",
+        rule: "test-failure-masked",
+        changes: &["-unit.rules[0].allow_failure"],
+        beside: &[],
+    },
+    Case {
         path: "k8s/api.yaml",
         text: DEPLOYMENT,
         rule: "missing-readiness-probe",

@@ -40,6 +40,7 @@ pub fn workflow<'a>(
             .and_then(|r| r.entry("permissions"))
             .map(|_| root_path.key("permissions")),
         jobs_path: jobs_node.map(|_| root_path.key("jobs")),
+        unknown_includes: false,
         facts,
         build_fixes,
     }
@@ -78,6 +79,7 @@ pub fn action<'a>(
         triggers: Triggers::default(),
         permissions: None,
         jobs_path: None,
+        unknown_includes: false,
         facts,
         build_fixes,
     }
@@ -95,6 +97,9 @@ pub(super) fn empty_job(path: YamlPath) -> Job {
         environment_path: None,
         condition: None,
         manual: false,
+        never_runs: false,
+        tag_only: false,
+        partial: false,
         runs_always: false,
         allow_failure: None,
         uses: None,

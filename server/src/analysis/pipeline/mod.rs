@@ -47,6 +47,10 @@ pub struct Pipeline<'a> {
     pub permissions: Option<YamlPath>,
     /// The top-level `jobs:` entry (GitHub), where jobs are added.
     pub jobs_path: Option<YamlPath>,
+    /// Jobs may come from files preflight cannot read (GitLab `remote:`,
+    /// `project:`, `template:` and `component:` includes): a job named but
+    /// not found, or an earlier stage, may hold jobs that are not known.
+    pub unknown_includes: bool,
     pub facts: &'a PipelineFacts,
     /// Whether rules should build their fixes (an editor asks only for
     /// diagnostics on most keystrokes).
@@ -84,11 +88,22 @@ pub struct Job {
     pub environment_path: Option<YamlPath>,
     /// `if:` (GitHub).
     pub condition: Option<String>,
-    /// `when: manual` on the job or one of its rules (GitLab).
+    /// Waits for someone to start it (GitLab): `when: manual` on the job, or
+    /// on every one of its `rules:` that lets it run.
     pub manual: bool,
+    /// Never runs (GitLab): every one of its `rules:` says `when: never`.
+    pub never_runs: bool,
+    /// Runs only for git tags (GitLab `only: [tags]`, or every rule that
+    /// lets it run requires `$CI_COMMIT_TAG`): the tag names what it ships.
+    pub tag_only: bool,
+    /// Built from something preflight cannot read (GitLab: `extends:` names
+    /// a template that is not in the files read, such as one from a remote
+    /// include), so any key may be missing from what is known of it.
+    pub partial: bool,
     /// `when: always` (GitLab): runs even when earlier stages failed.
     pub runs_always: bool,
-    /// `allow_failure: true` (GitLab) or job-level `continue-on-error: true`.
+    /// `allow_failure: true` (GitLab, on the job or in one of its `rules:`)
+    /// or job-level `continue-on-error: true`.
     pub allow_failure: Option<YamlPath>,
     /// A reusable workflow the job calls (GitHub `jobs.<id>.uses`).
     pub uses: Option<String>,
@@ -228,6 +243,9 @@ impl Job {
 
     /// Runs tests, linters or type checks.
     pub fn is_test(&self) -> bool {
+        if self.never_runs {
+            return false;
+        }
         let words = self.words();
         words.iter().any(|w| TEST_WORDS.contains(&w.as_str()))
             || self.stage_words().iter().any(|w| w == "test")
@@ -241,6 +259,9 @@ impl Job {
 
     /// Deploys or releases: by name, stage, commands, actions or environment.
     pub fn is_deploy(&self) -> bool {
+        if self.never_runs {
+            return false;
+        }
         let by_words =
             |words: Vec<String>| words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
         by_words(self.words())
@@ -347,6 +368,22 @@ impl Pipeline<'_> {
             stack.extend(self.direct_dependencies(next));
         }
         out
+    }
+
+    /// Whether what `job` waits for is not all known: a job it (or one of
+    /// its dependencies) needs is not found, or it waits by stage, while jobs
+    /// may come from unreadable includes; or a job on the way is `partial`
+    /// and does not say its `needs:` itself. A missing gate is then not
+    /// reported: it may be in what could not be read.
+    pub fn dependencies_unknown(&self, job: &Job) -> bool {
+        std::iter::once(job)
+            .chain(self.dependencies(job))
+            .any(|j| match &j.needs {
+                Some(needs) => {
+                    self.unknown_includes && needs.iter().any(|id| self.job(id).is_none())
+                }
+                None => j.partial || (self.unknown_includes && j.stage.is_some()),
+            })
     }
 
     /// Whether a job only runs after `job_ok` says so; used to decide whether

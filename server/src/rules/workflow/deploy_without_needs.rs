@@ -10,6 +10,12 @@
 //! after failed runs too. A job that runs the tests itself before deploying
 //! is gated by them.
 //!
+//! A GitLab job disabled by its `rules:` (every entry `when: never`) is not
+//! a deploy that runs. When the pipeline includes files preflight cannot read
+//! (`remote:`, `project:`, `template:`, `component:`), a `needs:` naming a
+//! job not found, or an earlier stage, may hold the tests: the deploy is
+//! then not reported rather than reported falsely.
+//!
 //! ## Why it matters
 //! Jobs without `needs:` run in parallel: the deploy ships while the tests
 //! are still running, or after they failed.
@@ -73,7 +79,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
             ));
             continue;
         }
-        if p.waits_for(job, Job::is_test) {
+        if p.waits_for(job, Job::is_test) || p.dependencies_unknown(job) {
             continue;
         }
         let tests = test_jobs(p, job);

@@ -4,6 +4,13 @@
 //! or (GitHub) when the workflow runs on pushes to the default branch and the
 //! job does not name another environment.
 //!
+//! In GitLab CI a manual job is approved too: `when: manual` on the job, or
+//! on every entry of its `rules:` that lets it run (a `rules:` entry without
+//! `when: manual` would deploy on its own). A job that `extends:` a template
+//! preflight cannot read (from a `remote:`, `project:`, `template:` or
+//! `component:` include) is not judged: the template may hold the
+//! environment.
+//!
 //! ## Why it matters
 //! An environment is where GitHub puts required reviewers, wait timers and
 //! branch rules, and where it scopes the production secrets; GitLab tracks
@@ -47,7 +54,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
     for job in p.local_deploys() {
         // A job calling a reusable workflow cannot have an environment; the
         // called workflow's jobs can.
-        if job.environment_path.is_some() || job.uses.is_some() {
+        if job.environment_path.is_some() || job.uses.is_some() || job.manual || job.partial {
             continue;
         }
         let production = match job.target() {
@@ -77,9 +84,22 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
         } else {
             None
         };
+        let message = match p.provider {
+            Provider::GitLab => format!(
+                "{} deploys to production by itself: no `environment:` to protect, no `when: manual` on every rule that runs it",
+                quoted(&job.id)
+            ),
+            _ => format!(
+                "{} deploys to production without an `environment:`: no reviewers, no protection rules, no scoped secrets",
+                quoted(&job.id)
+            ),
+        };
         out.extend(
-            RULE.finding_at(p.docs, &job.path, Anchor::Key, format!("{} deploys to production without an `environment:`: no reviewers, no protection rules, no scoped secrets", quoted(&job.id)))
-                .map(|f| f.with_help(help).with_fix(fix("Add `environment: production`", edit.map(|e| vec![e])))),
+            RULE.finding_at(p.docs, &job.path, Anchor::Key, message)
+                .map(|f| {
+                    f.with_help(help)
+                        .with_fix(fix("Add `environment: production`", edit.map(|e| vec![e])))
+                }),
         );
     }
 }

@@ -4,7 +4,7 @@
 //! `set +e` that is not the script's last command, a test piped into another
 //! command without `pipefail` (GitHub's default shell has none), a test step
 //! with `continue-on-error: true`, and a GitLab test job with
-//! `allow_failure: true`.
+//! `allow_failure: true` (on the job, or in one of its `rules:` entries).
 //!
 //! ## Why it matters
 //! A pipeline whose tests cannot fail is green whatever the code does, and
