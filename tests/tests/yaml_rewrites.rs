@@ -203,6 +203,13 @@ const CASES: &[Case] = &[
         beside: &[],
     },
     Case {
+        path: ".github/workflows/cd.yml",
+        text: "on: {push: {branches: [main]}}\npermissions: {}\njobs:\n  test:\n    uses: ./.github/workflows/test.yml\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    with: {environment: staging}\n    secrets: inherit\n",
+        rule: "deploy-without-needs",
+        changes: &["+jobs.deploy.needs"],
+        beside: &[".github/workflows/test.yml", ".github/workflows/deploy.yml"],
+    },
+    Case {
         path: ".gitlab-ci.yml",
         text: GITLAB,
         rule: "test-failure-masked",

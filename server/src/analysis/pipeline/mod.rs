@@ -108,8 +108,22 @@ pub struct Job {
     /// A reusable workflow the job calls (GitHub `jobs.<id>.uses`).
     pub uses: Option<String>,
     pub uses_path: Option<YamlPath>,
+    /// What is known of the workflow it calls.
+    pub callee: Option<Callee>,
+    /// The inputs a calling job passes (`with:`), when written as text.
+    pub inputs: Vec<(String, String)>,
     pub permissions: Option<YamlPath>,
     pub steps: Vec<Step>,
+}
+
+/// The workflow a job calls (`jobs.<id>.uses`), as far as it could be read.
+#[derive(Debug, Clone)]
+pub enum Callee {
+    /// A workflow of this repository: its jobs (paths elsewhere), their
+    /// `${{ inputs.x }}` environments filled in from the caller's `with:`.
+    Read(Vec<Job>),
+    /// In another repository, or not found: what it does is unknown.
+    Unread,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +255,14 @@ impl Job {
         self.steps.iter().flat_map(|s| s.commands())
     }
 
+    /// The jobs of the workflow this job calls, when it was read.
+    pub fn called_jobs(&self) -> &[Job] {
+        match &self.callee {
+            Some(Callee::Read(jobs)) => jobs,
+            _ => &[],
+        }
+    }
+
     /// Runs tests, linters or type checks.
     pub fn is_test(&self) -> bool {
         if self.never_runs {
@@ -255,6 +277,7 @@ impl Job {
                     .iter()
                     .any(|w| TEST_WORDS.contains(&w.as_str()))
             })
+            || self.called_jobs().iter().any(Job::is_test)
     }
 
     /// Deploys or releases: by name, stage, commands, actions or environment.
@@ -277,6 +300,9 @@ impl Job {
                 .uses
                 .as_deref()
                 .is_some_and(|u| by_words(commands::name_words(u)))
+            // A call that picks an environment, or a workflow that deploys.
+            || self.inputs.iter().any(|(name, _)| name == "environment")
+            || self.called_jobs().iter().any(Job::is_deploy)
     }
 
     /// The environment a deploy job reaches, from its name, environment and
@@ -286,6 +312,7 @@ impl Job {
         words.extend(
             self.environment
                 .iter()
+                .chain(self.inputs.iter().map(|(_, value)| value))
                 .flat_map(|e| commands::name_words(e)),
         );
         for step in &self.steps {
@@ -309,9 +336,19 @@ impl Job {
                 );
             }
         }
-        if words.iter().any(|w| PROD_WORDS.contains(&w.as_str())) {
+        let called: Vec<Target> = self
+            .called_jobs()
+            .iter()
+            .filter(|j| j.is_deploy())
+            .map(Job::target)
+            .collect();
+        if words.iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+            || called.contains(&Target::Production)
+        {
             Target::Production
-        } else if words.iter().any(|w| STAGING_WORDS.contains(&w.as_str())) {
+        } else if words.iter().any(|w| STAGING_WORDS.contains(&w.as_str()))
+            || called.contains(&Target::Staging)
+        {
             Target::Staging
         } else {
             Target::Unknown
@@ -402,6 +439,17 @@ impl Pipeline<'_> {
                 .all(|e| e == "workflow_run" || e == "workflow_dispatch")
     }
 
+    /// A reusable workflow nobody starts but its callers (and people, by
+    /// hand): ordering deploys after tests and staging is the callers' job.
+    pub fn is_called_only(&self) -> bool {
+        self.triggers.has("workflow_call")
+            && self
+                .triggers
+                .events
+                .iter()
+                .all(|e| e == "workflow_call" || e == "workflow_dispatch")
+    }
+
     /// Deploy jobs written in this file.
     pub fn local_deploys(&self) -> impl Iterator<Item = &Job> {
         self.jobs.iter().filter(|j| j.is_local() && j.is_deploy())
@@ -419,14 +467,23 @@ impl Pipeline<'_> {
     }
 }
 
-/// Reads the pipeline of a GitHub workflow.
+/// Reads the pipeline of a GitHub workflow; `called` holds the documents of
+/// the workflows of the repository its jobs call, by `uses:` as written.
 pub fn github<'a>(
     text: &'a str,
     docs: &'a [Doc],
+    called: &[(String, Vec<Doc>)],
     facts: &'a PipelineFacts,
     build_fixes: bool,
 ) -> Pipeline<'a> {
-    github::workflow(text, docs, facts, build_fixes)
+    github::workflow(text, docs, called, facts, build_fixes)
+}
+
+/// The reusable workflows of this repository that a workflow's jobs call
+/// (`uses: ./.github/workflows/x.yml`), as written; each names a file
+/// directly in `.github/workflows/`, as GitHub requires.
+pub fn local_calls(docs: &[Doc]) -> Vec<String> {
+    github::local_calls(docs)
 }
 
 /// Reads the steps of a composite action.

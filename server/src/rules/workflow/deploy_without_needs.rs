@@ -10,6 +10,14 @@
 //! after failed runs too. A job that runs the tests itself before deploying
 //! is gated by them.
 //!
+//! A job that calls a reusable workflow (`uses: ./.github/workflows/x.yml`
+//! or `org/repo/.github/workflows/x.yml@ref`) is a deploy when its name, the
+//! file it calls, an `environment` input, or (for a workflow of this
+//! repository, which is read) the called jobs say so, and it needs its
+//! tests like any deploy. A reusable workflow itself (`on: workflow_call`,
+//! optionally with `workflow_dispatch`) is not judged: its callers decide
+//! what it waits for, and are checked where they call it.
+//!
 //! A GitLab job disabled by its `rules:` (every entry `when: never`) is not
 //! a deploy that runs. When the pipeline includes files preflight cannot read
 //! (`remote:`, `project:`, `template:`, `component:`), a `needs:` naming a
@@ -51,7 +59,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(p: &Pipeline, out: &mut Vec<Finding>) {
-    if p.provider == Provider::CompositeAction {
+    if p.provider == Provider::CompositeAction || p.is_called_only() {
         return;
     }
     for job in p.local_deploys() {
