@@ -14,7 +14,8 @@
 //! or `org/repo/.github/workflows/x.yml@ref`) is a deploy when its name, the
 //! file it calls, an `environment` input, or (for a workflow of this
 //! repository, which is read) the called jobs say so, and it needs its
-//! tests like any deploy. A reusable workflow itself (`on: workflow_call`,
+//! tests like any deploy, unless the called workflow runs tests itself. A
+//! reusable workflow itself (`on: workflow_call`,
 //! optionally with `workflow_dispatch`) is not judged: its callers decide
 //! what it waits for, and are checked where they call it.
 //!
@@ -63,7 +64,8 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
         return;
     }
     for job in p.local_deploys() {
-        if job.commands().any(is_test) {
+        // Tests run by the job itself, or by the workflow it calls, gate it.
+        if job.commands().any(is_test) || job.called_jobs().iter().any(Job::is_test) {
             continue;
         }
         if p.is_workflow_run_gated() {
