@@ -175,6 +175,44 @@ const CASES: &[Case] = &[
         beside: &[],
     },
     Case {
+        path: ".github/workflows/ci.yml",
+        text: "on: pull_request\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose run --rm api sh -c \"pytest -k 'not slow'\" || exit 0\n",
+        rule: "test-failure-masked",
+        changes: &["~jobs.test.steps[0].run"],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/ci.yml",
+        text: "on: pull_request\npermissions: {}\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'bash -c \"echo ''$(git push -f origin gh-pages)''\"'\n",
+        rule: "force-push",
+        changes: &["~jobs.docs.steps[0].run"],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/greet.yml",
+        text: "on: pull_request_target\npermissions: {}\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Greet\n        run: |\n          echo \"Thanks for: ${{ github.event.pull_request.title }}\"\n          printf '%s\\n' ${{ github.event.pull_request.title }} > title.txt\n          echo 'raw: ${{ github.event.pull_request.title }}'\n",
+        rule: "template-injection",
+        changes: &["+jobs.greet.steps[0].env", "~jobs.greet.steps[0].run"],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/greet.yml",
+        text: "on: issues\npermissions: {}\njobs:\n  triage:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          GH_TOKEN: ${{ github.token }}\n        run: \"gh issue comment 1 --body \\\"Seen: ${{ github.event.issue.title }}\\\"\"  # reply\n",
+        rule: "template-injection",
+        changes: &[
+            "+jobs.triage.steps[0].env.ISSUE_TITLE",
+            "~jobs.triage.steps[0].run",
+        ],
+        beside: &[],
+    },
+    Case {
+        path: ".github/workflows/cd.yml",
+        text: "on: {push: {branches: [main]}}\npermissions: {}\njobs:\n  test:\n    uses: ./.github/workflows/test.yml\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    with: {environment: staging}\n    secrets: inherit\n",
+        rule: "deploy-without-needs",
+        changes: &["+jobs.deploy.needs"],
+        beside: &[".github/workflows/test.yml", ".github/workflows/deploy.yml"],
+    },
+    Case {
         path: ".gitlab-ci.yml",
         text: GITLAB,
         rule: "test-failure-masked",
@@ -186,6 +224,13 @@ const CASES: &[Case] = &[
         text: GITLAB,
         rule: "prod-deploy-without-approval",
         changes: &["+deploy.environment"],
+        beside: &[],
+    },
+    Case {
+        path: ".gitlab-ci.yml",
+        text: "unit:\n  script: [pytest]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      allow_failure: true  # flaky on MRs\n      when: on_success\n    - when: on_success\n",
+        rule: "test-failure-masked",
+        changes: &["-unit.rules[0].allow_failure"],
         beside: &[],
     },
     Case {

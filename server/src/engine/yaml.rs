@@ -101,7 +101,9 @@ pub(super) fn run(analysis: &mut Analysis, config: &Config, build_fixes: bool) -
                 &context,
                 workspace.as_deref(),
             );
-            let pipeline = build_pipeline(kind, &text, &docs, &context, &facts, build_fixes);
+            let called = called_workflows(root.as_deref(), kind, &docs);
+            let pipeline =
+                build_pipeline(kind, &text, &docs, &context, &called, &facts, build_fixes);
             run_rules(config, |check, out| match check {
                 Check::Pipeline(check) => {
                     check(&pipeline, out);
@@ -220,14 +222,30 @@ fn build_pipeline<'a>(
     text: &'a str,
     docs: &'a [Doc],
     context: &[Vec<Doc>],
+    called: &[(String, Vec<Doc>)],
     facts: &'a PipelineFacts,
     build_fixes: bool,
 ) -> Pipeline<'a> {
     match kind {
         YamlKind::GitLabCi => pipeline::gitlab(text, docs, context, facts, build_fixes),
         YamlKind::Action => pipeline::action(text, docs, facts, build_fixes),
-        _ => pipeline::github(text, docs, facts, build_fixes),
+        _ => pipeline::github(text, docs, called, facts, build_fixes),
     }
+}
+
+/// The reusable workflows of the repository a workflow calls, read from its
+/// `.github/workflows/` (a call that names no file there stays unread).
+fn called_workflows(root: Option<&Path>, kind: YamlKind, docs: &[Doc]) -> Vec<(String, Vec<Doc>)> {
+    let Some(root) = root.filter(|_| kind == YamlKind::GitHubWorkflow) else {
+        return Vec::new();
+    };
+    pipeline::local_calls(docs)
+        .into_iter()
+        .filter_map(|uses| {
+            let docs = read_docs(&root.join(uses.trim_start_matches("./")))?;
+            Some((uses, docs))
+        })
+        .collect()
 }
 
 /// Whether preflight checks this YAML text at all.
@@ -340,7 +358,7 @@ fn pipeline_facts(
     }
     let empty = PipelineFacts::default();
     let lints = |kind: YamlKind, docs: &[Doc], context: &[Vec<Doc>]| {
-        let pipeline = build_pipeline(kind, "", docs, context, &empty, false);
+        let pipeline = build_pipeline(kind, "", docs, context, &[], &empty, false);
         pipeline::lints_migrations(&pipeline)
     };
     let lint_elsewhere = match kind {

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use crate::finding::Edit;
+use crate::syntax::yaml::scalar::Style;
 use crate::syntax::yaml::{Entry, Kind, Node};
 
 /// The offset after the line break that ends the line holding `offset`
@@ -143,6 +144,52 @@ pub fn remove_text(text: &str, value: &Node, span: Range<usize>) -> Option<Edit>
         start
     };
     Some(Edit::replace(start..range.end, ""))
+}
+
+/// Replaces decoded `span` of scalar `value` with `new`, written as the
+/// scalar's style needs (quotes doubled or escaped). `None` when the span's
+/// source is not its text as is (an escape, a folded line break), or when
+/// `new` cannot stand there in a plain scalar.
+pub fn replace_text(text: &str, value: &Node, span: Range<usize>, new: &str) -> Option<Edit> {
+    let scalar = value.scalar()?;
+    let range = scalar.source_range(span.clone());
+    if text.get(range.clone())? != scalar.text.get(span)? || new.contains('\n') {
+        return None;
+    }
+    let written = match scalar.style {
+        Style::Literal | Style::Folded => new.to_string(),
+        Style::SingleQuoted => new.replace('\'', "''"),
+        Style::DoubleQuoted => new.replace('\\', "\\\\").replace('"', "\\\""),
+        Style::Plain => {
+            let starts = range.start == value.range.start;
+            if (starts && new.starts_with(['"', '\'', '&', '*', '!', '|', '>', '%', '@', '`']))
+                || new.contains(": ")
+                || new.contains(" #")
+            {
+                return None;
+            }
+            new.to_string()
+        }
+    };
+    Some(Edit::replace(range, written))
+}
+
+/// `value` as a YAML scalar on one line: plain when it reads back as itself,
+/// else single-quoted.
+pub fn scalar(value: &str) -> String {
+    let plain = !value.is_empty()
+        && !value.contains(": ")
+        && !value.contains(" #")
+        && !value.ends_with(':')
+        && !value.starts_with([
+            '"', '\'', '&', '*', '!', '|', '>', '%', '@', '`', '#', '-', '?', '[', '{', ' ',
+        ])
+        && !value.ends_with(' ');
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "''"))
+    }
 }
 
 /// Adds `values` to the list under `key` of mapping `map` (`needs:`),
@@ -289,5 +336,35 @@ mod tests {
         let at = run.str().unwrap().find("||").unwrap();
         let edit = remove_text(text, &run, at..at + 7).unwrap();
         assert_eq!(apply(text, edit), "run: |\n  pytest\n  echo done\n");
+    }
+
+    #[test]
+    fn replaced_text_is_written_for_the_scalar_style() {
+        let cases = [
+            ("run: echo ${{ x }}\n", "run: echo \"$X\"\n"),
+            ("run: 'echo ${{ x }}'\n", "run: 'echo \"$X''s\"'\n"),
+            ("run: \"echo ${{ x }}\"\n", "run: \"echo \\\"$X\\\"\"\n"),
+            ("run: |\n  echo ${{ x }}\n", "run: |\n  echo \"$X\"\n"),
+        ];
+        for (text, expected) in cases {
+            let run = root(text).get("run").unwrap().clone();
+            let at = run.str().unwrap().find("${{").unwrap();
+            let new = if text.contains('\'') {
+                "\"$X's\""
+            } else {
+                "\"$X\""
+            };
+            let edit = replace_text(text, &run, at..at + 8, new).unwrap();
+            assert_eq!(apply(text, edit), expected);
+        }
+        // A plain scalar cannot start with a quote; an escape is not copied.
+        let text = "run: ${{ x }}\n";
+        let run = root(text).get("run").unwrap().clone();
+        assert!(replace_text(text, &run, 0..8, "\"$X\"").is_none());
+        let text = "run: \"echo \\u0024{{ x }}\"\n";
+        let run = root(text).get("run").unwrap().clone();
+        assert!(replace_text(text, &run, 5..13, "$X").is_none());
+        assert_eq!(scalar("${{ github.head_ref }}"), "${{ github.head_ref }}");
+        assert_eq!(scalar("${{ a || 'x: y' }}"), "'${{ a || ''x: y'' }}'");
     }
 }

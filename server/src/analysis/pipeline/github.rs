@@ -1,32 +1,38 @@
 //! GitHub Actions workflows and composite actions into the pipeline model.
 
-use super::{Job, Pipeline, PipelineFacts, Provider, Run, Step, Triggers, Uses};
+use super::{Callee, Job, Pipeline, PipelineFacts, Provider, Run, Step, Triggers, Uses};
 use crate::syntax::yaml::{Doc, Kind, Node, YamlPath};
 
 pub fn workflow<'a>(
     text: &'a str,
     docs: &'a [Doc],
+    called: &[(String, Vec<Doc>)],
     facts: &'a PipelineFacts,
     build_fixes: bool,
 ) -> Pipeline<'a> {
     let root_path = YamlPath::root(0);
     let root = docs.first().and_then(|d| d.root.as_ref());
     let jobs_node = root.and_then(|r| r.get("jobs"));
-    let jobs = jobs_node
-        .map(|jobs| {
-            jobs.entries()
-                .iter()
-                .filter(|e| e.value.is_map())
-                .map(|e| {
-                    job(
-                        &e.key.text,
-                        &e.value,
-                        root_path.key("jobs").key(&e.key.text),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut jobs = jobs_of(jobs_node, &root_path.key("jobs"));
+    for job in &mut jobs {
+        let Some(uses) = &job.uses else { continue };
+        let callee = match called.iter().find(|(written, _)| written == uses) {
+            Some((_, docs)) => {
+                let jobs_node = docs.first().and_then(|d| d.root.as_ref()?.get("jobs"));
+                let mut called = jobs_of(jobs_node, &YamlPath::elsewhere(Vec::new()).key("jobs"));
+                for called in &mut called {
+                    called.environment = called
+                        .environment
+                        .as_deref()
+                        .map(|e| with_inputs(e, &job.inputs));
+                }
+                // Calls one level down stay unread.
+                Callee::Read(called)
+            }
+            None => Callee::Unread,
+        };
+        job.callee = Some(callee);
+    }
     Pipeline {
         provider: Provider::GitHub,
         text,
@@ -40,9 +46,47 @@ pub fn workflow<'a>(
             .and_then(|r| r.entry("permissions"))
             .map(|_| root_path.key("permissions")),
         jobs_path: jobs_node.map(|_| root_path.key("jobs")),
+        unknown_includes: false,
         facts,
         build_fixes,
     }
+}
+
+/// The jobs of a `jobs:` mapping at `path`.
+fn jobs_of(jobs: Option<&Node>, path: &YamlPath) -> Vec<Job> {
+    jobs.map(|jobs| {
+        jobs.entries()
+            .iter()
+            .filter(|e| e.value.is_map())
+            .map(|e| job(&e.key.text, &e.value, path.key(&e.key.text)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// `${{ inputs.name }}` replaced by the value a caller passes for it.
+fn with_inputs(text: &str, inputs: &[(String, String)]) -> String {
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    squeezed
+        .strip_prefix("${{inputs.")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .and_then(|name| inputs.iter().find(|(n, _)| n == name))
+        .map_or_else(|| text.to_string(), |(_, value)| value.clone())
+}
+
+pub fn local_calls(docs: &[Doc]) -> Vec<String> {
+    let jobs = docs
+        .first()
+        .and_then(|d| d.root.as_ref()?.get("jobs"))
+        .map_or(&[][..], Node::entries);
+    jobs.iter()
+        .filter_map(|e| e.value.get("uses")?.str())
+        .filter(|uses| {
+            uses.strip_prefix("./.github/workflows/")
+                .is_some_and(|file| !file.is_empty() && !file.contains(['/', '\\']) && file != "..")
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn action<'a>(
@@ -78,6 +122,7 @@ pub fn action<'a>(
         triggers: Triggers::default(),
         permissions: None,
         jobs_path: None,
+        unknown_includes: false,
         facts,
         build_fixes,
     }
@@ -95,10 +140,15 @@ pub(super) fn empty_job(path: YamlPath) -> Job {
         environment_path: None,
         condition: None,
         manual: false,
+        never_runs: false,
+        tag_only: false,
+        partial: false,
         runs_always: false,
         allow_failure: None,
         uses: None,
         uses_path: None,
+        callee: None,
+        inputs: Vec::new(),
         permissions: None,
         steps: Vec::new(),
     }
@@ -165,6 +215,17 @@ fn job(id: &str, node: &Node, path: YamlPath) -> Job {
         allow_failure: flag("continue-on-error"),
         uses: uses.map(str::to_string),
         uses_path: uses.map(|_| path.key("uses")),
+        // What it calls is unread until the caller's workflow fills it in.
+        callee: uses.map(|_| Callee::Unread),
+        inputs: node
+            .get("with")
+            .map(|with| {
+                with.entries()
+                    .iter()
+                    .filter_map(|e| Some((e.key.text.clone(), e.value.str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default(),
         permissions: node.entry("permissions").map(|_| path.key("permissions")),
         steps: steps(node.get("steps"), &path.key("steps")),
         ..empty_job(path)
@@ -237,7 +298,7 @@ mod tests {
         let text = "on:\n  push:\n    branches: [main]\n  workflow_run:\n    workflows: [CI]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n  deploy-prod:\n    needs: test\n    environment:\n      name: production\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f k8s/\n";
         let docs = YamlFile::parse(text).documents();
         let facts = PipelineFacts::default();
-        let pipeline = workflow(text, &docs, &facts, false);
+        let pipeline = workflow(text, &docs, &[], &facts, false);
         assert_eq!(pipeline.triggers.events, ["push", "workflow_run"]);
         assert_eq!(pipeline.triggers.push_branches, ["main"]);
         let deploy = pipeline.job("deploy-prod").unwrap();
@@ -251,5 +312,30 @@ mod tests {
             Some("v4")
         );
         assert_eq!(pipeline.dependencies(deploy)[0].id, "test");
+    }
+
+    #[test]
+    fn calls_read_the_called_jobs_with_the_callers_inputs() {
+        let text = "on: push\njobs:\n  prod:\n    uses: ./.github/workflows/deploy.yml\n    with:\n      environment: production\n    secrets: inherit\n  remote:\n    uses: acme/ci/.github/workflows/deploy.yml@v1\n  odd:\n    uses: ./.github/workflows/../../etc/x.yml\n";
+        let docs = YamlFile::parse(text).documents();
+        assert_eq!(local_calls(&docs), ["./.github/workflows/deploy.yml"]);
+        let called = "on: workflow_call\njobs:\n  ship:\n    environment: ${{ inputs.environment }}\n    steps: [{run: ./deploy.sh}]\n";
+        let called = vec![(
+            "./.github/workflows/deploy.yml".to_string(),
+            YamlFile::parse(called).documents(),
+        )];
+        let facts = PipelineFacts::default();
+        let pipeline = workflow(text, &docs, &called, &facts, false);
+        let prod = pipeline.job("prod").unwrap();
+        let ship = &prod.called_jobs()[0];
+        assert_eq!(ship.environment.as_deref(), Some("production"));
+        assert!(!ship.is_local());
+        assert!(prod.is_deploy() && prod.target() == Target::Production);
+        let remote = pipeline.job("remote").unwrap();
+        assert!(matches!(remote.callee, Some(Callee::Unread)) && remote.is_deploy());
+        assert_eq!(remote.target(), Target::Unknown);
+        let callee =
+            YamlFile::parse("on:\n  workflow_call:\n  workflow_dispatch:\njobs: {}\n").documents();
+        assert!(workflow("", &callee, &[], &facts, false).is_called_only());
     }
 }

@@ -4,7 +4,7 @@
 
 use super::github::empty_job;
 use super::{Job, Pipeline, PipelineFacts, Provider, Run, Step, Triggers};
-use crate::syntax::yaml::{Doc, Kind, Node, YamlPath};
+use crate::syntax::yaml::{Doc, Item, Kind, Node, YamlPath};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -73,6 +73,11 @@ pub fn pipeline<'a>(
         triggers: Triggers::default(),
         permissions: None,
         jobs_path: None,
+        unknown_includes: docs
+            .iter()
+            .chain(context.iter().flatten())
+            .flat_map(includes)
+            .any(|include| include.is_none()),
         facts,
         build_fixes,
     }
@@ -89,6 +94,19 @@ fn add_defs<'d>(defs: &mut Vec<Def<'d>>, doc: &'d Doc, path: impl Fn(&str) -> Ya
             });
         }
     }
+}
+
+/// Whether every template a definition extends (at any depth) was read.
+fn extends_known(def: &Def<'_>, defs: &[Def<'_>], depth: usize) -> bool {
+    let Some(extends) = def.node.get("extends") else {
+        return true;
+    };
+    depth < MAX_EXTENDS
+        && extends.strings().iter().all(|name| {
+            defs.iter()
+                .find(|d| d.name == *name)
+                .is_some_and(|template| extends_known(template, defs, depth + 1))
+        })
 }
 
 /// `key` of a definition, following `extends:` (later templates win, the
@@ -125,11 +143,35 @@ fn job(def: &Def<'_>, defs: &[Def<'_>], default: Option<&Def<'_>>, stages: &[Str
     let needs = get("needs");
     let environment = get("environment");
     let when = get("when").and_then(|(n, _)| n.str().map(str::to_string));
-    let manual_rule = get("rules").is_some_and(|(rules, _)| {
-        rules
-            .items()
-            .iter()
-            .any(|r| r.value.get("when").and_then(Node::str) == Some("manual"))
+    let rules = get("rules");
+    let rule_items = rules.as_ref().map_or(&[][..], |(r, _)| r.items());
+    fn rule_when<'n>(item: &&'n Item) -> Option<&'n str> {
+        item.value.get("when").and_then(Node::str)
+    }
+    // The rules that can start the job (GitLab runs the first that
+    // matches; `when: never` ones stop it).
+    let running: Vec<&Item> = rule_items
+        .iter()
+        .filter(|r| rule_when(r) != Some("never"))
+        .collect();
+    let all_running = |ok: &dyn Fn(&&Item) -> bool| !running.is_empty() && running.iter().all(ok);
+    let only_tags = get("only").is_some_and(|(only, _)| {
+        let refs = only.get("refs").unwrap_or(only).strings();
+        !refs.is_empty() && refs.iter().all(|r| *r == "tags")
+    });
+    let tag_rules = all_running(&|r| {
+        r.value
+            .get("if")
+            .and_then(Node::str)
+            .is_some_and(requires_tag)
+    });
+    let rule_allow_failure = rules.as_ref().and_then(|(_, path)| {
+        rule_items.iter().enumerate().find_map(|(i, r)| {
+            r.value
+                .get("allow_failure")
+                .is_some_and(Node::is_true)
+                .then(|| path.index(i).key("allow_failure"))
+        })
     });
     let mut steps = Vec::new();
     let before = get("before_script").or_else(|| {
@@ -163,11 +205,16 @@ fn job(def: &Def<'_>, defs: &[Def<'_>], default: Option<&Def<'_>>, stages: &[Str
                 .map(str::to_string)
         }),
         environment_path: environment.map(|(_, p)| p),
-        manual: when.as_deref() == Some("manual") || manual_rule,
+        manual: when.as_deref() == Some("manual")
+            || all_running(&|r| rule_when(r) == Some("manual")),
+        never_runs: !rule_items.is_empty() && running.is_empty(),
+        tag_only: only_tags || tag_rules,
+        partial: !extends_known(def, defs, 0),
         runs_always: when.as_deref() == Some("always"),
         allow_failure: get("allow_failure")
             .filter(|(n, _)| n.is_true())
-            .map(|(_, p)| p),
+            .map(|(_, p)| p)
+            .or(rule_allow_failure),
         steps,
         ..empty_job(def.path.clone())
     }
@@ -195,27 +242,55 @@ fn script_steps(node: &Node, path: &YamlPath, out: &mut Vec<Step>) {
     }
 }
 
+/// A rule's `if:` that holds only in tag pipelines: a conjunction with
+/// `$CI_COMMIT_TAG` (set, or matching a pattern) as one of its terms.
+fn requires_tag(condition: &str) -> bool {
+    !condition.contains("||")
+        && condition.split("&&").any(|term| {
+            let term = term.trim().trim_matches(['(', ')']).trim();
+            let Some(rest) = term
+                .strip_prefix("$CI_COMMIT_TAG")
+                .or_else(|| term.strip_prefix("${CI_COMMIT_TAG}"))
+            else {
+                return false;
+            };
+            let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+            rest.is_empty()
+                || rest.starts_with("=~")
+                || rest == "!=null"
+                || rest == "!=\"\""
+                || rest == "!=''"
+        })
+}
+
+/// What each `include:` entry of these documents brings: the local file's
+/// path as written, or `None` for a file preflight cannot read (`remote:`,
+/// `project:`, `template:`, `component:`, a URL, a wildcard).
+fn includes(doc: &Doc) -> Vec<Option<String>> {
+    let Some(include) = doc.root.as_ref().and_then(|r| r.get("include")) else {
+        return Vec::new();
+    };
+    let entries: Vec<&Node> = match &include.kind {
+        Kind::Seq(items) => items.iter().map(|i| &i.value).collect(),
+        _ => vec![include],
+    };
+    entries
+        .into_iter()
+        .map(|entry| {
+            entry
+                .str()
+                .filter(|s| !s.contains("://"))
+                .or_else(|| entry.get("local").and_then(Node::str))
+                .filter(|path| !path.contains('*'))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 /// The local files a GitLab CI file includes (`include: ci/x.yml`,
 /// `include: [{local: /ci/x.yml}]`), as written.
 pub fn local_includes(docs: &[Doc]) -> Vec<String> {
-    let mut out = Vec::new();
-    for root in docs.iter().filter_map(|d| d.root.as_ref()) {
-        let Some(include) = root.get("include") else {
-            continue;
-        };
-        let entries: Vec<&Node> = match &include.kind {
-            Kind::Seq(items) => items.iter().map(|i| &i.value).collect(),
-            _ => vec![include],
-        };
-        for entry in entries {
-            let local = entry
-                .str()
-                .filter(|s| !s.contains("://"))
-                .or_else(|| entry.get("local").and_then(Node::str));
-            out.extend(local.map(str::to_string));
-        }
-    }
-    out
+    docs.iter().flat_map(includes).flatten().collect()
 }
 
 #[cfg(test)]
@@ -240,5 +315,33 @@ mod tests {
         assert_eq!(p.dependencies(prod)[0].id, "unit");
         assert!(p.job("unit").unwrap().allow_failure.is_some());
         assert_eq!(local_includes(&docs), ["ci/extra.yml", "ci/more.yml"]);
+    }
+
+    #[test]
+    fn rules_only_and_unreadable_includes() {
+        let text = "include:\n  - local: ci/a.yml\n  - template: Jobs/SAST.gitlab-ci.yml\nunit:\n  script: [pytest]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      allow_failure: true\n    - when: on_success\nrelease:\n  stage: deploy\n  needs: [sast]\n  script: [./deploy.sh production]\n  rules:\n    - if: $CI_COMMIT_TAG && $CI_COMMIT_BRANCH == null\n      when: manual\n    - when: never\nauto:\n  stage: deploy\n  extends: .from-template\n  script: [./deploy.sh production]\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: manual\n    - if: $CI_COMMIT_BRANCH\noff:\n  stage: deploy\n  script: [kubectl apply -f k8s/]\n  rules: [{when: never}]\ntags:\n  stage: deploy\n  needs: []\n  script: [./deploy.sh]\n  only: {refs: [tags]}\n";
+        let docs = YamlFile::parse(text).documents();
+        let facts = PipelineFacts::default();
+        let p = pipeline(text, &docs, &[], &facts, false);
+        assert!(p.unknown_includes);
+        assert_eq!(local_includes(&docs), ["ci/a.yml"]);
+        let unit = p.job("unit").unwrap();
+        assert_eq!(
+            unit.allow_failure.as_ref().unwrap().to_string(),
+            "unit.rules[0].allow_failure"
+        );
+        let release = p.job("release").unwrap();
+        assert!(release.manual && release.tag_only && !release.partial);
+        assert!(p.dependencies_unknown(release));
+        let auto = p.job("auto").unwrap();
+        assert!(!auto.manual && !auto.tag_only && auto.partial);
+        assert!(p.dependencies_unknown(auto));
+        let off = p.job("off").unwrap();
+        assert!(off.never_runs && !off.is_deploy());
+        let tags = p.job("tags").unwrap();
+        assert!(tags.tag_only && !p.dependencies_unknown(tags));
+        assert!(requires_tag("($CI_COMMIT_TAG =~ /^v/) && $X"));
+        assert!(!requires_tag("$CI_COMMIT_TAG == null"));
+        assert!(!requires_tag("$CI_COMMIT_TAG || $CI_COMMIT_BRANCH"));
     }
 }

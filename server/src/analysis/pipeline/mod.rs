@@ -47,6 +47,10 @@ pub struct Pipeline<'a> {
     pub permissions: Option<YamlPath>,
     /// The top-level `jobs:` entry (GitHub), where jobs are added.
     pub jobs_path: Option<YamlPath>,
+    /// Jobs may come from files preflight cannot read (GitLab `remote:`,
+    /// `project:`, `template:` and `component:` includes): a job named but
+    /// not found, or an earlier stage, may hold jobs that are not known.
+    pub unknown_includes: bool,
     pub facts: &'a PipelineFacts,
     /// Whether rules should build their fixes (an editor asks only for
     /// diagnostics on most keystrokes).
@@ -84,17 +88,42 @@ pub struct Job {
     pub environment_path: Option<YamlPath>,
     /// `if:` (GitHub).
     pub condition: Option<String>,
-    /// `when: manual` on the job or one of its rules (GitLab).
+    /// Waits for someone to start it (GitLab): `when: manual` on the job, or
+    /// on every one of its `rules:` that lets it run.
     pub manual: bool,
+    /// Never runs (GitLab): every one of its `rules:` says `when: never`.
+    pub never_runs: bool,
+    /// Runs only for git tags (GitLab `only: [tags]`, or every rule that
+    /// lets it run requires `$CI_COMMIT_TAG`): the tag names what it ships.
+    pub tag_only: bool,
+    /// Built from something preflight cannot read (GitLab: `extends:` names
+    /// a template that is not in the files read, such as one from a remote
+    /// include), so any key may be missing from what is known of it.
+    pub partial: bool,
     /// `when: always` (GitLab): runs even when earlier stages failed.
     pub runs_always: bool,
-    /// `allow_failure: true` (GitLab) or job-level `continue-on-error: true`.
+    /// `allow_failure: true` (GitLab, on the job or in one of its `rules:`)
+    /// or job-level `continue-on-error: true`.
     pub allow_failure: Option<YamlPath>,
     /// A reusable workflow the job calls (GitHub `jobs.<id>.uses`).
     pub uses: Option<String>,
     pub uses_path: Option<YamlPath>,
+    /// What is known of the workflow it calls.
+    pub callee: Option<Callee>,
+    /// The inputs a calling job passes (`with:`), when written as text.
+    pub inputs: Vec<(String, String)>,
     pub permissions: Option<YamlPath>,
     pub steps: Vec<Step>,
+}
+
+/// The workflow a job calls (`jobs.<id>.uses`), as far as it could be read.
+#[derive(Debug, Clone)]
+pub enum Callee {
+    /// A workflow of this repository: its jobs (paths elsewhere), their
+    /// `${{ inputs.x }}` environments filled in from the caller's `with:`.
+    Read(Vec<Job>),
+    /// In another repository, or not found: what it does is unknown.
+    Unread,
 }
 
 #[derive(Debug, Clone)]
@@ -139,8 +168,9 @@ impl Run {
 }
 
 impl Step {
-    pub fn commands(&self) -> &[Command] {
-        self.run.as_ref().map_or(&[], |r| &r.script.commands)
+    /// Every command of the step's script, nested ones included.
+    pub fn commands(&self) -> impl Iterator<Item = &Command> {
+        self.run.iter().flat_map(|r| r.script.all_commands())
     }
 
     pub fn input(&self, name: &str) -> Option<(&str, &YamlPath)> {
@@ -225,8 +255,19 @@ impl Job {
         self.steps.iter().flat_map(|s| s.commands())
     }
 
+    /// The jobs of the workflow this job calls, when it was read.
+    pub fn called_jobs(&self) -> &[Job] {
+        match &self.callee {
+            Some(Callee::Read(jobs)) => jobs,
+            _ => &[],
+        }
+    }
+
     /// Runs tests, linters or type checks.
     pub fn is_test(&self) -> bool {
+        if self.never_runs {
+            return false;
+        }
         let words = self.words();
         words.iter().any(|w| TEST_WORDS.contains(&w.as_str()))
             || self.stage_words().iter().any(|w| w == "test")
@@ -236,10 +277,14 @@ impl Job {
                     .iter()
                     .any(|w| TEST_WORDS.contains(&w.as_str()))
             })
+            || self.called_jobs().iter().any(Job::is_test)
     }
 
     /// Deploys or releases: by name, stage, commands, actions or environment.
     pub fn is_deploy(&self) -> bool {
+        if self.never_runs {
+            return false;
+        }
         let by_words =
             |words: Vec<String>| words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
         by_words(self.words())
@@ -255,6 +300,9 @@ impl Job {
                 .uses
                 .as_deref()
                 .is_some_and(|u| by_words(commands::name_words(u)))
+            // A call that picks an environment, or a workflow that deploys.
+            || self.inputs.iter().any(|(name, _)| name == "environment")
+            || self.called_jobs().iter().any(Job::is_deploy)
     }
 
     /// The environment a deploy job reaches, from its name, environment and
@@ -264,10 +312,11 @@ impl Job {
         words.extend(
             self.environment
                 .iter()
+                .chain(self.inputs.iter().map(|(_, value)| value))
                 .flat_map(|e| commands::name_words(e)),
         );
         for step in &self.steps {
-            for command in step.commands().iter().filter(|c| commands::is_deploy(c)) {
+            for command in step.commands().filter(|c| commands::is_deploy(c)) {
                 words.extend(
                     command
                         .words
@@ -287,9 +336,19 @@ impl Job {
                 );
             }
         }
-        if words.iter().any(|w| PROD_WORDS.contains(&w.as_str())) {
+        let called: Vec<Target> = self
+            .called_jobs()
+            .iter()
+            .filter(|j| j.is_deploy())
+            .map(Job::target)
+            .collect();
+        if words.iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+            || called.contains(&Target::Production)
+        {
             Target::Production
-        } else if words.iter().any(|w| STAGING_WORDS.contains(&w.as_str())) {
+        } else if words.iter().any(|w| STAGING_WORDS.contains(&w.as_str()))
+            || called.contains(&Target::Staging)
+        {
             Target::Staging
         } else {
             Target::Unknown
@@ -348,6 +407,22 @@ impl Pipeline<'_> {
         out
     }
 
+    /// Whether what `job` waits for is not all known: a job it (or one of
+    /// its dependencies) needs is not found, or it waits by stage, while jobs
+    /// may come from unreadable includes; or a job on the way is `partial`
+    /// and does not say its `needs:` itself. A missing gate is then not
+    /// reported: it may be in what could not be read.
+    pub fn dependencies_unknown(&self, job: &Job) -> bool {
+        std::iter::once(job)
+            .chain(self.dependencies(job))
+            .any(|j| match &j.needs {
+                Some(needs) => {
+                    self.unknown_includes && needs.iter().any(|id| self.job(id).is_none())
+                }
+                None => j.partial || (self.unknown_includes && j.stage.is_some()),
+            })
+    }
+
     /// Whether a job only runs after `job_ok` says so; used to decide whether
     /// a deploy waits for tests.
     pub fn waits_for(&self, job: &Job, job_ok: impl Fn(&Job) -> bool) -> bool {
@@ -362,6 +437,17 @@ impl Pipeline<'_> {
                 .events
                 .iter()
                 .all(|e| e == "workflow_run" || e == "workflow_dispatch")
+    }
+
+    /// A reusable workflow nobody starts but its callers (and people, by
+    /// hand): ordering deploys after tests and staging is the callers' job.
+    pub fn is_called_only(&self) -> bool {
+        self.triggers.has("workflow_call")
+            && self
+                .triggers
+                .events
+                .iter()
+                .all(|e| e == "workflow_call" || e == "workflow_dispatch")
     }
 
     /// Deploy jobs written in this file.
@@ -381,14 +467,23 @@ impl Pipeline<'_> {
     }
 }
 
-/// Reads the pipeline of a GitHub workflow.
+/// Reads the pipeline of a GitHub workflow; `called` holds the documents of
+/// the workflows of the repository its jobs call, by `uses:` as written.
 pub fn github<'a>(
     text: &'a str,
     docs: &'a [Doc],
+    called: &[(String, Vec<Doc>)],
     facts: &'a PipelineFacts,
     build_fixes: bool,
 ) -> Pipeline<'a> {
-    github::workflow(text, docs, facts, build_fixes)
+    github::workflow(text, docs, called, facts, build_fixes)
+}
+
+/// The reusable workflows of this repository that a workflow's jobs call
+/// (`uses: ./.github/workflows/x.yml`), as written; each names a file
+/// directly in `.github/workflows/`, as GitHub requires.
+pub fn local_calls(docs: &[Doc]) -> Vec<String> {
+    github::local_calls(docs)
 }
 
 /// Reads the steps of a composite action.

@@ -10,6 +10,21 @@
 //! after failed runs too. A job that runs the tests itself before deploying
 //! is gated by them.
 //!
+//! A job that calls a reusable workflow (`uses: ./.github/workflows/x.yml`
+//! or `org/repo/.github/workflows/x.yml@ref`) is a deploy when its name, the
+//! file it calls, an `environment` input, or (for a workflow of this
+//! repository, which is read) the called jobs say so, and it needs its
+//! tests like any deploy, unless the called workflow runs tests itself. A
+//! reusable workflow itself (`on: workflow_call`,
+//! optionally with `workflow_dispatch`) is not judged: its callers decide
+//! what it waits for, and are checked where they call it.
+//!
+//! A GitLab job disabled by its `rules:` (every entry `when: never`) is not
+//! a deploy that runs. When the pipeline includes files preflight cannot read
+//! (`remote:`, `project:`, `template:`, `component:`), a `needs:` naming a
+//! job not found, or an earlier stage, may hold the tests: the deploy is
+//! then not reported rather than reported falsely.
+//!
 //! ## Why it matters
 //! Jobs without `needs:` run in parallel: the deploy ships while the tests
 //! are still running, or after they failed.
@@ -45,11 +60,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(p: &Pipeline, out: &mut Vec<Finding>) {
-    if p.provider == Provider::CompositeAction {
+    if p.provider == Provider::CompositeAction || p.is_called_only() {
         return;
     }
     for job in p.local_deploys() {
-        if job.commands().any(is_test) {
+        // Tests run by the job itself, or by the workflow it calls, gate it.
+        if job.commands().any(is_test) || job.called_jobs().iter().any(Job::is_test) {
             continue;
         }
         if p.is_workflow_run_gated() {
@@ -73,7 +89,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
             ));
             continue;
         }
-        if p.waits_for(job, Job::is_test) {
+        if p.waits_for(job, Job::is_test) || p.dependencies_unknown(job) {
             continue;
         }
         let tests = test_jobs(p, job);

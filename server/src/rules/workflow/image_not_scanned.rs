@@ -36,13 +36,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn pushes(step: &Step) -> bool {
-    step.commands().iter().any(is_image_push)
+    step.commands().any(is_image_push)
         || (step.uses_action("docker/build-push-action")
             && step.input("push").is_some_and(|(v, _)| v == "true"))
 }
 
 fn scans(step: &Step) -> bool {
-    step.commands().iter().any(is_image_scanner)
+    step.commands().any(is_image_scanner)
         || [
             "aquasecurity/trivy-action",
             "anchore/scan-action",
@@ -82,7 +82,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
         };
         // At the push command, or the action that pushes.
         let push = step.run.as_ref().and_then(|run| {
-            let command = run.script.commands.iter().find(|c| is_image_push(c))?;
+            let command = run.script.all_commands().find(|c| is_image_push(c))?;
             Some((run.path.clone(), Anchor::Text(command.range.clone())))
         });
         let (at, anchor) = match (push, &step.uses) {

@@ -24,7 +24,7 @@ use super::Rule;
 use crate::analysis::pipeline::{Job, Pipeline, Provider, Run, Step};
 use crate::finding::{Finding, Fix};
 use crate::fixes;
-use crate::syntax::shell::{Command, Sep};
+use crate::syntax::shell::{Command, Script, Sep};
 use crate::syntax::yaml::{Anchor, Node, YamlPath, path};
 
 pub static RULES: &[&Rule] = &[
@@ -44,34 +44,46 @@ pub static RULES: &[&Rule] = &[
     &excessive_permissions::RULE,
 ];
 
-/// One command of a script written in this file, with where it is.
+/// One command of a script written in this file, with where it is: in the
+/// step's script or in a script nested in it (`$(...)`, `bash -c '...'`).
 pub(super) struct At<'p> {
     pub job: &'p Job,
     pub step: &'p Step,
     pub run: &'p Run,
-    /// Position in the script's commands.
+    /// The script holding the command; its ranges are in the run's text.
+    pub script: &'p Script,
+    /// Where `script`'s status goes: the enclosing script and the command
+    /// (`bash -c`) whose status it is.
+    pub host: Option<(&'p Script, usize)>,
+    /// Position in `script`'s commands.
     pub index: usize,
     pub command: &'p Command,
 }
 
 impl At<'_> {
-    /// The command after this one in the script.
-    pub fn next(&self) -> Option<&Command> {
-        self.run.script.commands.get(self.index + 1)
-    }
-
     /// `cmd || true`: the operator and the always-succeeding command after it,
-    /// as a decoded span of the script.
+    /// as a decoded span of the script. For the last command of `bash -c
+    /// '...'`, what follows the `bash` command counts.
     pub fn masked_by(&self) -> Option<Range<usize>> {
-        let next = self.next()?;
-        let operator = self.command.after_range.clone()?;
-        (self.command.after == Sep::Or
-            && crate::analysis::pipeline::commands::always_succeeds(next))
-        .then_some(operator.start..next.range.end)
+        masked_in(self.script, self.index).or_else(|| {
+            let (outer, host) = self.host?;
+            (self.index + 1 == self.script.commands.len())
+                .then(|| masked_in(outer, host))
+                .flatten()
+        })
     }
 }
 
-/// Every command of every script written in this file.
+fn masked_in(script: &Script, index: usize) -> Option<Range<usize>> {
+    let command = script.commands.get(index)?;
+    let next = script.commands.get(index + 1)?;
+    let operator = command.after_range.clone()?;
+    (command.after == Sep::Or && crate::analysis::pipeline::commands::always_succeeds(next))
+        .then_some(operator.start..next.range.end)
+}
+
+/// Every command of every script written in this file, nested scripts
+/// included.
 pub(super) fn commands<'p>(p: &'p Pipeline<'_>) -> impl Iterator<Item = At<'p>> {
     p.jobs.iter().filter(|j| j.is_local()).flat_map(|job| {
         job.steps
@@ -79,17 +91,22 @@ pub(super) fn commands<'p>(p: &'p Pipeline<'_>) -> impl Iterator<Item = At<'p>> 
             .filter(|s| !s.path.is_elsewhere())
             .filter_map(|step| Some((step, step.run.as_ref()?)))
             .flat_map(move |(step, run)| {
-                run.script
-                    .commands
-                    .iter()
-                    .enumerate()
-                    .map(move |(index, command)| At {
-                        job,
-                        step,
-                        run,
-                        index,
-                        command,
-                    })
+                run.script.scopes().into_iter().flat_map(move |scope| {
+                    scope
+                        .script
+                        .commands
+                        .iter()
+                        .enumerate()
+                        .map(move |(index, command)| At {
+                            job,
+                            step,
+                            run,
+                            script: scope.script,
+                            host: scope.host,
+                            index,
+                            command,
+                        })
+                })
             })
     })
 }

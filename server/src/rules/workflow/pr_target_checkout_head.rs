@@ -64,7 +64,7 @@ fn executes_code(step: &Step) -> bool {
     {
         return true;
     }
-    step.commands().iter().any(|command| {
+    step.commands().any(|command| {
         let argv: Vec<&str> = command.argv().iter().map(|w| w.text.as_str()).collect();
         match argv.as_slice() {
             ["npm" | "yarn" | "pnpm" | "bun", ..] => true,

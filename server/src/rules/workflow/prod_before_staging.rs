@@ -3,7 +3,15 @@
 //! deploy job, and a staging deploy that production waits for but that has
 //! no smoke test (`curl --fail`, a `/health` check, `smoke`, k6, Playwright).
 //! A workflow started by `workflow_run` after a staging workflow counts as
-//! staged.
+//! staged. A job calling a reusable workflow is a staging or production
+//! deploy by its name, its inputs (`environment: staging`) or the called
+//! jobs' environments; the smoke test may be in the called workflow when
+//! preflight can read it (one of this repository), and is not asked for
+//! when it cannot. A reusable workflow (`on: workflow_call`) is not asked to
+//! stage its own production deploys: its callers order the environments. As
+//! for `deploy-without-needs`, a production job whose
+//! dependencies may come from includes preflight cannot read is not
+//! reported as unstaged.
 //!
 //! ## Why it matters
 //! Without staging first, production is the first environment to run the
@@ -21,7 +29,7 @@
 //! job such as `curl --fail --retry 5 --retry-connrefused "$STAGING_URL/health"`.
 
 use super::{add_needs, fix, node, quoted};
-use crate::analysis::pipeline::{Job, Pipeline, Provider, Target, commands};
+use crate::analysis::pipeline::{Callee, Job, Pipeline, Provider, Target, commands};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::fixes;
 use crate::rules::{Check, Rule};
@@ -63,7 +71,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
             .filter(|d| is_staging_deploy(d))
             .collect();
         if staging.is_empty() {
-            if staged_upstream {
+            if staged_upstream || p.dependencies_unknown(job) || p.is_called_only() {
                 continue;
             }
             let candidates: Vec<String> = p
@@ -91,14 +99,10 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
             continue;
         }
         for stage in staging {
-            let smoked = stage.commands().any(commands::is_smoke_test)
-                || stage.steps.iter().any(|s| {
-                    s.name.as_deref().is_some_and(|n| {
-                        let n = n.to_ascii_lowercase();
-                        n.contains("smoke") || n.contains("health")
-                    })
-                });
-            if !smoked && stage.is_local() && !unsmoked.iter().any(|j| j.id == stage.id) {
+            let unknown = matches!(stage.callee, Some(Callee::Unread));
+            let smoked = smoke_tests(stage) || stage.called_jobs().iter().any(smoke_tests);
+            if !smoked && !unknown && stage.is_local() && !unsmoked.iter().any(|j| j.id == stage.id)
+            {
                 unsmoked.push(stage);
             }
         }
@@ -109,6 +113,17 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
                 .map(|f| f.with_fix(smoke_step(p, stage))),
         );
     }
+}
+
+/// Whether a job's own steps check the deployed environment.
+fn smoke_tests(job: &Job) -> bool {
+    job.commands().any(commands::is_smoke_test)
+        || job.steps.iter().any(|s| {
+            s.name.as_deref().is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                n.contains("smoke") || n.contains("health")
+            })
+        })
 }
 
 /// Appends a health check to the staging job's steps (or script).

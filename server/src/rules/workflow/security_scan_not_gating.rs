@@ -74,7 +74,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
         }
     }
     for (_, step) in local_steps(p) {
-        let scans = step.commands().iter().any(is_scanner) || scan_action(step);
+        let scans = step.commands().any(is_scanner) || scan_action(step);
         if let (true, Some(flag)) = (scans, &step.continue_on_error) {
             out.extend(
                 RULE.finding_at(

@@ -4,7 +4,7 @@
 //! `set +e` that is not the script's last command, a test piped into another
 //! command without `pipefail` (GitHub's default shell has none), a test step
 //! with `continue-on-error: true`, and a GitLab test job with
-//! `allow_failure: true`.
+//! `allow_failure: true` (on the job, or in one of its `rules:` entries).
 //!
 //! ## Why it matters
 //! A pipeline whose tests cannot fail is green whatever the code does, and
@@ -46,7 +46,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
         out.extend(masked_command(p, &at));
     }
     for (_, step) in local_steps(p) {
-        let tests = step.commands().iter().any(is_test);
+        let tests = step.commands().any(is_test);
         if let (true, Some(flag)) = (tests, &step.continue_on_error) {
             out.extend(
                 RULE.finding_at(
@@ -96,7 +96,7 @@ fn check(p: &Pipeline, out: &mut Vec<Finding>) {
 
 fn masked_command(p: &Pipeline, at: &At) -> Option<Finding> {
     let name = super::describe(at.command);
-    let script = &at.run.script;
+    let script = at.script;
     if let Some(span) = at.masked_by() {
         let finding = at_text(
             p,

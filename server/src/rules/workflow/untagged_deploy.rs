@@ -5,6 +5,10 @@
 //! push app:latest`, `kubectl set image ... app=app:latest`, or
 //! `docker/build-push-action` whose `tags` are all mutable.
 //!
+//! A GitLab job that runs only for git tags (`only: [tags]`, or `rules:`
+//! whose every running entry requires `$CI_COMMIT_TAG`) is not flagged: the
+//! tag names the release it ships.
+//!
 //! ## Why it matters
 //! A rollback needs the previous build by name, and an incident needs to know
 //! which build ran; `latest` names whatever was pushed last.
@@ -36,7 +40,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(p: &Pipeline, out: &mut Vec<Finding>) {
-    for at in commands(p) {
+    for at in commands(p).filter(|at| !at.job.tag_only) {
         let refs = image_refs(at.command);
         // A job that also tags immutably (`-t app:$SHA -t app:latest`) has a
         // name for each build.
