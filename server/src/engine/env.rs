@@ -1,11 +1,13 @@
 //! The narrow path for modules that read environment variables or declare
-//! settings: the host's syntax tree (kept across edits by [`super::host`])
-//! read into the env model, the env rules, and `#` suppressions. Migrations
-//! never come here: their files are judged as migrations.
+//! settings, and for env files: the host's syntax tree (kept across edits by
+//! [`super::host`]) or the dotenv text read into the env model, the env
+//! rules, and `#` suppressions. Migrations never come here: their files are
+//! judged as migrations.
 
 use std::path::Path;
 
 use super::{Analysis, configure_engine_finding, run_rule};
+use crate::analysis::env::dotenv::{Dotenv, DotenvKind};
 use crate::analysis::env::project::{self, EnvFacts, Project};
 use crate::analysis::env::{self, EnvCheck, EnvFile};
 use crate::analysis::suppression::Suppressions;
@@ -21,15 +23,26 @@ pub(super) fn applies(language: Language, text: &str) -> bool {
     language == Language::Python && env::python::mentions_env(text)
 }
 
-/// Whether the workspace index keeps facts of the file at `path`.
+/// Whether the workspace index keeps facts of the file at `path`: Python
+/// modules and env example files.
 pub fn indexes(path: &Path) -> bool {
-    Language::from_path(path) == Language::Python
+    match Language::from_path(path) {
+        Language::Python => true,
+        Language::Dotenv => DotenvKind::of(path) == DotenvKind::Example,
+        _ => false,
+    }
 }
 
 /// The env facts of a file on disk, for the workspace index (classes
 /// unresolved: resolution happens against the whole project).
 pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let language = Language::from_path(path);
+    if language == Language::Dotenv {
+        return EnvFacts::of(&EnvFile::of_dotenv(Dotenv::parse(
+            DotenvKind::of(path),
+            text,
+        )));
+    }
     if !applies(language, text) {
         return EnvFacts::default();
     }
@@ -50,14 +63,38 @@ impl Analysis {
             _ => EnvFile::default(),
         };
         let project = self.env_project(&mut file);
+        self.judge_env(&file, &project, config)
+    }
+
+    /// The findings of an env file: an example file's, or those of a file
+    /// of values that git would commit (a local, ignored `.env` holds real
+    /// secrets by design and is nobody else's business).
+    pub(super) fn run_dotenv(&mut self, config: &Config) -> Vec<Finding> {
+        let kind = self
+            .path
+            .as_deref()
+            .map_or(DotenvKind::Values, DotenvKind::of);
+        if kind == DotenvKind::Values && self.path.as_deref().is_some_and(git_ignored) {
+            self.env_found = false;
+            return Vec::new();
+        }
+        let mut file = EnvFile::of_dotenv(Dotenv::parse(kind, &self.text));
+        let project = self.env_project(&mut file);
+        self.judge_env(&file, &project, config)
+    }
+
+    /// The env rules' findings on `file`, suppressions applied.
+    fn judge_env(&mut self, file: &EnvFile, project: &Project, config: &Config) -> Vec<Finding> {
         self.env_found = !file.is_empty();
         if file.is_empty() {
             return Vec::new();
         }
+        // Absolute, as the project knows its files.
+        let path = self.path.as_deref().map(super::workspace::absolute);
         let check = EnvCheck {
-            file: &file,
-            path: self.path.as_deref(),
-            project: &project,
+            file,
+            path: path.as_deref(),
+            project,
         };
         let mut findings = Vec::new();
         for rule in rules::all() {
@@ -90,10 +127,41 @@ impl Analysis {
         project.with_file(&path, facts)
     }
 
-    /// Whether the last check found environment reads or settings classes.
+    /// Whether the last check found environment reads, settings classes or
+    /// env file entries.
     pub fn reads_env(&self) -> bool {
         self.env_found
     }
+}
+
+/// Whether git ignores the file at `path`: the nearest `.gitignore` with a
+/// matching pattern decides, from the file's directory up to the
+/// repository's root (and `.git/info/exclude`). Outside a repository a file
+/// is never committed, so it counts as ignored.
+fn git_ignored(path: &Path) -> bool {
+    use ignore::gitignore::{Gitignore, GitignoreBuilder};
+    let path = super::workspace::absolute(path);
+    let Some(root) = path.ancestors().skip(1).find(|d| d.join(".git").exists()) else {
+        return true;
+    };
+    // Each `.gitignore` speaks relative to its own directory.
+    let mut matchers: Vec<Gitignore> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(root))
+        .map(|dir| dir.join(".gitignore"))
+        .filter(|file| file.is_file())
+        .map(|file| Gitignore::new(file).0)
+        .collect();
+    let mut exclude = GitignoreBuilder::new(root);
+    // A worktree's `.git` is a file: no `info/exclude` of its own.
+    exclude.add(root.join(".git/info/exclude"));
+    matchers.extend(exclude.build().ok());
+    matchers
+        .iter()
+        .map(|m| m.matched_path_or_any_parents(&path, false))
+        .find(|m| !m.is_none())
+        .is_some_and(|m| m.is_ignore())
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ pub struct DotenvFile {
 pub struct Entry {
     pub key: String,
     pub key_range: Range<usize>,
-    /// The value as written, inside its quotes.
+    /// The value as written, inside its quotes (escapes kept).
+    pub value: String,
     pub value_range: Range<usize>,
     pub quote: Option<Quote>,
     /// `export KEY=value`.
@@ -37,6 +38,9 @@ pub struct Entry {
     pub commented: bool,
     /// From the key (or `export`) to the end of the value's last line.
     pub range: Range<usize>,
+    /// The whole lines of the entry, with the last line break: what removing
+    /// it removes.
+    pub lines: Range<usize>,
     /// Zero-based line of the key.
     pub line: u32,
     /// Variables the value interpolates (`${NAME}`, `${NAME:-default}`):
@@ -147,11 +151,11 @@ impl Parser<'_> {
         }
         if self.bytes[begin] == b'#' {
             self.file.comments.push(begin..end);
-            self.commented_entry(begin + 1, end);
+            self.commented_entry(begin + 1, end, start..next);
             self.line += 1;
             return next;
         }
-        self.entry(begin, end, next)
+        self.entry(start, begin, end, next)
     }
 
     /// The end of the line starting at `start` (before any `\r\n` or `\n`)
@@ -173,7 +177,7 @@ impl Parser<'_> {
 
     /// `# KEY=value` (or `# export KEY=value`) documents `KEY`. Strict, so
     /// prose is not taken for a key: a plain name right before `=`.
-    fn commented_entry(&mut self, from: usize, end: usize) {
+    fn commented_entry(&mut self, from: usize, end: usize, lines: Range<usize>) {
         let mut begin = from + blank_len(&self.bytes[from..end]);
         let export = self.text[begin..end].starts_with("export ");
         if export {
@@ -198,17 +202,19 @@ impl Parser<'_> {
         self.file.entries.push(Entry {
             key: self.text[begin..eq].to_string(),
             key_range: begin..eq,
+            value: self.text[value_range.clone()].to_string(),
             value_range,
             quote: None,
             export,
             commented: true,
             range: begin..end,
+            lines,
             line: self.line,
             references: Vec::new(),
         });
     }
 
-    fn entry(&mut self, begin: usize, end: usize, next: usize) -> usize {
+    fn entry(&mut self, start: usize, begin: usize, end: usize, next: usize) -> usize {
         let line = self.line;
         self.line += 1;
         let bytes = self.bytes;
@@ -269,11 +275,13 @@ impl Parser<'_> {
         self.file.entries.push(Entry {
             key: self.text[key_range.clone()].to_string(),
             key_range,
+            value: self.text[value_range.clone()].to_string(),
             value_range,
             quote,
             export,
             commented: false,
             range: begin..range_end,
+            lines: start..next,
             line,
             references,
         });

@@ -4,6 +4,8 @@
 //! effective variable name. Env rules judge this model, never the syntax
 //! tree, so a TypeScript front end can fill the same shape later.
 
+pub mod dotenv;
+pub mod platform;
 pub mod project;
 pub mod python;
 mod secret;
@@ -11,9 +13,10 @@ mod secret;
 use std::ops::Range;
 use std::path::Path;
 
+use dotenv::Dotenv;
 use project::Project;
 
-pub use secret::is_secret_name;
+pub use secret::{is_secret_name, real_secret};
 
 /// What a file says about environment variables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,12 +33,30 @@ pub struct EnvFile {
     /// cover.
     pub comments: Vec<Range<usize>>,
     pub statements: Vec<Range<usize>>,
+    /// An env file's entries (`.env.example`, a committed `.env`).
+    pub dotenv: Option<Dotenv>,
 }
 
 impl EnvFile {
-    /// Whether the file reads or declares any variable.
+    /// Whether the file reads, declares or documents any variable.
     pub fn is_empty(&self) -> bool {
-        self.reads.is_empty() && self.schemas.is_empty()
+        self.reads.is_empty()
+            && self.schemas.is_empty()
+            && self
+                .dotenv
+                .as_ref()
+                .is_none_or(|d| d.file.entries.is_empty())
+    }
+
+    /// The model of an env file: its entries, and its comments and entries
+    /// for suppressions.
+    pub fn of_dotenv(dotenv: Dotenv) -> EnvFile {
+        EnvFile {
+            comments: dotenv.file.comments.clone(),
+            statements: dotenv.file.statements.clone(),
+            dotenv: Some(dotenv),
+            ..EnvFile::default()
+        }
     }
 }
 

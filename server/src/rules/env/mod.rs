@@ -1,8 +1,13 @@
 //! Rules over environment variables and settings schemas: the env model of
 //! one file (`analysis::env`), whatever language wrote it.
 
+mod dotenv_syntax;
+mod env_example_unused;
 mod envvar_default_type;
 mod getenv_unvalidated;
+mod missing_from_env_example;
+mod prefix_alias_mismatch;
+mod real_secret_in_example;
 mod required_setting_without_default;
 mod secret_with_default;
 
@@ -13,6 +18,11 @@ pub static RULES: &[&Rule] = &[
     &envvar_default_type::RULE,
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,
+    &missing_from_env_example::RULE,
+    &env_example_unused::RULE,
+    &dotenv_syntax::RULE,
+    &prefix_alias_mismatch::RULE,
+    &real_secret_in_example::RULE,
 ];
 
 /// A variable's name for messages: `` `X` ``, or "a computed name".
