@@ -235,6 +235,19 @@ impl Project {
         out
     }
 
+    /// Whether `class` derives from `BaseSettings` through the project's
+    /// classes.
+    pub fn is_settings(&self, class: &ClassDecl) -> bool {
+        let graph = Graph {
+            by_name: self
+                .classes_except(None)
+                .into_iter()
+                .map(|c| (c.name.as_str(), c))
+                .collect(),
+        };
+        graph.is_settings(class)
+    }
+
     /// The env example files that document variables for `path`: those in
     /// its directory or an ancestor, nearest first.
     pub fn examples_for(&self, path: &Path) -> Vec<(&Path, &EnvFacts)> {
@@ -307,6 +320,9 @@ pub fn resolve(local: &[ClassDecl], others: &[&ClassDecl]) -> Vec<Schema> {
             }
             let mut field = field.clone();
             name_field(&mut field, &schema, &config, &graph);
+            if !std::ptr::eq(class, *leaf) && graph.is_settings(class) {
+                also_named_by_own_class(&mut field, class, &graph);
+            }
             schema.fields.push(field);
         }
         if is_local(leaf) || !schema.fields.is_empty() {
@@ -340,6 +356,32 @@ fn name_field(field: &mut Field, schema: &Schema, config: &SettingsConfig, graph
         .find(|word| graph.by_name.contains_key(word));
     if let (Some(delimiter), Some(_)) = (&config.env_nested_delimiter, model) {
         field.nested = Some(display(format!("{own}{delimiter}")));
+    }
+}
+
+/// A field of a settings class that a subclass extends is read under the
+/// subclass's configuration when the subclass is instantiated, and under
+/// its own class's when that class is (`Settings()` beside
+/// `WorkerSettings(Settings)`): those names are added after the leaf's.
+fn also_named_by_own_class(field: &mut Field, class: &ClassDecl, graph: &Graph<'_>) {
+    let config = graph
+        .linearize(class)
+        .iter()
+        .rev()
+        .fold(SettingsConfig::default(), |acc, c| acc.merged(&c.config));
+    let own = Schema {
+        name: class.name.clone(),
+        env_prefix: config.env_prefix.clone().unwrap_or_default(),
+        case_sensitive: config.case_sensitive.unwrap_or(false),
+        env_files: Vec::new(),
+        fields: Vec::new(),
+    };
+    let mut as_own = field.clone();
+    name_field(&mut as_own, &own, &config, graph);
+    for name in as_own.env_names {
+        if !field.env_names.contains(&name) {
+            field.env_names.push(name);
+        }
     }
 }
 

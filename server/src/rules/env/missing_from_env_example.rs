@@ -6,7 +6,8 @@
 //! `.env.example` (or `.env.sample`, `.env.template`, `.example.env`,
 //! `env.example`) in the file's directory or an ancestor. A commented
 //! `# KEY=` counts as documented. Variables the platform sets (`PATH`,
-//! `HOME`, `PORT`, `CI`, `NODE_ENV`...) are not the project's to document.
+//! `HOME`, `PORT`, `CI`, `NODE_ENV`...) are not the project's to document,
+//! nor one the code sets itself (`os.environ.setdefault`).
 //! A required field (no default) or an `os.environ["X"]` read is an error:
 //! without the variable the app does not start.
 //!
@@ -101,7 +102,13 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             out.push(finding);
         }
     }
-    for read in &env.file.reads {
+    // `os.environ.setdefault` gives the value itself: nothing to document.
+    for read in env
+        .file
+        .reads
+        .iter()
+        .filter(|r| r.kind != ReadKind::SetDefault)
+    {
         let Some(name) = read.name.as_deref() else {
             continue;
         };

@@ -6,7 +6,8 @@
 //! `env_prefix="APP_"`), or an env example file in scope documents the
 //! prefixed alias (`APP_REDIS_URL`) and not the alias itself. An alias that
 //! names another variable on purpose (`validation_alias="DATABASE_URL"`, the
-//! platform's) is left alone.
+//! platform's) is left alone, and so is an alias of a settings class that
+//! only a subclass gives the prefix (the class itself reads it as written).
 //!
 //! ## Why it matters
 //! pydantic-settings applies `env_prefix` to field names only: the field
@@ -61,6 +62,16 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             }
         };
         for field in schema.fields.iter().filter(|f| !f.aliases.is_empty()) {
+            // An alias of a settings class that a subclass gives a prefix
+            // was written for that class, which reads it as written.
+            let declared_by = env
+                .file
+                .classes
+                .iter()
+                .find(|c| c.fields.iter().any(|f| f.name_range == field.name_range));
+            if declared_by.is_some_and(|c| c.name != schema.name && env.project.is_settings(c)) {
+                continue;
+            }
             let is_documented = |name: &str| documented.iter().any(|d| same(d, name));
             let own_name = field.aliases.iter().any(|a| same(a, &field.name));
             let prefixed_documented = field

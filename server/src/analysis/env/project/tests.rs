@@ -100,6 +100,9 @@ fn a_subclass_overrides_inherited_fields_and_config() {
         fields,
         [("B_X".to_string(), true), ("B_Y".to_string(), false)]
     );
+    // `Base()` reads its own fields under its own prefix.
+    assert_eq!(schemas[0].fields[0].env_names, ["B_X", "A_X"]);
+    assert_eq!(schemas[0].fields[1].env_names, ["B_Y"]);
 }
 
 #[test]
