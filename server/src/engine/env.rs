@@ -208,6 +208,70 @@ mod tests {
         assert_eq!(rules_of("app/config.py", module), ["getenv-unvalidated"]);
     }
 
+    /// A settings module beside an `.env.example` that documents one of its
+    /// variables: the others are reported in the module, required ones as
+    /// errors, and the fix appends them to the example file.
+    #[test]
+    fn missing_keys_are_appended_to_the_example_file() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+        use crate::finding::{Applicability, Severity};
+        use crate::fixes::apply::apply_edits;
+
+        let root =
+            std::env::temp_dir().join(format!("preflight-env-example-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).expect("temp dir");
+        let example = root.join(".env.example");
+        std::fs::write(&example, "# Settings\nAPP_DEBUG=false").expect("example");
+        let settings = "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='APP_')\n    debug: bool = False\n    database_url: str = Field(description='Primary database.')\n    workers: int = 4\n";
+        let path = root.join("app/settings.py");
+        std::fs::write(&path, settings).expect("settings");
+        let workspace = Arc::new(Workspace::scan(std::slice::from_ref(&root)));
+        let mut analysis = Analysis::new(
+            Some(path.clone()),
+            Document::new(settings, 0, Language::Python),
+        )
+        .with_workspace(Arc::clone(&workspace));
+        let findings: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "missing-from-env-example")
+            .collect();
+        let shown: Vec<_> = findings
+            .iter()
+            .map(|f| (&settings[f.range.clone()], f.severity))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("database_url", Severity::Error),
+                ("workers", Severity::Warning)
+            ]
+        );
+        let fix = &findings[0].fixes[0];
+        assert_eq!(fix.title, "Add `APP_DATABASE_URL=` to .env.example");
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.edits[0].file.as_deref(), Some(example.as_path()));
+        let before = std::fs::read_to_string(&example).expect("example");
+        assert_eq!(
+            apply_edits(&before, &fix.edits),
+            "# Settings\nAPP_DEBUG=false\n# Primary database.\nAPP_DATABASE_URL=\n"
+        );
+        // Once the example documents it, the finding is gone.
+        let after = apply_edits(&before, &fix.edits);
+        workspace.reread(&example, &after);
+        let rules: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "missing-from-env-example")
+            .map(|f| &settings[f.range.clone()])
+            .collect();
+        assert_eq!(rules, ["workers"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     #[test]
     fn an_edit_updates_the_findings() {
         let text = "import os\nPORT = os.getenv('PORT', '8000')\n";

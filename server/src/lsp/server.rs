@@ -36,7 +36,6 @@ use super::config_state::{self, ConfigState};
 use super::convert;
 use super::documents::{Applied, Documents, Need};
 use super::transport::{Malformed, MalformedParams};
-use crate::analysis::yaml_kind::is_yaml_path;
 use crate::config::{self, Config, ConfigError};
 use crate::engine::workspace::Workspace;
 use crate::engine::{Analysis, StatementSummary};
@@ -464,16 +463,24 @@ impl Inner {
     /// Watches config files, when the client lets us register watchers; other
     /// clients still tell us about saves of open config files (`didSave`).
     fn register_watchers(&self) {
-        // Config files, and YAML files: manifests elsewhere in the workspace
-        // decide `no-pdb` and which Deployments a Service routes to.
+        // Config files; YAML files: manifests elsewhere in the workspace
+        // decide `no-pdb` and which Deployments a Service routes to; env
+        // example files and the sources that read or declare variables:
+        // what one documents, the others must be checked against.
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: [config::CONFIG_FILE, config::PYPROJECT_FILE, "*.{yml,yaml}"]
-                .into_iter()
-                .map(|name| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(format!("**/{name}")),
-                    kind: None,
-                })
-                .collect(),
+            watchers: [
+                config::CONFIG_FILE,
+                config::PYPROJECT_FILE,
+                "*.{yml,yaml}",
+                "{.env*,*.env,env.example}",
+                "*.{py,pyi,ts,tsx,mts,cts,js,jsx,mjs,cjs}",
+            ]
+            .into_iter()
+            .map(|name| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(format!("**/{name}")),
+                kind: None,
+            })
+            .collect(),
         };
         let registration = Registration {
             id: "preflight-config-files".to_string(),
@@ -634,9 +641,9 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let closed = self.inner.documents.close(&uri);
-        // The file's unsaved text no longer counts: its manifests are what
-        // is on disk again.
-        if let Some(path) = file_path(&uri).filter(|p| closed && is_yaml_path(p)) {
+        // The file's unsaved text no longer counts: its manifests and env
+        // facts are what is on disk again.
+        if let Some(path) = file_path(&uri).filter(|p| closed && Workspace::indexes(p)) {
             self.inner.reread_files(vec![path]).await;
         }
         if !closed || !self.inner.push_mode() {
@@ -665,14 +672,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let yaml: Vec<PathBuf> = params
+        let indexed: Vec<PathBuf> = params
             .changes
             .iter()
             .filter_map(|change| file_path(&change.uri))
-            .filter(|p| is_yaml_path(p))
+            .filter(|p| Workspace::indexes(p))
             .collect();
-        if !yaml.is_empty() {
-            self.inner.reread_files(yaml).await;
+        if !indexed.is_empty() {
+            self.inner.reread_files(indexed).await;
         }
         let relevant = params
             .changes
