@@ -136,7 +136,7 @@ pub fn real_secret(name: &str, value: &str) -> Option<&'static str> {
         None if value.contains("://") => false,
         None => is_secret_name(name) && looks_random(value),
     };
-    random.then_some("a random-looking secret")
+    random.then_some("a generated secret")
 }
 
 fn is_placeholder(value: &str) -> bool {
