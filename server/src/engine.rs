@@ -127,6 +127,9 @@ impl Analysis {
         if self.document.language() == Language::Yaml {
             return yaml::run(self, config, build_fixes);
         }
+        if self.document.language() == Language::Dotenv {
+            return self.run_dotenv(config);
+        }
         if host::is_host(self.document.language()) {
             let mut findings = self.run_host(config, build_fixes);
             // A migration is judged as one; any other module for its env reads.
@@ -472,12 +475,13 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 /// Python and TypeScript files are read when they sit in a migrations
 /// directory (`migrations/`, `migration/`, Alembic's `versions/`); their text
 /// then tells whether they are migrations. Any other Python module is read
-/// when its text mentions the environment (see [`checks`]).
+/// when its text mentions the environment (see [`checks`]); env files
+/// (`.env.example`, `.env.production`) always.
 pub fn handles(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Sql => true,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
-        Language::Python => true,
+        Language::Python | Language::Dotenv => true,
         language if host::is_host(language) => in_migrations_dir(path),
         _ => false,
     }

@@ -1036,3 +1036,46 @@ fn alembic_revisions_are_checked_with_their_environment() {
     let help = findings(&json)[1]["help"].as_str().unwrap();
     assert!(help.contains("autocommit_block"), "{help}");
 }
+
+/// `--fix` documents every variable two modules read in the one
+/// `.env.example` above them, each once, and the hidden example file is
+/// itself checked by the walk.
+#[test]
+fn fix_appends_missing_keys_to_the_env_example_once() {
+    let dir = TempDir::new("env-example");
+    dir.write(
+        ".env.example",
+        "# Local settings\nDATABASE_URL=postgres://localhost/app\nSTALE_FLAG=1",
+    );
+    dir.write(
+        "app/config.py",
+        "import os\n\nDATABASE_URL = os.environ['DATABASE_URL']\nBROKER_URL = os.environ['BROKER_URL']\n",
+    );
+    dir.write(
+        "app/worker.py",
+        "import os\n\nBROKER = os.environ['BROKER_URL']\nQUEUE = os.environ['QUEUE_NAME']\n",
+    );
+    let fixed = run_in(dir.path(), &["check", "--fix", "--format", "json", "."]);
+    assert_eq!(
+        fixed.stderr.trim(),
+        "preflight: applied 2 fixes",
+        "{}",
+        fixed.stdout
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".env.example")).expect("example"),
+        "# Local settings\nDATABASE_URL=postgres://localhost/app\nSTALE_FLAG=1\nBROKER_URL=\nQUEUE_NAME=\n"
+    );
+    // What is left: the key no code reads, reported in the example file.
+    let json = json_of(&fixed);
+    let left: Vec<_> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["rule"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(left, [(".env.example", "env-example-unused")], "{json:#}");
+}

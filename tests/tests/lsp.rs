@@ -1087,3 +1087,59 @@ fn a_mixin_is_judged_by_the_settings_class_in_another_document() {
     });
     assert_clean_exit(&mut client);
 }
+
+const ENV_SETTINGS: &str = "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='APP_')\n    debug: bool = False\n    database_url: str = Field(description='Primary database.')\n";
+
+/// A settings field missing from the workspace's `.env.example`: the quick
+/// fix edits the example file (not the open document), and once the file
+/// changes on disk the finding goes away.
+#[test]
+fn missing_from_env_example_fix_edits_the_example_file() {
+    let dir = TempDir::new();
+    let example = dir.write(".env.example", "APP_DEBUG=false\n");
+    let uri = dir.uri("app/settings.py");
+    let mut client = LspClient::spawn();
+    client.result(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(dir.path()), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.open_as(&uri, "python", 1, ENV_SETTINGS);
+    // The scan may finish after the first check: wait for the finding.
+    client.wait_for("missing-from-env-example", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && with_code(&m["params"], "missing-from-env-example").len() == 1
+    });
+    let actions = client.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range((7, 6), (7, 6)), "context": {"diagnostics": []}}),
+    );
+    let add = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "Add `APP_DATABASE_URL=` to .env.example")
+        .unwrap_or_else(|| panic!("no fix among {actions:#}"))
+        .clone();
+    let example_uri = file_uri(&example);
+    let changes = add["edit"]["changes"].as_object().expect("changes");
+    assert_eq!(changes.keys().collect::<Vec<_>>(), [&example_uri]);
+    let before = std::fs::read_to_string(&example).expect("example");
+    let after = apply_text_edits(&before, &changes[&example_uri]);
+    assert_eq!(
+        after,
+        "APP_DEBUG=false\n# Primary database.\nAPP_DATABASE_URL=\n"
+    );
+    std::fs::write(&example, &after).expect("write example");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": example_uri, "type": 2}]}),
+    );
+    client.wait_for("the settings re-checked", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && with_code(&m["params"], "missing-from-env-example").is_empty()
+    });
+    assert_clean_exit(&mut client);
+}

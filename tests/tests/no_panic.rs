@@ -330,6 +330,33 @@ const ENV_FRAGMENTS: &[&str] = &[
     "\\",
 ];
 
+/// An env example file: the dotenv path.
+const ENV_EXAMPLE: &str = ".env.example";
+const DOTENV_FRAGMENTS: &[&str] = &[
+    "KEY",
+    "SECRET_KEY",
+    "=",
+    " = ",
+    "export ",
+    "# ",
+    "#",
+    "\"",
+    "'",
+    "`",
+    "${",
+    "}",
+    "\\",
+    "value",
+    "sk-ant-api03-Qx7vR2mK9pL4tW8nZ3bY6cF1hJ5dG0sA",
+    "-----BEGIN PRIVATE KEY-----",
+    "é",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "1",
+];
+
 const REVISION: &str = "revision = 'a1'\n\ndef upgrade():\n    ";
 const TYPEORM_CLASS: &str =
     "export class M implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {\n    ";
@@ -452,6 +479,11 @@ proptest! {
     #[test]
     fn settings_like_python_never_panics(text in migration_like(SETTINGS_PREFIX, ENV_FRAGMENTS)) {
         ranges_are_valid(&text, &check_at(SETTINGS, &text))?;
+    }
+
+    #[test]
+    fn dotenv_like_text_never_panics(text in migration_like("", DOTENV_FRAGMENTS)) {
+        ranges_are_valid(&text, &check_at(ENV_EXAMPLE, &text))?;
     }
 
     #[test]

@@ -210,7 +210,10 @@ const CASES: &[Case] = &[
         text: "on: {push: {branches: [main]}}\npermissions: {}\njobs:\n  test:\n    uses: ./.github/workflows/test.yml\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    with: {environment: staging}\n    secrets: inherit\n",
         rule: "deploy-without-needs",
         changes: &["+jobs.deploy.needs"],
-        beside: &[".github/workflows/test.yml", ".github/workflows/deploy.yml"],
+        beside: &[
+            (".github/workflows/test.yml", ""),
+            (".github/workflows/deploy.yml", ""),
+        ],
     },
     Case {
         path: ".gitlab-ci.yml",

@@ -16,7 +16,13 @@ export const LANGUAGES: readonly string[] = [
 ];
 
 /** File patterns for what has no language id of its own in every VS Code version. */
-export const PATTERNS: readonly string[] = ['**/.env', '**/.env.*', '**/preflight.toml'];
+export const PATTERNS: readonly string[] = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.env',
+  '**/env.example',
+  '**/preflight.toml',
+];
 
 export interface Filter {
   scheme: string;

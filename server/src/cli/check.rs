@@ -171,7 +171,10 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
         let walker = WalkBuilder::new(root)
             .require_git(false)
             .hidden(false)
-            .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                entry.depth() == 0 || !is_hidden(entry.file_name(), is_dir)
+            })
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker {
@@ -207,14 +210,17 @@ fn select(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<Selected> {
 }
 
 /// Hidden files and directories are skipped, except where CI configuration
-/// lives: `.github/` and `.gitlab-ci.yml` (and `.gitlab/` for its includes).
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+/// lives: `.github/` and `.gitlab-ci.yml` (and `.gitlab/` for its includes),
+/// and env files (`.env.example`; a `.env` git ignores is left out by the
+/// walk's ignore rules). A directory named `.env` is a virtualenv.
+fn is_hidden(name: &std::ffi::OsStr, is_dir: bool) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
         && !matches!(
             name.as_ref(),
             ".github" | ".gitlab" | ".gitlab-ci.yml" | ".gitlab-ci.yaml"
         )
+        && (is_dir || Language::from_path(Path::new(name.as_ref())) != Language::Dotenv)
 }
 
 fn walk_problem(error: &ignore::Error) -> String {

@@ -107,6 +107,13 @@ pub fn fix_file(
         if others.len() != plan.others.len() {
             break;
         }
+        // The next round (and the next file) must see what this one wrote
+        // to another file: a key appended to `.env.example` is documented.
+        if let Some(workspace) = workspace {
+            for other in &others {
+                workspace.reread(&other.path, &other.after);
+            }
+        }
         fixed.after = plan.apply(&fixed.after);
         fixed.applied += plan.fixes.len();
         fixed.others.extend(others);

@@ -1,11 +1,13 @@
 //! The narrow path for modules that read environment variables or declare
-//! settings: the host's syntax tree (kept across edits by [`super::host`])
-//! read into the env model, the env rules, and `#` suppressions. Migrations
-//! never come here: their files are judged as migrations.
+//! settings, and for env files: the host's syntax tree (kept across edits by
+//! [`super::host`]) or the dotenv text read into the env model, the env
+//! rules, and `#` suppressions. Migrations never come here: their files are
+//! judged as migrations.
 
 use std::path::Path;
 
 use super::{Analysis, configure_engine_finding, run_rule};
+use crate::analysis::env::dotenv::{Dotenv, DotenvKind};
 use crate::analysis::env::project::{self, EnvFacts, Project};
 use crate::analysis::env::{self, EnvCheck, EnvFile};
 use crate::analysis::suppression::Suppressions;
@@ -22,13 +24,15 @@ pub(super) fn applies(language: Language, text: &str) -> bool {
 }
 
 /// File-name globs of what [`indexes`] accepts, for editors' file watchers.
-pub const INDEXED_NAMES: &[&str] = &["*.py", "*.{yml,yaml}"];
+pub const INDEXED_NAMES: &[&str] = &["*.{py,pyi}", "*.{yml,yaml}", "{.env*,*.env,env.example}"];
 
 /// Whether the workspace index keeps facts of the file at `path`: sources
-/// that read or declare variables, YAML that may set them for a deploy.
+/// that read or declare variables, env example files, YAML that may set
+/// variables for a deploy.
 pub fn indexes(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Python => true,
+        Language::Dotenv => DotenvKind::of(path) == DotenvKind::Example,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
         _ => false,
     }
@@ -40,6 +44,12 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let language = Language::from_path(path);
     if language == Language::Yaml {
         return super::yaml::env_facts(path, text);
+    }
+    if language == Language::Dotenv {
+        return EnvFacts::of(&EnvFile::of_dotenv(Dotenv::parse(
+            DotenvKind::of(path),
+            text,
+        )));
     }
     if !applies(language, text) {
         return EnvFacts::default();
@@ -61,10 +71,33 @@ impl Analysis {
             _ => EnvFile::default(),
         };
         let project = self.env_project(&mut file);
+        self.judge_env(&file, &project, config)
+    }
+
+    /// The findings of an env file: an example file's, or those of a file
+    /// of values that git would commit (a local, ignored `.env` holds real
+    /// secrets by design and is nobody else's business).
+    pub(super) fn run_dotenv(&mut self, config: &Config) -> Vec<Finding> {
+        let kind = self
+            .path
+            .as_deref()
+            .map_or(DotenvKind::Values, DotenvKind::of);
+        if kind == DotenvKind::Values && self.path.as_deref().is_some_and(git_ignored) {
+            self.env_found = false;
+            return Vec::new();
+        }
+        let mut file = EnvFile::of_dotenv(Dotenv::parse(kind, &self.text));
+        let project = self.env_project(&mut file);
+        self.judge_env(&file, &project, config)
+    }
+
+    /// The env rules' findings on `file`, suppressions applied.
+    fn judge_env(&mut self, file: &EnvFile, project: &Project, config: &Config) -> Vec<Finding> {
         self.env_found = !file.is_empty();
         if file.is_empty() {
             return Vec::new();
         }
+        // Absolute, as the project knows its files.
         let path = self.path.as_deref().map(super::workspace::absolute);
         let modules: Vec<&Path> = match path.as_deref().map(|p| config.is_settings_module(p)) {
             Some(Some(_)) => project
@@ -75,9 +108,9 @@ impl Analysis {
             _ => project.settings_modules(),
         };
         let check = EnvCheck {
-            file: &file,
-            path: self.path.as_deref(),
-            project: &project,
+            file,
+            path: path.as_deref(),
+            project,
             settings_module: path
                 .as_deref()
                 .and_then(|p| Project::governing(p, &modules)),
@@ -113,10 +146,41 @@ impl Analysis {
         project.with_file(&path, facts)
     }
 
-    /// Whether the last check found environment reads or settings classes.
+    /// Whether the last check found environment reads, settings classes or
+    /// env file entries.
     pub fn reads_env(&self) -> bool {
         self.env_found
     }
+}
+
+/// Whether git ignores the file at `path`: the nearest `.gitignore` with a
+/// matching pattern decides, from the file's directory up to the
+/// repository's root (and `.git/info/exclude`). Outside a repository a file
+/// is never committed, so it counts as ignored.
+fn git_ignored(path: &Path) -> bool {
+    use ignore::gitignore::{Gitignore, GitignoreBuilder};
+    let path = super::workspace::absolute(path);
+    let Some(root) = path.ancestors().skip(1).find(|d| d.join(".git").exists()) else {
+        return true;
+    };
+    // Each `.gitignore` speaks relative to its own directory.
+    let mut matchers: Vec<Gitignore> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(root))
+        .map(|dir| dir.join(".gitignore"))
+        .filter(|file| file.is_file())
+        .map(|file| Gitignore::new(file).0)
+        .collect();
+    let mut exclude = GitignoreBuilder::new(root);
+    // A worktree's `.git` is a file: no `info/exclude` of its own.
+    exclude.add(root.join(".git/info/exclude"));
+    matchers.extend(exclude.build().ok());
+    matchers
+        .iter()
+        .map(|m| m.matched_path_or_any_parents(&path, false))
+        .find(|m| !m.is_none())
+        .is_some_and(|m| m.is_ignore())
 }
 
 #[cfg(test)]
@@ -227,6 +291,70 @@ mod tests {
             .is_empty()
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A settings module beside an `.env.example` that documents one of its
+    /// variables: the others are reported in the module, required ones as
+    /// errors, and the fix appends them to the example file.
+    #[test]
+    fn missing_keys_are_appended_to_the_example_file() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+        use crate::finding::{Applicability, Severity};
+        use crate::fixes::apply::apply_edits;
+
+        let root =
+            std::env::temp_dir().join(format!("preflight-env-example-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).expect("temp dir");
+        let example = root.join(".env.example");
+        std::fs::write(&example, "# Settings\nAPP_DEBUG=false").expect("example");
+        let settings = "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='APP_')\n    debug: bool = False\n    database_url: str = Field(description='Primary database.')\n    workers: int = 4\n";
+        let path = root.join("app/settings.py");
+        std::fs::write(&path, settings).expect("settings");
+        let workspace = Arc::new(Workspace::scan(std::slice::from_ref(&root)));
+        let mut analysis = Analysis::new(
+            Some(path.clone()),
+            Document::new(settings, 0, Language::Python),
+        )
+        .with_workspace(Arc::clone(&workspace));
+        let findings: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "missing-from-env-example")
+            .collect();
+        let shown: Vec<_> = findings
+            .iter()
+            .map(|f| (&settings[f.range.clone()], f.severity))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("database_url", Severity::Error),
+                ("workers", Severity::Warning)
+            ]
+        );
+        let fix = &findings[0].fixes[0];
+        assert_eq!(fix.title, "Add `APP_DATABASE_URL=` to .env.example");
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.edits[0].file.as_deref(), Some(example.as_path()));
+        let before = std::fs::read_to_string(&example).expect("example");
+        assert_eq!(
+            apply_edits(&before, &fix.edits),
+            "# Settings\nAPP_DEBUG=false\n# Primary database.\nAPP_DATABASE_URL=\n"
+        );
+        // Once the example documents it, the finding is gone.
+        let after = apply_edits(&before, &fix.edits);
+        workspace.reread(&example, &after);
+        let rules: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "missing-from-env-example")
+            .map(|f| &settings[f.range.clone()])
+            .collect();
+        assert_eq!(rules, ["workers"]);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

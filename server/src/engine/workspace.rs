@@ -66,7 +66,7 @@ impl Workspace {
                 let small = entry
                     .metadata()
                     .is_ok_and(|m| m.is_file() && m.len() <= MAX_SCANNED_BYTES);
-                if !small || !(is_yaml_path(path) || env::indexes(path)) {
+                if !small || !Workspace::indexes(path) {
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(path) else {
@@ -75,6 +75,12 @@ impl Workspace {
                 self.reread(path, &text);
             }
         }
+    }
+
+    /// Whether the workspace keeps facts of the file at `path`: manifests,
+    /// env example files and modules that read or declare variables.
+    pub fn indexes(path: &Path) -> bool {
+        is_yaml_path(path) || env::indexes(path)
     }
 
     /// Records a file's facts from its text (a file changed on disk, or was

@@ -9,6 +9,7 @@ pub mod code;
 pub mod column;
 pub mod constraint;
 pub mod django;
+pub mod dotenv;
 pub mod down;
 pub mod expand_contract;
 pub mod host;

@@ -36,7 +36,6 @@ use super::config_state::{self, ConfigState};
 use super::convert;
 use super::documents::{Applied, Documents, Need};
 use super::transport::{Malformed, MalformedParams};
-use crate::analysis::yaml_kind::is_yaml_path;
 use crate::config::{self, Config, ConfigError};
 use crate::engine::workspace::Workspace;
 use crate::engine::{Analysis, StatementSummary};
@@ -635,9 +634,9 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let closed = self.inner.documents.close(&uri);
-        // The file's unsaved text no longer counts: its manifests are what
-        // is on disk again.
-        if let Some(path) = file_path(&uri).filter(|p| closed && is_yaml_path(p)) {
+        // The file's unsaved text no longer counts: its manifests and env
+        // facts are what is on disk again.
+        if let Some(path) = file_path(&uri).filter(|p| closed && Workspace::indexes(p)) {
             self.inner.reread_files(vec![path]).await;
         }
         if !closed || !self.inner.push_mode() {
@@ -670,7 +669,7 @@ impl LanguageServer for Backend {
             .changes
             .iter()
             .filter_map(|change| file_path(&change.uri))
-            .filter(|p| is_yaml_path(p) || crate::engine::env::indexes(p))
+            .filter(|p| Workspace::indexes(p))
             .collect();
         if !indexed.is_empty() {
             self.inner.reread_files(indexed).await;

@@ -1,5 +1,6 @@
 //! Front ends: one per language, each kept incrementally.
 
+pub mod dotenv;
 pub mod literal;
 pub mod queries;
 pub mod shell;

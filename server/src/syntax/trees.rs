@@ -14,7 +14,7 @@ pub fn grammar(language: Language) -> Option<tree_sitter::Language> {
         Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         Language::JavaScript => tree_sitter_typescript::LANGUAGE_TSX.into(),
         Language::Yaml => tree_sitter_yaml::LANGUAGE.into(),
-        Language::Sql | Language::Toml | Language::Other => return None,
+        Language::Sql | Language::Toml | Language::Dotenv | Language::Other => return None,
     })
 }
 

@@ -9,6 +9,8 @@ pub enum Language {
     JavaScript,
     Yaml,
     Toml,
+    /// `KEY=value` files: `.env`, `.env.example`, `.env.production`...
+    Dotenv,
     Other,
 }
 
@@ -17,7 +19,7 @@ impl Language {
     pub fn line_comment(self) -> Option<&'static str> {
         match self {
             Language::Sql => Some("--"),
-            Language::Python | Language::Yaml | Language::Toml => Some("#"),
+            Language::Python | Language::Yaml | Language::Toml | Language::Dotenv => Some("#"),
             Language::TypeScript | Language::JavaScript => Some("//"),
             Language::Other => None,
         }
@@ -33,6 +35,7 @@ impl Language {
             "javascript" | "javascriptreact" => Language::JavaScript,
             "yaml" | "github-actions-workflow" => Language::Yaml,
             "toml" => Language::Toml,
+            "dotenv" => Language::Dotenv,
             _ => Language::Other,
         };
         if by_id != Language::Other {
@@ -42,6 +45,10 @@ impl Language {
     }
 
     pub fn from_path(path: &Path) -> Self {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_dotenv_name(name) {
+            return Language::Dotenv;
+        }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         match ext.to_ascii_lowercase().as_str() {
             "sql" | "pgsql" | "psql" => Language::Sql,
@@ -53,6 +60,20 @@ impl Language {
             _ => Language::Other,
         }
     }
+}
+
+/// Dotenv files go by name, not extension: `.env`, `.env.<anything>`
+/// (`.env.example`, `.env.production`), `<anything>.env` (`.example.env`,
+/// `docker.env`) and `env.example`. direnv's `.envrc` is shell, not dotenv.
+fn is_dotenv_name(name: &str) -> bool {
+    name == ".env"
+        || name == "env.example"
+        || name
+            .strip_prefix(".env.")
+            .is_some_and(|rest| !rest.is_empty())
+        || name
+            .strip_suffix(".env")
+            .is_some_and(|stem| !stem.is_empty())
 }
 
 #[cfg(test)]
@@ -70,5 +91,30 @@ mod tests {
             Language::detect(None, Some(Path::new("README"))),
             Language::Other
         );
+    }
+
+    #[test]
+    fn dotenv_files_by_name() {
+        for name in [
+            ".env",
+            ".env.example",
+            ".env.production",
+            ".example.env",
+            "env.example",
+            "config/docker.env",
+        ] {
+            assert_eq!(
+                Language::from_path(Path::new(name)),
+                Language::Dotenv,
+                "{name}"
+            );
+        }
+        for name in [".envrc", "env.py", ".env.", "environment.yml", "venv"] {
+            assert_ne!(
+                Language::from_path(Path::new(name)),
+                Language::Dotenv,
+                "{name}"
+            );
+        }
     }
 }

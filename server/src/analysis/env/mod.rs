@@ -4,6 +4,8 @@
 //! effective variable name. Env rules judge this model, never the syntax
 //! tree, so a TypeScript front end can fill the same shape later.
 
+pub mod dotenv;
+pub mod platform;
 pub mod project;
 pub mod python;
 mod secret;
@@ -11,9 +13,10 @@ mod secret;
 use std::ops::Range;
 use std::path::Path;
 
+use dotenv::Dotenv;
 use project::Project;
 
-pub use secret::is_secret_name;
+pub use secret::{is_secret_name, real_secret};
 
 /// What a file says about environment variables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,13 +33,53 @@ pub struct EnvFile {
     /// cover.
     pub comments: Vec<Range<usize>>,
     pub statements: Vec<Range<usize>>,
+    /// An env file's entries (`.env.example`, a committed `.env`).
+    pub dotenv: Option<Dotenv>,
 }
 
 impl EnvFile {
-    /// Whether the file reads or declares any variable.
+    /// Whether the file reads, declares or documents any variable.
     pub fn is_empty(&self) -> bool {
-        self.reads.is_empty() && self.schemas.is_empty()
+        self.reads.is_empty()
+            && self.schemas.is_empty()
+            && self
+                .dotenv
+                .as_ref()
+                .is_none_or(|d| d.file.entries.is_empty())
     }
+
+    /// The model of an env file: its entries, and its comments and entries
+    /// for suppressions.
+    pub fn of_dotenv(dotenv: Dotenv) -> EnvFile {
+        EnvFile {
+            comments: dotenv.file.comments.clone(),
+            statements: dotenv.file.statements.clone(),
+            dotenv: Some(dotenv),
+            ..EnvFile::default()
+        }
+    }
+}
+
+/// Whether `path` is a test module or lies in a test directory: tests set
+/// up their own environment on purpose. Give a path relative to the project
+/// (a checkout under `/tmp/tests/` is no test).
+pub fn is_test_path(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let test_file = name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || [".test.", ".spec."].iter().any(|m| name.contains(m));
+    let test_dir = path
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| {
+            let c = c.as_os_str();
+            c == "tests" || c == "test" || c == "__tests__"
+        });
+    test_file || test_dir
 }
 
 /// What an env rule judges: one file's model, with the project around it

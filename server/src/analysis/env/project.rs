@@ -28,6 +28,16 @@ pub struct EnvFacts {
     /// Whether the file is a settings module: it defines a settings class or
     /// validates the environment (`cleanEnv`, `createEnv`).
     pub settings_module: bool,
+    /// Set for an env example file: where a line is appended to it.
+    pub example: Option<Append>,
+}
+
+/// Where a fix appends a line to a file: its end, and whether the last line
+/// must be ended first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Append {
+    pub at: usize,
+    pub newline: bool,
 }
 
 impl EnvFacts {
@@ -62,7 +72,9 @@ impl EnvFacts {
                 })
                 .collect()
         }
+        // An example file's end counts: a fix appending to it must see it.
         self.settings_module == other.settings_module
+            && self.example == other.example
             && names(&self.reads).eq(names(&other.reads))
             && names(&self.documented).eq(names(&other.documented))
             && names(&self.provided).eq(names(&other.provided))
@@ -70,8 +82,26 @@ impl EnvFacts {
             && shape_schemas(&self.schemas) == shape_schemas(&other.schemas)
     }
 
-    /// The facts of a source file's env model.
+    /// The facts of a file's env model.
     pub fn of(file: &EnvFile) -> Self {
+        if let Some(dotenv) = file.dotenv.as_ref().filter(|d| d.is_example()) {
+            return EnvFacts {
+                documented: dotenv
+                    .file
+                    .entries
+                    .iter()
+                    .map(|e| Mention {
+                        name: e.key.clone(),
+                        line: e.line,
+                    })
+                    .collect(),
+                example: Some(Append {
+                    at: dotenv.len,
+                    newline: dotenv.unterminated,
+                }),
+                ..EnvFacts::default()
+            };
+        }
         EnvFacts {
             classes: file.classes.clone(),
             schemas: file
@@ -93,6 +123,7 @@ impl EnvFacts {
             documented: Vec::new(),
             provided: Vec::new(),
             settings_module: !file.schemas.is_empty(),
+            example: None,
         }
     }
 }
@@ -227,16 +258,35 @@ impl Project {
             .collect()
     }
 
-    /// Whether any file documents `name` in an env example file.
-    pub fn documented(&self, name: &str) -> bool {
-        self.files()
-            .any(|(_, f)| f.documented.iter().any(|m| m.name == name))
+    /// Whether `class` derives from `BaseSettings` through the project's
+    /// classes.
+    pub fn is_settings(&self, class: &ClassDecl) -> bool {
+        let graph = Graph {
+            by_name: self
+                .classes_except(None)
+                .into_iter()
+                .map(|c| (c.name.as_str(), c))
+                .collect(),
+        };
+        graph.is_settings(class)
     }
 
-    /// Whether the project has an env example file at all.
-    pub fn has_example(&self) -> bool {
-        self.files().any(|(_, f)| !f.documented.is_empty())
+    /// The env example files that document variables for `path`: those in
+    /// its directory or an ancestor, nearest first.
+    pub fn examples_for(&self, path: &Path) -> Vec<(&Path, &EnvFacts)> {
+        let mut found: Vec<(&Path, &EnvFacts)> = self
+            .files()
+            .filter(|(example, facts)| facts.example.is_some() && covers(example, path))
+            .collect();
+        found.sort_by_key(|(example, _)| std::cmp::Reverse(example.components().count()));
+        found
     }
+}
+
+/// Whether the env example file at `example` documents variables for the
+/// file at `path`: it sits in `path`'s directory or an ancestor.
+pub fn covers(example: &Path, path: &Path) -> bool {
+    example.parent().is_some_and(|dir| path.starts_with(dir))
 }
 
 /// The settings schemas whose fields `local` declares: for every settings

@@ -25,7 +25,7 @@
 //! the settings object: `settings.stripe_key`.
 
 use super::shown;
-use crate::analysis::env::{EnvCheck, ReadKind};
+use crate::analysis::env::{EnvCheck, ReadKind, is_test_path};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -44,7 +44,7 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let package = module.parent().and_then(std::path::Path::parent);
-    if is_test(
+    if is_test_path(
         package
             .and_then(|p| path.strip_prefix(p).ok())
             .unwrap_or(path),
@@ -73,25 +73,4 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             )),
         );
     }
-}
-
-/// Test modules set up their own environment on purpose (`path` relative to
-/// the package, so a checkout under `/tmp/tests/` is no test).
-fn is_test(path: &std::path::Path) -> bool {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let test_file = name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || [".test.", ".spec."].iter().any(|m| name.contains(m));
-    let test_dir = path
-        .parent()
-        .into_iter()
-        .flat_map(|p| p.components())
-        .any(|c| {
-            let c = c.as_os_str();
-            c == "tests" || c == "test" || c == "__tests__"
-        });
-    test_file || test_dir
 }

@@ -1,9 +1,14 @@
 //! Rules over environment variables and settings schemas: the env model of
 //! one file (`analysis::env`), whatever language wrote it.
 
+mod dotenv_syntax;
+mod env_example_unused;
 mod env_read_outside_settings;
 mod envvar_default_type;
 mod getenv_unvalidated;
+mod missing_from_env_example;
+mod prefix_alias_mismatch;
+mod real_secret_in_example;
 mod required_setting_not_provided_to_deploy;
 mod required_setting_without_default;
 mod secret_with_default;
@@ -17,6 +22,11 @@ pub static RULES: &[&Rule] = &[
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,
     &required_setting_not_provided_to_deploy::RULE,
+    &missing_from_env_example::RULE,
+    &env_example_unused::RULE,
+    &dotenv_syntax::RULE,
+    &prefix_alias_mismatch::RULE,
+    &real_secret_in_example::RULE,
 ];
 
 /// A variable's name for messages: `` `X` ``, or "a computed name".
