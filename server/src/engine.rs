@@ -471,26 +471,30 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 /// CLI walks only these. A YAML file is checked only if [`checks`] says so.
 /// Python and TypeScript files are read when they sit in a migrations
 /// directory (`migrations/`, `migration/`, Alembic's `versions/`); their text
-/// then tells whether they are migrations. Any other Python module is read
-/// when its text mentions the environment (see [`checks`]).
+/// then tells whether they are migrations. Any other module is read when its
+/// text mentions the environment (see [`checks`]).
 pub fn handles(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Sql => true,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
         Language::Python => true,
-        language if host::is_host(language) => in_migrations_dir(path),
-        _ => false,
+        // Installed packages and build output are no project code: a bundle
+        // repeats every `process.env` read of its sources.
+        language => host::is_host(language) && !workspace::in_skipped_dir(path),
     }
 }
 
 /// Whether a handled file is checked, given its text: a YAML file must be a
 /// workflow, an action, GitLab CI configuration or Kubernetes manifests.
-/// A Python module outside a migrations directory must mention the
-/// environment (`os.environ`, `getenv`, `BaseSettings`).
+/// A Python, TypeScript or JavaScript module outside a migrations directory
+/// must mention the environment (`os.environ`, `getenv`, `BaseSettings`;
+/// `process.env`, `import.meta.env`, `cleanEnv`, `createEnv`).
 pub fn checks(path: &Path, text: &str) -> bool {
     match Language::from_path(path) {
         Language::Yaml => yaml::checks(path, text),
-        Language::Python => in_migrations_dir(path) || env::applies(Language::Python, text),
+        language if host::is_host(language) => {
+            in_migrations_dir(path) || env::applies(language, text)
+        }
         _ => true,
     }
 }

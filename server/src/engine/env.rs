@@ -1,6 +1,7 @@
 //! The narrow path for modules that read environment variables or declare
 //! settings: the host's syntax tree (kept across edits by [`super::host`])
-//! read into the env model, the env rules, and `#` suppressions. Migrations
+//! read into the env model (Python, or TypeScript / JavaScript), the env
+//! rules, and suppressions in the host's comments (`#`, `//`). Migrations
 //! never come here: their files are judged as migrations.
 
 use std::path::Path;
@@ -18,12 +19,27 @@ use crate::text::Language;
 /// Whether a document of `language` with this text goes through this path
 /// (a cheap test on the text: most modules never mention the environment).
 pub(super) fn applies(language: Language, text: &str) -> bool {
-    language == Language::Python && env::python::mentions_env(text)
+    match language {
+        Language::Python => env::python::mentions_env(text),
+        Language::TypeScript | Language::JavaScript => env::typescript::mentions_env(text),
+        _ => false,
+    }
 }
 
 /// Whether the workspace index keeps facts of the file at `path`.
 pub fn indexes(path: &Path) -> bool {
-    Language::from_path(path) == Language::Python
+    matches!(
+        Language::from_path(path),
+        Language::Python | Language::TypeScript | Language::JavaScript
+    )
+}
+
+/// The env model of a host document, by its language's front end.
+fn read(language: Language, tree: &SourceTree, text: &str) -> EnvFile {
+    match language {
+        Language::Python => env::python::read(tree.tree(), text),
+        _ => env::typescript::read(tree.tree(), text),
+    }
 }
 
 /// The env facts of a file on disk, for the workspace index (classes
@@ -36,7 +52,7 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let Some(tree) = SourceTree::parse(language, text) else {
         return EnvFacts::default();
     };
-    EnvFacts::of(&env::python::read(tree.tree(), text))
+    EnvFacts::of(&read(language, &tree, text))
 }
 
 impl Analysis {
@@ -45,7 +61,7 @@ impl Analysis {
     pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
-                env::python::read(tree.tree(), &self.text)
+                read(self.document.language(), tree, &self.text)
             }
             _ => EnvFile::default(),
         };
@@ -65,7 +81,8 @@ impl Analysis {
                 findings.extend(run_rule(rule, config, |out| run(&check, out)));
             }
         }
-        let mut findings = Suppressions::parse(&self.text, &file.comments, "#").apply(
+        let marker = self.document.language().line_comment().unwrap_or("#");
+        let mut findings = Suppressions::parse(&self.text, &file.comments, marker).apply(
             findings,
             &file.statements,
             &|id| rules::find(id).is_some(),

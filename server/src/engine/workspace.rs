@@ -195,6 +195,14 @@ const SKIPPED: &[&str] = &[
     "site-packages",
 ];
 
+/// Whether a directory of `path` is one the scan skips.
+pub(super) fn in_skipped_dir(path: &Path) -> bool {
+    path.parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| SKIPPED.iter().any(|s| c.as_os_str() == *s))
+}
+
 /// Migration directories under `root` (three levels deep at most), relative
 /// to it: `migrations/` (SQL, Django, Prisma, Knex, TypeORM...),
 /// `alembic/versions/`, `db/migrate/`.

@@ -92,7 +92,7 @@ impl EnvFacts {
                 .collect(),
             documented: Vec::new(),
             provided: Vec::new(),
-            settings_module: !file.schemas.is_empty(),
+            settings_module: !file.schemas.is_empty() || !file.validations.is_empty(),
         }
     }
 }

@@ -477,6 +477,8 @@ fn field(assignment: Node<'_>, source: &str, config: &mut SettingsConfig) -> Opt
         description: declared.description,
         env_names: Vec::new(),
         nested: None,
+        client: false,
+        validator: None,
     })
 }
 

@@ -17,7 +17,7 @@ mod alembic;
 pub mod alembic_env;
 mod alembic_ops;
 mod cache;
-mod call;
+pub(crate) mod call;
 pub mod django;
 mod django_fields;
 pub mod django_history;
