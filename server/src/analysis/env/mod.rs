@@ -38,9 +38,9 @@ pub struct EnvFile {
     /// Where a TypeScript module validates the environment at startup
     /// (`cleanEnv`, `createEnv`, a zod schema's `parse(process.env)`).
     pub validations: Vec<Validation>,
-    /// Settings classes instantiated inside a function (Python): the
-    /// settings are validated at the first call, not at startup.
-    pub lazy_settings: Vec<Construction>,
+    /// Calls of capitalised names (Python): where a settings class may be
+    /// instantiated, at import or only when a function runs.
+    pub constructions: Vec<Construction>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -320,9 +320,12 @@ pub struct RuntimeEntry {
     pub value: Range<usize>,
 }
 
-/// A settings class instantiated (`get_settings()` returning `Settings()`).
+/// A call of a capitalised name: `Settings()`, perhaps a settings class.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Construction {
     pub class: String,
     pub range: Range<usize>,
+    /// Inside a function (`get_settings()` returning `Settings()`): it
+    /// runs at the first call, not at import.
+    pub lazy: bool,
 }

@@ -28,6 +28,9 @@ pub struct EnvFacts {
     /// Whether the file is a settings module: it defines a settings class or
     /// validates the environment (`cleanEnv`, `createEnv`).
     pub settings_module: bool,
+    /// Classes the module instantiates at import (`settings = Settings()`),
+    /// which may be settings classes.
+    pub instances: Vec<String>,
 }
 
 impl EnvFacts {
@@ -63,6 +66,7 @@ impl EnvFacts {
                 .collect()
         }
         self.settings_module == other.settings_module
+            && self.instances == other.instances
             && names(&self.reads).eq(names(&other.reads))
             && names(&self.documented).eq(names(&other.documented))
             && names(&self.provided).eq(names(&other.provided))
@@ -93,6 +97,17 @@ impl EnvFacts {
             documented: Vec::new(),
             provided: Vec::new(),
             settings_module: !file.schemas.is_empty() || !file.validations.is_empty(),
+            instances: {
+                let mut eager: Vec<String> = file
+                    .constructions
+                    .iter()
+                    .filter(|c| !c.lazy)
+                    .map(|c| c.class.clone())
+                    .collect();
+                eager.sort();
+                eager.dedup();
+                eager
+            },
         }
     }
 }
@@ -208,6 +223,12 @@ impl Project {
     pub fn documented(&self, name: &str) -> bool {
         self.files()
             .any(|(_, f)| f.documented.iter().any(|m| m.name == name))
+    }
+
+    /// Whether any file instantiates `class` at import.
+    pub fn instantiated(&self, class: &str) -> bool {
+        self.files()
+            .any(|(_, f)| f.instances.iter().any(|c| c == class))
     }
 
     /// Whether the project has an env example file at all.
