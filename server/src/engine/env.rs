@@ -56,8 +56,9 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
 }
 
 impl Analysis {
-    /// The env findings of a Python document whose tree `run_host` brought
-    /// up to date; empty when it holds no read and no settings class.
+    /// The env findings of a Python, TypeScript or JavaScript document
+    /// whose tree `run_host` brought up to date; empty when it holds no
+    /// read, no settings schema and no call that may build settings lazily.
     pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
@@ -67,7 +68,9 @@ impl Analysis {
         };
         let project = self.env_project(&mut file);
         self.env_found = !file.is_empty();
-        if file.is_empty() {
+        // `def get_settings(): return Settings()` in a module that reads
+        // nothing itself still builds the settings late.
+        if file.is_empty() && !file.constructions.iter().any(|c| c.lazy) {
             return Vec::new();
         }
         let check = EnvCheck {
@@ -88,6 +91,7 @@ impl Analysis {
             &|id| rules::find(id).is_some(),
         );
         findings.retain_mut(|f| configure_engine_finding(f, config));
+        self.env_found |= !findings.is_empty();
         findings
     }
 
@@ -122,7 +126,7 @@ mod tests {
     use crate::text::{Document, Language, Position, PositionEncoding, TextChange};
 
     fn rules_of(path: &str, text: &str) -> Vec<&'static str> {
-        let document = Document::new(text, 0, Language::Python);
+        let document = Document::new(text, 0, Language::from_path(Path::new(path)));
         let mut analysis = Analysis::new(Some(path.into()), document);
         analysis
             .findings(&Config::default())
@@ -155,6 +159,108 @@ mod tests {
         assert!(!rules.contains(&"getenv-unvalidated"), "{rules:?}");
         let module = "import os\nX = os.getenv('X')\n";
         assert_eq!(rules_of("app/config.py", module), ["getenv-unvalidated"]);
+    }
+
+    #[test]
+    fn typescript_modules_are_checked_by_content_outside_build_output() {
+        assert!(handles(Path::new("src/env.ts")));
+        assert!(handles(Path::new("src/env.mjs")));
+        assert!(!handles(Path::new("node_modules/pkg/index.js")));
+        assert!(!handles(Path::new("web/dist/assets/index.js")));
+        assert!(checks(Path::new("src/db.ts"), "const a = process.env.A;\n"));
+        assert!(checks(Path::new("src/env.mjs"), "createEnv({})\n"));
+        assert!(!checks(Path::new("src/util.ts"), "export const x = 1;\n"));
+        let text = "export const pool = new Pool({ max: Number(process.env.POOL_MAX) });\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("src/db.ts".into()), document);
+        let rules: Vec<_> = analysis
+            .findings(&Config::default())
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["getenv-unvalidated"]);
+    }
+
+    #[test]
+    fn typescript_suppressions_use_line_comments() {
+        let text = "// preflight: ignore[getenv-unvalidated] set by the platform\nconst region = process.env.FLY_REGION;\nuse(region);\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("src/fly.ts".into()), document);
+        assert!(analysis.findings(&Config::default()).is_empty());
+    }
+
+    /// With a workspace, a project whose TS files validate the environment
+    /// nowhere is told so, once per file; an env module anywhere silences it.
+    #[test]
+    fn a_project_without_env_validation_is_reported_at_each_files_first_read() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+
+        let text = "const a = process.env.A ?? 'a';\nconst b = process.env.B ?? 'b';\n";
+        let run = |workspace: &Arc<Workspace>| {
+            let document = Document::new(text, 0, Language::TypeScript);
+            let mut analysis = Analysis::new(Some("/p/src/app.ts".into()), document)
+                .with_workspace(Arc::clone(workspace));
+            analysis
+                .findings(&Config::default())
+                .iter()
+                .map(|f| (f.rule, f.range.start))
+                .collect::<Vec<_>>()
+        };
+        let workspace = Arc::new(Workspace::default());
+        assert_eq!(run(&workspace), [("no-startup-validation", 10)]);
+        workspace.reread(
+            Path::new("/p/src/env.ts"),
+            "export const env = cleanEnv(process.env, { A: str({ default: 'a' }) });\n",
+        );
+        assert_eq!(run(&workspace), []);
+        // A lone document knows no project: nothing to say about it.
+        assert!(rules_of("src/app.ts", text).is_empty());
+    }
+
+    #[test]
+    fn public_prefixes_expose_secrets_not_publishable_keys() {
+        let text = "const a = import.meta.env.VITE_OPENAI_API_KEY ?? '';\n\
+            const b = import.meta.env.VITE_STRIPE_PUBLISHABLE_KEY ?? '';\n\
+            const c = process.env.REACT_APP_AUTH_TOKEN ?? '';\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("web/src/api.ts".into()), document);
+        let exposed: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "client-exposed-secret")
+            .map(|f| text[f.range].to_string())
+            .collect();
+        assert_eq!(exposed, ["VITE_OPENAI_API_KEY", "REACT_APP_AUTH_TOKEN"]);
+    }
+
+    /// A settings class built at import anywhere in the project is
+    /// validated at startup, whatever functions also build it.
+    #[test]
+    fn lazy_settings_are_reported_unless_built_at_import_somewhere() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+
+        let config = "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    debug: bool = False\n\ndef get_settings():\n    return Settings()\n";
+        let run = |workspace: &Arc<Workspace>| {
+            let document = Document::new(config, 0, Language::Python);
+            let mut analysis = Analysis::new(Some("/p/app/config.py".into()), document)
+                .with_workspace(Arc::clone(workspace));
+            analysis
+                .findings(&Config::default())
+                .iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let workspace = Arc::new(Workspace::default());
+        assert_eq!(run(&workspace), ["no-startup-validation"]);
+        workspace.reread(
+            Path::new("/p/app/main.py"),
+            "import os\nfrom app.config import Settings\nsettings = Settings()\n",
+        );
+        assert!(run(&workspace).is_empty());
     }
 
     #[test]

@@ -54,10 +54,18 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
 /// before any tree is built for a file outside a migrations directory.
 pub fn mentions_env(text: &str) -> bool {
     // `BaseModel`: a settings mixin declares fields without naming the
-    // environment; its settings class may be in another file.
-    ["environ", "getenv", "BaseSettings", "BaseModel"]
-        .iter()
-        .any(|word| text.contains(word))
+    // environment; its settings class may be in another file. `Settings(`:
+    // a module that builds a settings class (`settings = Settings()`)
+    // decides when its variables are validated.
+    [
+        "environ",
+        "getenv",
+        "BaseSettings",
+        "BaseModel",
+        "Settings(",
+    ]
+    .iter()
+    .any(|word| text.contains(word))
 }
 
 struct Walk<'t, 's> {
