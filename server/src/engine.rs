@@ -474,31 +474,34 @@ fn configure_engine_finding(finding: &mut Finding, config: &Config) -> bool {
 /// CLI walks only these. A YAML file is checked only if [`checks`] says so.
 /// Python and TypeScript files are read when they sit in a migrations
 /// directory (`migrations/`, `migration/`, Alembic's `versions/`); their text
-/// then tells whether they are migrations. Any other Python module is read
-/// when its text mentions the environment (see [`checks`]); env files
+/// then tells whether they are migrations. Any other module is read when its
+/// text mentions the environment (see [`checks`]); env files
 /// (`.env.example`, `.env.production`) always.
 pub fn handles(path: &Path) -> bool {
     match Language::from_path(path) {
         Language::Sql => true,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
         Language::Python | Language::Dotenv => true,
-        language if host::is_host(language) => in_migrations_dir(path),
-        _ => false,
+        // Installed packages and build output are no project code: a bundle
+        // repeats every `process.env` read of its sources.
+        language => host::is_host(language) && !workspace::in_skipped_dir(path),
     }
 }
 
 /// Whether a handled file is checked, given its text: a YAML file must be a
 /// workflow, an action, GitLab CI configuration or Kubernetes manifests.
-/// A Python module outside a migrations directory must mention the
-/// environment (`os.environ`, `getenv`, `BaseSettings`) or sit in a version
-/// directory an `alembic.ini` names (checked last: it reads the disk).
+/// A Python, TypeScript or JavaScript module outside a migrations directory
+/// must mention the environment (`os.environ`, `getenv`, `BaseSettings`;
+/// `process.env`, `import.meta.env`, `cleanEnv`, `createEnv`), or be a Python
+/// module in a version directory an `alembic.ini` names (checked last: it
+/// reads the disk).
 pub fn checks(path: &Path, text: &str) -> bool {
     match Language::from_path(path) {
         Language::Yaml => yaml::checks(path, text),
-        Language::Python => {
+        language if host::is_host(language) => {
             in_migrations_dir(path)
-                || env::applies(Language::Python, text)
-                || in_alembic_versions(path)
+                || env::applies(language, text)
+                || (language == Language::Python && in_alembic_versions(path))
         }
         _ => true,
     }

@@ -357,6 +357,53 @@ const DOTENV_FRAGMENTS: &[&str] = &[
     "1",
 ];
 
+/// A TypeScript env module outside any migrations directory.
+const TS_ENV: &str = "src/env.ts";
+const TS_ENV_PREFIX: &str =
+    "import { cleanEnv, str, port } from 'envalid';\nimport { z } from 'zod';\n\n";
+
+const TS_ENV_FRAGMENTS: &[&str] = &[
+    "process.env.",
+    "process.env[",
+    "import.meta.env.",
+    "const { A, B = 'b' } = process.env;\n",
+    "SECRET_KEY",
+    "NEXT_PUBLIC_API_TOKEN",
+    "'PORT'",
+    "!",
+    " ?? ",
+    " || ",
+    " === ",
+    "if (",
+    "export const env = cleanEnv(process.env, {\n",
+    "export const env = createEnv({\n",
+    "z.object({",
+    ").parse(process.env)",
+    "server: {",
+    "client: {",
+    "runtimeEnv: {",
+    "skipValidation: true,",
+    "reporter: ({ errors }) => { console.log(errors) },",
+    "KEY: str({ default: 'changeme', devDefault: '' }),",
+    "port()",
+    "z.string().url().optional()",
+    ".default(",
+    "z.enum(['a', 'b'])",
+    "z.coerce.number()",
+    "`${",
+    "'",
+    "\"",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    ":",
+    ";",
+    "\n",
+    "// preflight: ignore[getenv-unvalidated] r\n",
+];
+
 const REVISION: &str = "revision = 'a1'\n\ndef upgrade():\n    ";
 const TYPEORM_CLASS: &str =
     "export class M implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {\n    ";
@@ -495,6 +542,22 @@ proptest! {
         ),
     ) {
         incremental_matches_fresh(SETTINGS, &initial, notifications)?;
+    }
+
+    #[test]
+    fn env_like_typescript_never_panics(text in migration_like(TS_ENV_PREFIX, TS_ENV_FRAGMENTS)) {
+        ranges_are_valid(&text, &check_at(TS_ENV, &text))?;
+    }
+
+    #[test]
+    fn typescript_env_edits_then_findings_match_a_fresh_check(
+        initial in migration_like(TS_ENV_PREFIX, TS_ENV_FRAGMENTS),
+        notifications in prop::collection::vec(
+            (prop::collection::vec(change(TS_ENV_FRAGMENTS), 1..4), any::<bool>()),
+            1..6,
+        ),
+    ) {
+        incremental_matches_fresh(TS_ENV, &initial, notifications)?;
     }
 
     #[test]

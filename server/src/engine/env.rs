@@ -20,21 +20,38 @@ use crate::text::Language;
 /// Whether a document of `language` with this text goes through this path
 /// (a cheap test on the text: most modules never mention the environment).
 pub(super) fn applies(language: Language, text: &str) -> bool {
-    language == Language::Python && env::python::mentions_env(text)
+    match language {
+        Language::Python => env::python::mentions_env(text),
+        Language::TypeScript | Language::JavaScript => env::typescript::mentions_env(text),
+        _ => false,
+    }
 }
 
 /// File-name globs of what [`indexes`] accepts, for editors' file watchers.
-pub const INDEXED_NAMES: &[&str] = &["*.{py,pyi}", "*.{yml,yaml}", "{.env*,*.env,env.example}"];
+pub const INDEXED_NAMES: &[&str] = &[
+    "*.{py,pyi}",
+    "*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
+    "*.{yml,yaml}",
+    "{.env*,*.env,env.example}",
+];
 
 /// Whether the workspace index keeps facts of the file at `path`: sources
 /// that read or declare variables, env example files, YAML that may set
 /// variables for a deploy.
 pub fn indexes(path: &Path) -> bool {
     match Language::from_path(path) {
-        Language::Python => true,
+        Language::Python | Language::TypeScript | Language::JavaScript => true,
         Language::Dotenv => DotenvKind::of(path) == DotenvKind::Example,
         Language::Yaml => crate::analysis::yaml_kind::is_yaml_path(path),
         _ => false,
+    }
+}
+
+/// The env model of a host document, by its language's front end.
+fn read(language: Language, tree: &SourceTree, text: &str) -> EnvFile {
+    match language {
+        Language::Python => env::python::read(tree.tree(), text),
+        _ => env::typescript::read(tree.tree(), text),
     }
 }
 
@@ -57,7 +74,7 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let Some(tree) = SourceTree::parse(language, text) else {
         return EnvFacts::default();
     };
-    EnvFacts::of(&env::python::read(tree.tree(), text))
+    EnvFacts::of(&read(language, &tree, text))
 }
 
 impl Analysis {
@@ -66,7 +83,7 @@ impl Analysis {
     pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
-                env::python::read(tree.tree(), &self.text)
+                read(self.document.language(), tree, &self.text)
             }
             _ => EnvFile::default(),
         };
@@ -94,7 +111,9 @@ impl Analysis {
     /// The env rules' findings on `file`, suppressions applied.
     fn judge_env(&mut self, file: &EnvFile, project: &Project, config: &Config) -> Vec<Finding> {
         self.env_found = !file.is_empty();
-        if file.is_empty() {
+        // `def get_settings(): return Settings()` in a module that reads
+        // nothing itself still builds the settings late.
+        if file.is_empty() && !file.constructions.iter().any(|c| c.lazy) {
             return Vec::new();
         }
         // Absolute, as the project knows its files.
@@ -107,13 +126,25 @@ impl Analysis {
                 .collect(),
             _ => project.settings_modules(),
         };
+        let modules: Vec<(&Path, std::path::PathBuf)> =
+            modules.into_iter().map(|m| (m, governed(m))).collect();
+        // Tests set up their own environment on purpose: no module governs them.
+        let settings_module = path.as_deref().and_then(|p| {
+            let module = Project::governing(p, &modules)?;
+            let root = modules.iter().find(|(m, _)| *m == module).map(|(_, r)| r)?;
+            let relative = p.strip_prefix(root).unwrap_or(p);
+            (!env::is_test_path(relative)).then_some(module)
+        });
+        let outside = settings_module.is_some()
+            && rules::find("env-read-outside-settings")
+                .and_then(|r| config.severity_of(r.id, r.severity, r.default_enabled))
+                .is_some();
         let check = EnvCheck {
             file,
             path: path.as_deref(),
             project,
-            settings_module: path
-                .as_deref()
-                .and_then(|p| Project::governing(p, &modules)),
+            settings_module,
+            reads_go_through_settings: outside,
         };
         let mut findings = Vec::new();
         for rule in rules::all() {
@@ -121,12 +152,14 @@ impl Analysis {
                 findings.extend(run_rule(rule, config, |out| run(&check, out)));
             }
         }
-        let mut findings = Suppressions::parse(&self.text, &file.comments, "#").apply(
+        let marker = self.document.language().line_comment().unwrap_or("#");
+        let mut findings = Suppressions::parse(&self.text, &file.comments, marker).apply(
             findings,
             &file.statements,
             &|id| rules::find(id).is_some(),
         );
         findings.retain_mut(|f| configure_engine_finding(f, config));
+        self.env_found |= !findings.is_empty();
         findings
     }
 
@@ -151,6 +184,26 @@ impl Analysis {
     pub fn reads_env(&self) -> bool {
         self.env_found
     }
+}
+
+/// The directory a settings module governs: for Python, its top-level
+/// package (the highest directory above it that still holds an
+/// `__init__.py`: `app/core/config.py` governs `app/`), else its directory;
+/// for TypeScript and JavaScript, its package (the nearest directory above
+/// with a `package.json`), else its directory.
+fn governed(module: &Path) -> std::path::PathBuf {
+    let dir = module.parent().unwrap_or(Path::new(""));
+    let python = module.extension().is_some_and(|e| e == "py" || e == "pyi");
+    let found = if python {
+        dir.ancestors()
+            .take_while(|d| d.join("__init__.py").is_file())
+            .last()
+    } else {
+        dir.ancestors()
+            .take(8)
+            .find(|d| d.join("package.json").is_file())
+    };
+    found.unwrap_or(dir).to_path_buf()
 }
 
 /// Whether git ignores the file at `path`: the nearest `.gitignore` with a
@@ -192,7 +245,7 @@ mod tests {
     use crate::text::{Document, Language, Position, PositionEncoding, TextChange};
 
     fn rules_of(path: &str, text: &str) -> Vec<&'static str> {
-        let document = Document::new(text, 0, Language::Python);
+        let document = Document::new(text, 0, Language::from_path(Path::new(path)));
         let mut analysis = Analysis::new(Some(path.into()), document);
         analysis
             .findings(&Config::default())
@@ -246,22 +299,48 @@ mod tests {
 
     #[test]
     fn reads_beside_a_settings_module_are_flagged_in_its_package_only() {
+        let root = std::env::temp_dir().join(format!("preflight-governed-{}", std::process::id()));
+        for package in ["app", "app/core", "app/api"] {
+            std::fs::create_dir_all(root.join(package)).expect("temp dir");
+            std::fs::write(root.join(package).join("__init__.py"), "").expect("package");
+        }
+        let at = |relative: &str| root.join(relative).to_string_lossy().into_owned();
+        let config_py = at("app/core/config.py");
         let settings = [(
-            "/p/app/core/config.py",
+            config_py.as_str(),
             "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    debug: bool = False\n",
         )];
-        let read = "import os\nKEY = os.environ['KEY']\n";
+        let read = "import os\nKEY = os.environ.get('KEY')\n";
         let config = Config::default();
+        // Reported once: `getenv-unvalidated` gives way.
         assert_eq!(
-            rules_in_project(&settings, "/p/app/api/x.py", read, &config),
+            rules_in_project(&settings, &at("app/api/x.py"), read, &config),
             ["env-read-outside-settings"]
         );
-        assert!(rules_in_project(&settings, "/p/scripts/x.py", read, &config).is_empty());
-        assert!(rules_in_project(&settings, "/p/app/tests/test_x.py", read, &config).is_empty());
-        assert!(rules_in_project(&[], "/p/app/api/x.py", read, &config).is_empty());
+        // Outside the top-level package `app/`, and in tests: not governed.
+        assert_eq!(
+            rules_in_project(&settings, &at("scripts/x.py"), read, &config),
+            ["getenv-unvalidated"]
+        );
+        assert_eq!(
+            rules_in_project(&settings, &at("app/tests/test_x.py"), read, &config),
+            ["getenv-unvalidated"]
+        );
+        assert_eq!(
+            rules_in_project(&[], &at("app/api/x.py"), read, &config),
+            ["getenv-unvalidated"]
+        );
+        // With the rule off, the reads are judged as any other.
+        let mut off = Config::default();
+        off.ignore.push("env-read-outside-settings".to_string());
+        assert_eq!(
+            rules_in_project(&settings, &at("app/api/x.py"), read, &off),
+            ["getenv-unvalidated"]
+        );
         // The settings module itself reads freely.
         let module = "import os\nfrom pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    debug: bool = False\nKEY = os.environ['KEY']\n";
-        assert!(rules_in_project(&settings, "/p/app/core/config.py", module, &config).is_empty());
+        assert!(rules_in_project(&settings, &config_py, module, &config).is_empty());
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
@@ -355,6 +434,115 @@ mod tests {
             .collect();
         assert_eq!(rules, ["workers"]);
         let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn typescript_modules_are_checked_by_content_outside_build_output() {
+        assert!(handles(Path::new("src/env.ts")));
+        assert!(handles(Path::new("src/env.mjs")));
+        assert!(!handles(Path::new("node_modules/pkg/index.js")));
+        assert!(!handles(Path::new("web/dist/assets/index.js")));
+        assert!(checks(Path::new("src/db.ts"), "const a = process.env.A;\n"));
+        assert!(checks(Path::new("src/env.mjs"), "createEnv({})\n"));
+        assert!(!checks(Path::new("src/util.ts"), "export const x = 1;\n"));
+        let text = "export const pool = new Pool({ max: Number(process.env.POOL_MAX) });\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("src/db.ts".into()), document);
+        let rules: Vec<_> = analysis
+            .findings(&Config::default())
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["getenv-unvalidated"]);
+    }
+
+    #[test]
+    fn typescript_suppressions_use_line_comments() {
+        let text = "// preflight: ignore[getenv-unvalidated] set by the platform\nconst region = process.env.FLY_REGION;\nuse(region);\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("src/fly.ts".into()), document);
+        assert!(analysis.findings(&Config::default()).is_empty());
+    }
+
+    /// With a workspace, a project whose TS files validate the environment
+    /// nowhere is told so, once per file; an env module anywhere silences it.
+    #[test]
+    fn a_project_without_env_validation_is_reported_at_each_files_first_read() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+
+        let text = "const a = process.env.A ?? 'a';\nconst b = process.env.B ?? 'b';\n";
+        let run = |workspace: &Arc<Workspace>| {
+            let document = Document::new(text, 0, Language::TypeScript);
+            let mut analysis = Analysis::new(Some("/p/src/app.ts".into()), document)
+                .with_workspace(Arc::clone(workspace));
+            analysis
+                .findings(&Config::default())
+                .iter()
+                .map(|f| (f.rule, f.range.start))
+                .collect::<Vec<_>>()
+        };
+        let workspace = Arc::new(Workspace::default());
+        assert_eq!(run(&workspace), [("no-startup-validation", 10)]);
+        workspace.reread(
+            Path::new("/p/src/env.ts"),
+            "export const env = cleanEnv(process.env, { A: str({ default: 'a' }) });\n",
+        );
+        // Validated now; but these reads bypass the env module beside them.
+        assert_eq!(
+            run(&workspace),
+            [
+                ("env-read-outside-settings", 10),
+                ("env-read-outside-settings", 42)
+            ]
+        );
+        // A lone document knows no project: nothing to say about it.
+        assert!(rules_of("src/app.ts", text).is_empty());
+    }
+
+    #[test]
+    fn public_prefixes_expose_secrets_not_publishable_keys() {
+        let text = "const a = import.meta.env.VITE_OPENAI_API_KEY ?? '';\n\
+            const b = import.meta.env.VITE_STRIPE_PUBLISHABLE_KEY ?? '';\n\
+            const c = process.env.REACT_APP_AUTH_TOKEN ?? '';\n";
+        let document = Document::new(text, 0, Language::TypeScript);
+        let mut analysis = Analysis::new(Some("web/src/api.ts".into()), document);
+        let exposed: Vec<_> = analysis
+            .findings(&Config::default())
+            .into_iter()
+            .filter(|f| f.rule == "client-exposed-secret")
+            .map(|f| text[f.range].to_string())
+            .collect();
+        assert_eq!(exposed, ["VITE_OPENAI_API_KEY", "REACT_APP_AUTH_TOKEN"]);
+    }
+
+    /// A settings class built at import anywhere in the project is
+    /// validated at startup, whatever functions also build it.
+    #[test]
+    fn lazy_settings_are_reported_unless_built_at_import_somewhere() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+
+        let config = "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    debug: bool = False\n\ndef get_settings():\n    return Settings()\n";
+        let run = |workspace: &Arc<Workspace>| {
+            let document = Document::new(config, 0, Language::Python);
+            let mut analysis = Analysis::new(Some("/p/app/config.py".into()), document)
+                .with_workspace(Arc::clone(workspace));
+            analysis
+                .findings(&Config::default())
+                .iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let workspace = Arc::new(Workspace::default());
+        assert_eq!(run(&workspace), ["no-startup-validation"]);
+        workspace.reread(
+            Path::new("/p/app/main.py"),
+            "import os\nfrom app.config import Settings\nsettings = Settings()\n",
+        );
+        assert!(run(&workspace).is_empty());
     }
 
     #[test]

@@ -186,6 +186,30 @@ impl Workspace {
     }
 }
 
+/// Files that mark a project's root directory.
+const PROJECT_MARKERS: &[&str] = &[
+    ".git",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "manage.py",
+    "package.json",
+    "go.mod",
+    "Cargo.toml",
+];
+
+/// The root of the project holding `path`: the nearest directory above it
+/// with a project marker (`.git`, `pyproject.toml`, `package.json`...).
+pub fn project_root(path: &Path) -> Option<PathBuf> {
+    absolute(path)
+        .ancestors()
+        .skip(1)
+        .take(16)
+        .find(|dir| PROJECT_MARKERS.iter().any(|m| dir.join(m).exists()))
+        .map(Path::to_path_buf)
+}
+
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -200,6 +224,14 @@ const SKIPPED: &[&str] = &[
     "build",
     "site-packages",
 ];
+
+/// Whether a directory of `path` is one the scan skips.
+pub(super) fn in_skipped_dir(path: &Path) -> bool {
+    path.parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| SKIPPED.iter().any(|s| c.as_os_str() == *s))
+}
 
 /// Migration directories under `root` (three levels deep at most), relative
 /// to it: `migrations/` (SQL, Django, Prisma, Knex, TypeORM...),

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::Analysis;
-use super::workspace::{Workspace, absolute, find_migrations};
+use super::workspace::{Workspace, absolute, find_migrations, project_root};
 use crate::analysis::deploy_env::{self, DeployCheck, DeployTarget};
 use crate::analysis::env::project::{EnvFacts, Mention};
 use crate::analysis::manifest;
@@ -163,7 +163,11 @@ fn deploy_findings(
         return Vec::new();
     }
     let project = workspace.env_project();
-    let declared = project.declared();
+    // The settings of this deploy's project only: a monorepo's other
+    // services declare variables this deploy has no business setting.
+    let root = project_root(path);
+    let mut declared = project.declared();
+    declared.retain(|d| root.as_deref().is_none_or(|r| d.path.starts_with(r)));
     let check = DeployCheck {
         text: input.text,
         docs: input.docs,

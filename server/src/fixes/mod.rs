@@ -11,6 +11,7 @@ pub mod constraint;
 pub mod django;
 pub mod dotenv;
 pub mod down;
+pub mod env;
 pub mod expand_contract;
 pub mod host;
 pub mod index;

@@ -2,13 +2,16 @@
 //! variable (`os.getenv("X")`, `os.environ["X"]`) and every settings schema
 //! it declares (pydantic-settings `BaseSettings` classes), with each field's
 //! effective variable name. Env rules judge this model, never the syntax
-//! tree, so a TypeScript front end can fill the same shape later.
+//! tree: the Python front end (`os.getenv`, pydantic-settings) and the
+//! TypeScript / JavaScript one (`process.env`, envalid, t3-env, zod) fill the
+//! same shape.
 
 pub mod dotenv;
 pub mod platform;
 pub mod project;
 pub mod python;
 mod secret;
+pub mod typescript;
 
 use std::ops::Range;
 use std::path::Path;
@@ -35,6 +38,22 @@ pub struct EnvFile {
     pub statements: Vec<Range<usize>>,
     /// An env file's entries (`.env.example`, a committed `.env`).
     pub dotenv: Option<Dotenv>,
+    /// Which front end wrote the model, so messages name its idioms.
+    pub dialect: Dialect,
+    /// Where a TypeScript module validates the environment at startup
+    /// (`cleanEnv`, `createEnv`, a zod schema's `parse(process.env)`).
+    pub validations: Vec<Validation>,
+    /// Calls of capitalised names (Python): where a settings class may be
+    /// instantiated, at import or only when a function runs.
+    pub constructions: Vec<Construction>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dialect {
+    #[default]
+    Python,
+    /// TypeScript and JavaScript.
+    JavaScript,
 }
 
 impl EnvFile {
@@ -91,6 +110,10 @@ pub struct EnvCheck<'a> {
     /// The settings module that should read this file's variables, when the
     /// project has one and this file is not it.
     pub settings_module: Option<&'a Path>,
+    /// `env-read-outside-settings` reports this file's reads (a settings
+    /// module governs it and the rule is on): other rules about the same
+    /// reads give way to it.
+    pub reads_go_through_settings: bool,
 }
 
 /// How a read behaves when the variable is unset.
@@ -102,6 +125,9 @@ pub enum ReadKind {
     Index,
     /// `os.environ.setdefault("X", d)`: sets the default for the process.
     SetDefault,
+    /// `process.env.X!`: `undefined` when unset, though the compiler is told
+    /// otherwise.
+    Asserted,
 }
 
 /// One read of a variable.
@@ -222,6 +248,10 @@ pub struct Field {
     /// With `env_nested_delimiter`, the prefix of the variables that set the
     /// field's sub-fields (`APP_DB__`).
     pub nested: Option<String>,
+    /// Declared for the browser bundle (t3-env `client:`).
+    pub client: bool,
+    /// How a TypeScript schema writes the field, for rewrites.
+    pub validator: Option<Validator>,
 }
 
 impl Field {
@@ -258,4 +288,94 @@ pub enum FieldDefault {
     Value(Value),
     /// `Field(default_factory=...)`.
     Factory,
+    /// envalid `devDefault`: used outside production only, so production
+    /// still requires the variable.
+    Development(Value),
+}
+
+/// How a TypeScript schema writes a field's validator: what a rewrite
+/// needs to add an option or method, or take a default out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Validator {
+    /// envalid `str({ desc: "..." })`.
+    Envalid {
+        /// The validator function: `str`, `num`, `port`...
+        name: String,
+        /// The argument list, parentheses included.
+        arguments: Range<usize>,
+        /// The options object literal, when one is passed.
+        options: Option<Range<usize>>,
+        /// The first entry of the options object.
+        first_option: Option<Range<usize>>,
+        /// The `default` key, and whether `devDefault` is set too.
+        default_key: Option<Range<usize>>,
+        dev_default: bool,
+    },
+    /// zod `z.string().url().default("x")`.
+    Zod {
+        /// The base type: `string`, `number`, `coerce.number`, `enum`...
+        base: String,
+        /// The methods called on it, in order (`url`, `min`, `default`).
+        methods: Vec<String>,
+        /// `z.enum([...])`'s first choice as written.
+        first_choice: Option<String>,
+        /// Where the chain ends: methods are appended here.
+        end: usize,
+        /// `.default(...)`, from its dot to its closing parenthesis.
+        default_call: Option<Range<usize>>,
+    },
+}
+
+/// Which library validates the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Library {
+    Envalid,
+    T3,
+    Zod,
+}
+
+/// One startup validation of the environment in a TypeScript module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validation {
+    pub library: Library,
+    /// The call's callee (`cleanEnv`, `createEnv`, `parse`).
+    pub callee: Range<usize>,
+    /// Index of the schema it declares in [`EnvFile::schemas`].
+    pub schema: Option<usize>,
+    /// t3 `skipValidation: true` as a constant: the entry.
+    pub skipped: Option<Range<usize>>,
+    /// An envalid `reporter` that neither throws nor exits: the entry.
+    pub lenient_reporter: Option<Range<usize>>,
+    /// t3 `runtimeEnv` (or `runtimeEnvStrict`, `experimental__runtimeEnv`)
+    /// written as an object literal.
+    pub runtime_env: Option<RuntimeEnv>,
+}
+
+/// The object t3-env takes the variables' values from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeEnv {
+    /// `runtimeEnvStrict`: completeness is the type checker's job.
+    pub strict: bool,
+    /// `experimental__runtimeEnv`: only client variables are listed.
+    pub client_only: bool,
+    pub entries: Vec<RuntimeEntry>,
+}
+
+/// `KEY: process.env.NAME` in a t3 `runtimeEnv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeEntry {
+    pub key: String,
+    /// The variable the value reads, when it is a `process.env` read.
+    pub reads: Option<String>,
+    pub value: Range<usize>,
+}
+
+/// A call of a capitalised name: `Settings()`, perhaps a settings class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Construction {
+    pub class: String,
+    pub range: Range<usize>,
+    /// Inside a function (`get_settings()` returning `Settings()`): it
+    /// runs at the first call, not at import.
+    pub lazy: bool,
 }

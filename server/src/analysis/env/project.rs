@@ -28,6 +28,9 @@ pub struct EnvFacts {
     /// Whether the file is a settings module: it defines a settings class or
     /// validates the environment (`cleanEnv`, `createEnv`).
     pub settings_module: bool,
+    /// Classes the module instantiates at import (`settings = Settings()`),
+    /// which may be settings classes.
+    pub instances: Vec<String>,
     /// Set for an env example file: where a line is appended to it.
     pub example: Option<Append>,
 }
@@ -75,6 +78,7 @@ impl EnvFacts {
         // An example file's end counts: a fix appending to it must see it.
         self.settings_module == other.settings_module
             && self.example == other.example
+            && self.instances == other.instances
             && names(&self.reads).eq(names(&other.reads))
             && names(&self.documented).eq(names(&other.documented))
             && names(&self.provided).eq(names(&other.provided))
@@ -122,8 +126,19 @@ impl EnvFacts {
                 .collect(),
             documented: Vec::new(),
             provided: Vec::new(),
-            settings_module: !file.schemas.is_empty(),
+            settings_module: !file.schemas.is_empty() || !file.validations.is_empty(),
             example: None,
+            instances: {
+                let mut eager: Vec<String> = file
+                    .constructions
+                    .iter()
+                    .filter(|c| !c.lazy)
+                    .map(|c| c.class.clone())
+                    .collect();
+                eager.sort();
+                eager.dedup();
+                eager
+            },
         }
     }
 }
@@ -235,19 +250,24 @@ impl Project {
         out
     }
 
-    /// The settings module governing `path`: one of `modules` of the same
-    /// language family whose package holds `path` (a module's package is its
-    /// grandparent directory: `app/core/config.py` governs `app/`,
-    /// `proj/settings.py` the repository). `None` when `path` is one.
-    pub fn governing<'m>(path: &Path, modules: &[&'m Path]) -> Option<&'m Path> {
-        if modules.contains(&path) {
+    /// The settings module governing `path`: the first of `modules` (each
+    /// with the directory it governs) of the same language family whose
+    /// directory holds `path`. `None` when `path` is one of them.
+    pub fn governing<'m>(path: &Path, modules: &'m [(&Path, PathBuf)]) -> Option<&'m Path> {
+        if modules.iter().any(|(module, _)| *module == path) {
             return None;
         }
-        let family = |p: &Path| p.extension().is_some_and(|e| e == "py");
-        modules.iter().copied().find(|module| {
-            let package = module.parent().and_then(Path::parent);
-            family(module) == family(path) && package.is_some_and(|p| path.starts_with(p))
-        })
+        let python = |p: &Path| p.extension().is_some_and(|e| e == "py" || e == "pyi");
+        modules
+            .iter()
+            .find(|(module, root)| python(module) == python(path) && path.starts_with(root))
+            .map(|(module, _)| *module)
+    }
+
+    /// Whether any file instantiates `class` at import.
+    pub fn instantiated(&self, class: &str) -> bool {
+        self.files()
+            .any(|(_, f)| f.instances.iter().any(|c| c == class))
     }
 
     /// The files that declare a settings schema.

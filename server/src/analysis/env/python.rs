@@ -61,10 +61,18 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
 /// before any tree is built for a file outside a migrations directory.
 pub fn mentions_env(text: &str) -> bool {
     // `BaseModel`: a settings mixin declares fields without naming the
-    // environment; its settings class may be in another file.
-    ["environ", "getenv", "BaseSettings", "BaseModel"]
-        .iter()
-        .any(|word| text.contains(word))
+    // environment; its settings class may be in another file. `Settings(`:
+    // a module that builds a settings class (`settings = Settings()`)
+    // decides when its variables are validated.
+    [
+        "environ",
+        "getenv",
+        "BaseSettings",
+        "BaseModel",
+        "Settings(",
+    ]
+    .iter()
+    .any(|word| text.contains(word))
 }
 
 struct Walk<'t, 's> {
@@ -128,6 +136,7 @@ impl<'t, 's> Walk<'t, 's> {
                 if let Some(read) = self.call_read(node, usage) {
                     self.file.reads.push(read);
                 }
+                self.note_construction(node);
             }
             "subscript" if usage != Use::Written => {
                 if let Some(read) = self.index_read(node, usage) {
@@ -184,6 +193,35 @@ impl<'t, 's> Walk<'t, 's> {
             usage
         };
         children.extend(named_children(node).map(|n| (n, inner)));
+    }
+
+    /// `Settings()`: a capitalised callee may be a settings class, which
+    /// only the project knows.
+    fn note_construction(&mut self, node: Node<'t>) {
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .and_then(|f| self.source.get(f.byte_range()))
+        else {
+            return;
+        };
+        let class = callee.rsplit('.').next().unwrap_or(callee).trim();
+        if !class.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return;
+        }
+        let mut lazy = false;
+        let mut ancestor = node.parent();
+        while let Some(a) = ancestor {
+            if matches!(a.kind(), "function_definition" | "lambda") {
+                lazy = true;
+                break;
+            }
+            ancestor = a.parent();
+        }
+        self.file.constructions.push(super::Construction {
+            class: class.to_string(),
+            range: node.byte_range(),
+            lazy,
+        });
     }
 
     fn note_assignment(&mut self, node: Node<'t>) {
@@ -487,6 +525,8 @@ fn field(assignment: Node<'_>, source: &str, config: &mut SettingsConfig) -> Opt
         description: declared.description,
         env_names: Vec::new(),
         nested: None,
+        client: false,
+        validator: None,
     })
 }
 

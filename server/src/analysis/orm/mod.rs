@@ -18,7 +18,7 @@ pub mod alembic_env;
 pub mod alembic_ini;
 mod alembic_ops;
 mod cache;
-mod call;
+pub(crate) mod call;
 pub mod django;
 mod django_fields;
 pub mod django_history;

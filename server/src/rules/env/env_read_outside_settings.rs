@@ -4,8 +4,10 @@
 //! file declaring a settings schema (a pydantic-settings class, an envalid
 //! `cleanEnv` or t3-env `createEnv` module), or one of the files the
 //! `settings-modules` configuration names. A settings module governs its
-//! package: `app/core/config.py` governs `app/`, `proj/settings.py` the
-//! repository. Tests are not flagged.
+//! top-level package (`app/core/config.py` governs `app/` when `app/` and
+//! `app/core/` hold an `__init__.py`), a TypeScript env module its npm
+//! package (the directory with the nearest `package.json`), else the
+//! module's directory. Tests are not flagged.
 //!
 //! ## Why it matters
 //! The settings module is where variables are typed, validated at startup
@@ -25,7 +27,7 @@
 //! the settings object: `settings.stripe_key`.
 
 use super::shown;
-use crate::analysis::env::{EnvCheck, ReadKind, is_test_path};
+use crate::analysis::env::{EnvCheck, ReadKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -40,17 +42,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
-    let (Some(module), Some(path)) = (env.settings_module, env.path) else {
+    let Some(module) = env.settings_module else {
         return;
     };
-    let package = module.parent().and_then(std::path::Path::parent);
-    if is_test_path(
-        package
-            .and_then(|p| path.strip_prefix(p).ok())
-            .unwrap_or(path),
-    ) {
-        return;
-    }
     let module_name = module
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

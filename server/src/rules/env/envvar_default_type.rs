@@ -18,9 +18,13 @@
 //! ## Safe alternative
 //! Quote the default and convert once: `int(os.getenv("PORT", "8000"))`, or
 //! declare a typed settings field: `port: int = 8000`.
+//!
+//! TypeScript's `process.env.PORT ?? 3000` is not flagged: its type says
+//! `string | number`, and `Number(process.env.PORT ?? 3000)` is the usual,
+//! correct conversion.
 
 use super::shown;
-use crate::analysis::env::{EnvCheck, ValueKind};
+use crate::analysis::env::{Dialect, EnvCheck, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules::{Check, Rule};
 
@@ -36,6 +40,9 @@ pub static RULE: Rule = Rule {
 
 fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
     let file = env.file;
+    if file.dialect != Dialect::Python {
+        return;
+    }
     for read in &file.reads {
         if read.key_not_str {
             out.push(RULE.finding(

@@ -1,7 +1,9 @@
 //! ## What it does
 //! Compares where a deploy sets the application's environment (a
 //! Kubernetes container's `env:`, a GitHub deploy job's `env:`, a compose
-//! service's `environment:`) with the project's settings schemas, and flags
+//! service's `environment:`) with the settings schemas of its project (the
+//! directory above it with a `.git`, `pyproject.toml`, `package.json`...),
+//! and flags
 //! a deploy that sets some of a schema's variables but not every required
 //! one (a field with no default). A deploy that sets none of a schema's
 //! variables runs something else and is left alone; so is one that also

@@ -2,10 +2,13 @@
 //! Flags a secret (a name with the word `secret`, `password`, `passwd`,
 //! `token`, `credentials` or `dsn`, or `api_key`, `private_key`,
 //! `secret_key`) given a non-empty literal default: a settings field
-//! (`SECRET_KEY: str = "changeme"`, `SecretStr("changeme")`) or a read
-//! (`os.environ.get("SECRET_KEY", "changeme")`). Names that describe a
-//! secret rather than hold it (`TOKEN_URL`, `ACCESS_TOKEN_EXPIRE_MINUTES`)
-//! are not secrets.
+//! (`SECRET_KEY: str = "changeme"`, `SecretStr("changeme")`, envalid
+//! `str({ default: "securekey" })`, zod `.default("changeme")`) or a read
+//! (`os.environ.get("SECRET_KEY", "changeme")`,
+//! `process.env.SECRET_KEY ?? "changeme"`). Names that describe a secret
+//! rather than hold it (`TOKEN_URL`, `ACCESS_TOKEN_EXPIRE_MINUTES`) are not
+//! secrets. envalid's `devDefault`, which production never uses, is the
+//! safe form and is not flagged.
 //!
 //! ## Why it matters
 //! A deployment that forgets the variable starts anyway and runs with a
@@ -18,14 +21,20 @@
 //!     SECRET_KEY: str = "super secret jwt secret"
 //! ```
 //!
+//! ```ts
+//! cleanEnv(process.env, { JWT_SECRET: str({ default: "securekey" }) });
+//! ```
+//!
 //! ## Safe alternative
 //! No default, so a missing secret stops the startup; for local work, an
-//! untracked `.env` file, or a validator that rejects placeholders outside
+//! untracked `.env` file, envalid `devDefault:` (the code action turns
+//! `default:` into it), or a validator that rejects placeholders outside
 //! development.
 
-use crate::analysis::env::{EnvCheck, FieldDefault, Value, ValueKind, is_secret_name};
+use crate::analysis::env::{EnvCheck, FieldDefault, Validator, Value, ValueKind, is_secret_name};
 use crate::finding::{Finding, MigrationClass, Severity};
-use crate::rules::{Check, Rule};
+use crate::fixes::env;
+use crate::rules::{Check, Rule, reviewed_fix};
 
 pub static RULE: Rule = Rule {
     id: "secret-with-default",
@@ -44,22 +53,44 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             return None;
         };
         let secret = is_secret_name(&f.name) || is_secret_name(f.env_name());
-        secret.then_some((f.env_name(), value))
+        secret.then_some((f.env_name(), value, f.validator.as_ref()))
     });
     let reads = file.reads.iter().filter_map(|r| {
         let name = r.name.as_deref()?;
-        Some((name, r.default.as_ref()?)).filter(|_| is_secret_name(name))
+        Some((name, r.default.as_ref()?, None)).filter(|_| is_secret_name(name))
     });
-    for (name, value) in fields.chain(reads) {
-        if has_literal(value) {
-            out.push(
-                RULE.finding(
-                    value.range.clone(),
-                    format!("`{name}` is a secret with a default: a deployment without it runs with this known value"),
-                )
-                .with_help("Remove the default so a missing secret stops the startup."),
-            );
+    for (name, value, validator) in fields.chain(reads) {
+        if !has_literal(value) {
+            continue;
         }
+        let (help, fix) = match validator {
+            Some(v @ Validator::Envalid { .. }) => (
+                "Use `devDefault:` so only development gets a value, or remove the default.",
+                reviewed_fix(
+                    "Make it `devDefault:` (development only)",
+                    env::drop_secret_default(v).map(|e| vec![e]),
+                ),
+            ),
+            Some(v @ Validator::Zod { .. }) => (
+                "Remove `.default(...)` so a missing secret stops the startup.",
+                reviewed_fix(
+                    "Remove the default",
+                    env::drop_secret_default(v).map(|e| vec![e]),
+                ),
+            ),
+            None => (
+                "Remove the default so a missing secret stops the startup.",
+                None,
+            ),
+        };
+        out.push(
+            RULE.finding(
+                value.range.clone(),
+                format!("`{name}` is a secret with a default: a deployment without it runs with this known value"),
+            )
+            .with_help(help)
+            .with_fix(fix),
+        );
     }
 }
 
