@@ -4,6 +4,7 @@
 //! [`host`].
 
 mod env;
+mod git;
 mod host;
 
 use std::collections::HashSet;

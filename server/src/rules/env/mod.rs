@@ -3,17 +3,38 @@
 
 mod envvar_default_type;
 mod getenv_unvalidated;
+mod new_required_setting;
 mod required_setting_without_default;
 mod secret_with_default;
 
 use super::Rule;
+use crate::finding::Finding;
 
 pub static RULES: &[&Rule] = &[
     &getenv_unvalidated::RULE,
     &envvar_default_type::RULE,
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,
+    &new_required_setting::RULE,
 ];
+
+/// The rule that needs the base branch's schemas: the engine asks git for
+/// them only while it is on.
+pub static NEW_REQUIRED_SETTING: &Rule = &new_required_setting::RULE;
+
+/// One finding per field: a `new-required-setting` error replaces the
+/// `required-setting-without-default` info on the same field (the info
+/// stays when the error is off or suppressed).
+pub fn drop_superseded(findings: &mut Vec<Finding>) {
+    let raised: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == new_required_setting::RULE.id)
+        .map(|f| f.range.clone())
+        .collect();
+    findings.retain(|f| {
+        f.rule != required_setting_without_default::RULE.id || !raised.contains(&f.range)
+    });
+}
 
 /// A variable's name for messages: `` `X` ``, or "a computed name".
 fn shown(name: Option<&str>) -> String {
