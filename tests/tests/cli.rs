@@ -998,3 +998,71 @@ fn alembic_revisions_are_checked_with_their_environment() {
     let help = findings(&json)[1]["help"].as_str().unwrap();
     assert!(help.contains("autocommit_block"), "{help}");
 }
+
+/// Runs git in `dir`, away from the user's and the system's configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn settings_fields_new_since_the_base_branch_are_errors() {
+    let dir = TempDir::new("base-branch");
+    let settings = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    database_url: str\n";
+    dir.write("app/settings.py", settings);
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.name", "Test"]);
+    git(dir.path(), &["config", "user.email", "test@example.com"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    dir.write(
+        "app/settings.py",
+        &format!("{settings}    stripe_key: str\n"),
+    );
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    let found: Vec<(&str, &str, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("required-setting-without-default", "info", 5),
+            ("new-required-setting", "error", 6),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 1, "an error fails the check");
+    // Against a base branch that does not exist: nothing new, nothing guessed.
+    dir.write("preflight.toml", "base-branch = \"release\"\n");
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    let rules: Vec<&str> = findings(&json)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules, ["required-setting-without-default"; 2],
+        "{}",
+        out.stdout
+    );
+}
