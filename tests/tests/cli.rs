@@ -1028,7 +1028,7 @@ fn settings_fields_new_since_the_base_branch_are_errors() {
     git(dir.path(), &["checkout", "-q", "-b", "feature"]);
     dir.write(
         "app/settings.py",
-        &format!("{settings}    stripe_key: str\n"),
+        format!("{settings}    stripe_key: str\n"),
     );
     let out = run_in(dir.path(), &["check", "--format", "json"]);
     let json = json_of(&out);
