@@ -247,7 +247,13 @@ impl Git {
             Ok(output) if output.status.success() => {
                 Some(String::from_utf8_lossy(&output.stdout).into_owned())
             }
-            Ok(_) => None,
+            // Why, for `PREFLIGHT_LOG=debug` (a repository git does not
+            // trust, `safe.directory`, looks like no repository at all).
+            Ok(output) => {
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                tracing::debug!(dir = %dir.display(), "git {} failed: {}", args[0], stderr.trim());
+                None
+            }
             Err(error) => {
                 log_once(
                     state,
