@@ -999,33 +999,12 @@ fn alembic_revisions_are_checked_with_their_environment() {
     assert!(help.contains("autocommit_block"), "{help}");
 }
 
-/// Runs git in `dir`, away from the user's and the system's configuration.
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn settings_fields_new_since_the_base_branch_are_errors() {
     let dir = TempDir::new("base-branch");
     let settings = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    database_url: str\n";
     dir.write("app/settings.py", settings);
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["config", "user.name", "Test"]);
-    git(dir.path(), &["config", "user.email", "test@example.com"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
-    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    common::branch_off_main(dir.path());
     dir.write(
         "app/settings.py",
         format!("{settings}    stripe_key: str\n"),
