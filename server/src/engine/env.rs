@@ -80,10 +80,10 @@ impl Analysis {
     /// The schemas this document declared on the base branch, when
     /// `new-required-setting` is on and git knows them.
     fn env_base(&self, config: &Config, file: &EnvFile, project: &Project) -> Option<BaseSchemas> {
-        let rule = rules::env::NEW_REQUIRED_SETTING;
         if file.schemas.is_empty() {
             return None;
         }
+        let rule = rules::env::NEW_REQUIRED_SETTING;
         config.severity_of(rule.id, rule.severity, rule.default_enabled)?;
         let path = super::workspace::absolute(self.path.as_ref()?);
         let workspace = self.workspace.as_ref()?;
