@@ -36,6 +36,7 @@ const KEYS: &[&str] = &[
     "exclude",
     "assume-in-transaction",
     "settings-modules",
+    "base-branch",
 ];
 
 /// The settings one checked file runs under.
@@ -53,6 +54,9 @@ pub struct Config {
     /// Per-rule level; `None` is "off". A level turns on a default-off rule
     /// unless `select` is set and leaves the rule out.
     pub severity: BTreeMap<String, Option<Severity>>,
+    /// The branch `new-required-setting` compares with (at the merge-base);
+    /// `None`: the remote's default branch, else `main`, else `master`.
+    pub base_branch: Option<String>,
     files: FileScope,
     /// Globs naming the modules allowed to read the environment directly;
     /// empty: the modules that declare a settings schema.
@@ -67,6 +71,7 @@ impl Default for Config {
             select: None,
             ignore: Vec::new(),
             severity: BTreeMap::new(),
+            base_branch: None,
             files: FileScope::default(),
             settings_modules: Globs::default(),
         }
@@ -507,6 +512,7 @@ impl Reader<'_> {
             "select" => config.select = Some(self.rule_ids(name, value)?),
             "ignore" => config.ignore = self.rule_ids(name, value)?,
             "severity" => config.severity = self.severities(value)?,
+            "base-branch" => config.base_branch = Some(self.branch(key, value)?),
             "include" => {
                 (config.files.include, config.files.include_set) = self.globs(name, value)?
             }
@@ -554,6 +560,36 @@ impl Reader<'_> {
                 message,
             )
         })
+    }
+
+    /// A branch name git takes as a revision and never as an option: no
+    /// leading `-`, none of the characters revision syntax gives a meaning.
+    fn branch(
+        &self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<String, ConfigError> {
+        let name = "base-branch";
+        let Some(branch) = value.get_ref().as_str() else {
+            return Err(self.source.wrong_type(name, value, "a string"));
+        };
+        let special = |c: char| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c);
+        if branch.is_empty()
+            || branch.starts_with('-')
+            || branch.contains("..")
+            || branch.contains(special)
+        {
+            let message = format!(
+                "invalid value for `{name}`: expected a branch name such as \"main\" or \"origin/main\", found \"{branch}\""
+            );
+            return Err(self.source.error(
+                ConfigErrorKind::InvalidValue,
+                Some(name),
+                entry_span(key, value),
+                message,
+            ));
+        }
+        Ok(branch.to_string())
     }
 
     fn rule_ids(
@@ -1035,6 +1071,22 @@ require-lock-timeout = "info"
         assert_eq!((err.line, err.column), (1, 11));
         let err = error("select = [\"drop-table\"] # é\nignore = [\"drop-table\", \"ü\"]");
         assert_eq!((err.line, err.column), (2, 25));
+    }
+
+    #[test]
+    fn base_branch() {
+        assert_eq!(toml("").unwrap().base_branch, None);
+        let config = toml("base-branch = \"origin/develop\"").unwrap();
+        assert_eq!(config.base_branch.as_deref(), Some("origin/develop"));
+        // Never an option, never a revision expression.
+        for bad in ["", "--output=x", "main..feature", "main^", "a b"] {
+            let err = error(&format!("base-branch = {bad:?}"));
+            assert_eq!(err.kind, ConfigErrorKind::InvalidValue, "{bad}");
+            assert_eq!(err.key.as_deref(), Some("base-branch"));
+            assert!(err.message.contains("expected a branch name"), "{err}");
+        }
+        let err = error("base-branch = 1");
+        assert_eq!(err.kind, ConfigErrorKind::WrongType);
     }
 
     #[test]

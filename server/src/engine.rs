@@ -4,6 +4,7 @@
 //! [`host`].
 
 pub mod env;
+mod git;
 mod host;
 
 use std::collections::HashSet;

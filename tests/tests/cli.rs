@@ -1079,3 +1079,50 @@ fn fix_appends_missing_keys_to_the_env_example_once() {
         .collect();
     assert_eq!(left, [(".env.example", "env-example-unused")], "{json:#}");
 }
+
+#[test]
+fn settings_fields_new_since_the_base_branch_are_errors() {
+    let dir = TempDir::new("base-branch");
+    let settings = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    database_url: str\n";
+    dir.write("app/settings.py", settings);
+    common::branch_off_main(dir.path());
+    dir.write(
+        "app/settings.py",
+        format!("{settings}    stripe_key: str\n"),
+    );
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    let found: Vec<(&str, &str, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("required-setting-without-default", "info", 5),
+            ("new-required-setting", "error", 6),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 1, "an error fails the check");
+    // Against a base branch that does not exist: nothing new, nothing guessed.
+    dir.write("preflight.toml", "base-branch = \"release\"\n");
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let json = json_of(&out);
+    let rules: Vec<&str> = findings(&json)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules, ["required-setting-without-default"; 2],
+        "{}",
+        out.stdout
+    );
+}

@@ -1143,3 +1143,47 @@ fn missing_from_env_example_fix_edits_the_example_file() {
     });
     assert_clean_exit(&mut client);
 }
+
+/// A field new since `main` is an error in the editor, and typing in the
+/// settings module runs no git: the log names every git run.
+#[test]
+fn new_required_settings_are_found_without_git_per_keystroke() {
+    let dir = TempDir::new();
+    let settings = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    database_url: str\n";
+    dir.write("settings.py", settings);
+    common::branch_off_main(dir.path());
+    let text = format!("{settings}    stripe_key: str\n");
+    let uri = dir.uri("settings.py");
+    let mut client = plain_client();
+    client.open_as(&uri, "python", 1, &text);
+    let published = client.diagnostics(&uri, 1);
+    let found = with_code(&published, "new-required-setting");
+    assert_eq!(found.len(), 1, "{published}");
+    assert_eq!(found[0]["severity"], 1, "error");
+    assert_eq!(at(found[0]), ((5, 4), (5, 14)));
+    let info = with_code(&published, "required-setting-without-default");
+    assert_eq!(info.len(), 1, "{published}");
+    assert_eq!(at(info[0]).0, (4, 4));
+    let git_runs = |client: &LspClient| {
+        client
+            .stderr()
+            .lines()
+            .filter(|l| l.contains("engine::git") && l.contains("runs="))
+            .count()
+    };
+    let after_open = git_runs(&client);
+    assert!(after_open > 0, "{}", client.stderr());
+    // Type `    region: str` one character at a time.
+    let field = "    region: str";
+    for (i, ch) in field.chars().enumerate() {
+        let at = (6, i as u32);
+        client.change(&uri, 2 + i as i64, at, at, &ch.to_string());
+    }
+    let last = 1 + field.len() as i64;
+    let published = client.diagnostics(&uri, last);
+    let found = with_code(&published, "new-required-setting");
+    assert_eq!(found.len(), 2, "{published}");
+    assert_eq!(at(found[1]).0, (6, 4));
+    assert_eq!(git_runs(&client), after_open, "{}", client.stderr());
+    assert_clean_exit(&mut client);
+}

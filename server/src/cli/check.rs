@@ -273,7 +273,8 @@ impl Configs {
 }
 
 /// The manifests around the checked paths (a named file's directory), so a
-/// Deployment's PodDisruptionBudget is found in a sibling file.
+/// Deployment's PodDisruptionBudget is found in a sibling file; git is asked
+/// what settings files were on the base branch.
 fn scan_workspace(paths: &[PathBuf]) -> Arc<Workspace> {
     let roots: Vec<PathBuf> = paths
         .iter()
@@ -285,7 +286,7 @@ fn scan_workspace(paths: &[PathBuf]) -> Arc<Workspace> {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         })
         .collect();
-    Arc::new(Workspace::scan(&roots))
+    Arc::new(Workspace::scan(&roots).with_git())
 }
 
 /// Checks every file, on as many threads as there are cores; results come back

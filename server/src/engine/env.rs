@@ -9,7 +9,7 @@ use std::path::Path;
 use super::{Analysis, configure_engine_finding, run_rule};
 use crate::analysis::env::dotenv::{Dotenv, DotenvKind};
 use crate::analysis::env::project::{self, EnvFacts, Project};
-use crate::analysis::env::{self, EnvCheck, EnvFile};
+use crate::analysis::env::{self, BaseSchemas, EnvCheck, EnvFile};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -139,12 +139,14 @@ impl Analysis {
             && rules::find("env-read-outside-settings")
                 .and_then(|r| config.severity_of(r.id, r.severity, r.default_enabled))
                 .is_some();
+        let base = self.env_base(config, file, project);
         let check = EnvCheck {
             file,
             path: path.as_deref(),
             project,
             settings_module,
             reads_go_through_settings: outside,
+            base: base.as_ref(),
         };
         let mut findings = Vec::new();
         for rule in rules::all() {
@@ -159,8 +161,36 @@ impl Analysis {
             &|id| rules::find(id).is_some(),
         );
         findings.retain_mut(|f| configure_engine_finding(f, config));
+        rules::env::drop_superseded(&mut findings);
         self.env_found |= !findings.is_empty();
         findings
+    }
+
+    /// The schemas this document declared on the base branch, when
+    /// `new-required-setting` is on and git knows them.
+    fn env_base(&self, config: &Config, file: &EnvFile, project: &Project) -> Option<BaseSchemas> {
+        if file.schemas.is_empty() {
+            return None;
+        }
+        let rule = rules::env::NEW_REQUIRED_SETTING;
+        config.severity_of(rule.id, rule.severity, rule.default_enabled)?;
+        let path = super::workspace::absolute(self.path.as_ref()?);
+        let workspace = self.workspace.as_ref()?;
+        let snapshot = workspace.base_snapshot(&path, config.base_branch.as_deref())?;
+        // The old classes are resolved against the project as it is now,
+        // not as it was at the merge-base: a mixin or configuration in
+        // another file that changed since counts as it is. Close enough to
+        // tell new fields from old ones, and it costs no checkout.
+        let facts = &snapshot.facts;
+        let schemas = if facts.classes.is_empty() {
+            facts.schemas.clone()
+        } else {
+            project::resolve(&facts.classes, &project.classes_except(Some(&path)))
+        };
+        Some(BaseSchemas {
+            branch: snapshot.branch,
+            schemas,
+        })
     }
 
     /// The project around this document: its classes resolved against the

@@ -8,6 +8,10 @@
 //! workspace folders on disk and then records each open document's facts as
 //! it is analysed, so an unsaved PDB counts. `generation` changes whenever
 //! the facts do, which tells the server its cached findings are stale.
+//!
+//! A workspace made [`Workspace::with_git`] also answers what a file was on
+//! the base branch; the CLI's and the server's are, so that tests of files
+//! inside this very repository do not depend on its branches.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -22,6 +26,7 @@ use crate::analysis::yaml_kind::is_yaml_path;
 use crate::syntax::yaml::YamlFile;
 
 use super::env;
+use super::git::{Git, Snapshot};
 
 /// Manifests larger than this are generated bundles, not what a PDB is
 /// looked up in (and reading them would slow the scan).
@@ -33,6 +38,8 @@ pub struct Workspace {
     env: RwLock<BTreeMap<PathBuf, Arc<EnvFacts>>>,
     migrations: Mutex<HashMap<PathBuf, Vec<String>>>,
     generation: AtomicU64,
+    /// Base-branch facts; `None`: git is not consulted.
+    git: Option<Git>,
 }
 
 impl Workspace {
@@ -42,6 +49,18 @@ impl Workspace {
         let workspace = Workspace::default();
         workspace.scan_into(roots);
         workspace
+    }
+
+    /// This workspace, consulting git for base-branch facts.
+    pub fn with_git(mut self) -> Self {
+        self.git = Some(Git::default());
+        self
+    }
+
+    /// The facts of the file at `path` (absolute) at the merge-base with the
+    /// base branch; `None` when unknown or git is not consulted.
+    pub(super) fn base_snapshot(&self, path: &Path, base_branch: Option<&str>) -> Option<Snapshot> {
+        self.git.as_ref()?.snapshot(path, base_branch)
     }
 
     /// Records the manifests found under `roots`.
@@ -182,6 +201,9 @@ impl Workspace {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+        if let Some(git) = &self.git {
+            git.forget();
+        }
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 }

@@ -84,7 +84,7 @@ impl Backend {
                 pending_messages: Mutex::new(Vec::new()),
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
-                workspace: Arc::new(Workspace::default()),
+                workspace: Arc::new(Workspace::default().with_git()),
             }),
         }
     }

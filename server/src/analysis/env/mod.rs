@@ -114,6 +114,19 @@ pub struct EnvCheck<'a> {
     /// module governs it and the rule is on): other rules about the same
     /// reads give way to it.
     pub reads_go_through_settings: bool,
+    /// The file's schemas at the merge-base with the base branch; `None`
+    /// when that is unknown (no repository, no base branch, not asked for).
+    pub base: Option<&'a BaseSchemas>,
+}
+
+/// What a file declared on the base branch (at the merge-base of `HEAD` and
+/// that branch), for telling new requirements from old ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseSchemas {
+    /// The branch compared with, as named to the user (`origin/main`).
+    pub branch: String,
+    /// Empty when the file did not exist there.
+    pub schemas: Vec<Schema>,
 }
 
 /// How a read behaves when the variable is unset.

@@ -8,6 +8,7 @@ mod env_read_outside_settings;
 mod envvar_default_type;
 mod getenv_unvalidated;
 mod missing_from_env_example;
+mod new_required_setting;
 mod no_startup_validation;
 mod prefix_alias_mismatch;
 mod real_secret_in_example;
@@ -17,6 +18,7 @@ mod secret_with_default;
 mod t3_runtimeenv_mismatch;
 
 use super::Rule;
+use crate::finding::Finding;
 
 pub static RULES: &[&Rule] = &[
     &getenv_unvalidated::RULE,
@@ -24,6 +26,7 @@ pub static RULES: &[&Rule] = &[
     &envvar_default_type::RULE,
     &secret_with_default::RULE,
     &required_setting_without_default::RULE,
+    &new_required_setting::RULE,
     &required_setting_not_provided_to_deploy::RULE,
     &missing_from_env_example::RULE,
     &env_example_unused::RULE,
@@ -34,6 +37,24 @@ pub static RULES: &[&Rule] = &[
     &t3_runtimeenv_mismatch::RULE,
     &client_exposed_secret::RULE,
 ];
+
+/// The rule that needs the base branch's schemas: the engine asks git for
+/// them only while it is on.
+pub static NEW_REQUIRED_SETTING: &Rule = &new_required_setting::RULE;
+
+/// One finding per field: a `new-required-setting` error replaces the
+/// `required-setting-without-default` info on the same field (the info
+/// stays when the error is off or suppressed).
+pub fn drop_superseded(findings: &mut Vec<Finding>) {
+    let raised: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == new_required_setting::RULE.id)
+        .map(|f| f.range.clone())
+        .collect();
+    findings.retain(|f| {
+        f.rule != required_setting_without_default::RULE.id || !raised.contains(&f.range)
+    });
+}
 
 /// A variable's name for messages: `` `X` ``, or "a computed name".
 fn shown(name: Option<&str>) -> String {
