@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{Analysis, configure_engine_finding, run_rule};
 use crate::analysis::env::project::{self, EnvFacts, Project};
-use crate::analysis::env::{self, EnvCheck, EnvFile};
+use crate::analysis::env::{self, EnvCheck, EnvFile, Source};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -42,7 +42,7 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
 impl Analysis {
     /// The env findings of a Python document whose tree `run_host` brought
     /// up to date; empty when it holds no read and no settings class.
-    pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
+    pub(super) fn run_env(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
                 env::python::read(tree.tree(), &self.text)
@@ -54,10 +54,17 @@ impl Analysis {
         if file.is_empty() {
             return Vec::new();
         }
+        let source = self.host_tree().filter(|_| build_fixes).map(|tree| Source {
+            text: &self.text,
+            tree: tree.tree(),
+            language: self.document.language(),
+            is_package: &|dir: &Path| dir.join("__init__.py").is_file(),
+        });
         let check = EnvCheck {
             file: &file,
             path: self.path.as_deref(),
             project: &project,
+            source,
         };
         let mut findings = Vec::new();
         for rule in rules::all() {

@@ -10,6 +10,7 @@ pub mod column;
 pub mod constraint;
 pub mod django;
 pub mod down;
+pub mod env;
 pub mod expand_contract;
 pub mod host;
 pub mod index;

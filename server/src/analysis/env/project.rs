@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ClassDecl, EnvFile, Field, FieldDefault, Schema, SettingsConfig};
+use super::{ClassDecl, EnvFile, Field, FieldDefault, Instance, Schema, SettingsConfig};
 
 /// What one file tells the rest of the project about environment variables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,6 +28,8 @@ pub struct EnvFacts {
     /// Whether the file is a settings module: it defines a settings class or
     /// validates the environment (`cleanEnv`, `createEnv`).
     pub settings_module: bool,
+    /// Module-level objects of a (possibly) settings class.
+    pub instances: Vec<Instance>,
 }
 
 impl EnvFacts {
@@ -66,6 +68,7 @@ impl EnvFacts {
             && names(&self.reads).eq(names(&other.reads))
             && names(&self.documented).eq(names(&other.documented))
             && names(&self.provided).eq(names(&other.provided))
+            && self.instances == other.instances
             && shape(&self.classes) == shape(&other.classes)
             && shape_schemas(&self.schemas) == shape_schemas(&other.schemas)
     }
@@ -93,6 +96,7 @@ impl EnvFacts {
             documented: Vec::new(),
             provided: Vec::new(),
             settings_module: !file.schemas.is_empty(),
+            instances: file.instances.clone(),
         }
     }
 }
@@ -202,6 +206,26 @@ impl Project {
             }
         }
         out
+    }
+
+    /// The settings class `name`: its file, its declaration and its schema
+    /// as resolved there (prefix, case). `None` unless it is a settings class
+    /// no other settings class extends.
+    pub fn settings_class(&self, name: &str) -> Option<(&Path, &ClassDecl, Schema)> {
+        self.files().find_map(|(path, facts)| {
+            let class = facts.classes.iter().find(|c| c.name == name)?;
+            let schema = resolve(&facts.classes, &self.classes_except(Some(path)))
+                .into_iter()
+                .find(|s| s.name == name)?;
+            Some((path, class, schema))
+        })
+    }
+
+    /// A module-level object of the class `class` (`settings = Settings()`)
+    /// and the file that creates it.
+    pub fn instance_of(&self, class: &str) -> Option<(&Path, &Instance)> {
+        self.files()
+            .find_map(|(path, f)| Some((path, f.instances.iter().find(|i| i.class == class)?)))
     }
 
     /// Whether any file documents `name` in an env example file.

@@ -25,6 +25,7 @@
 use super::shown;
 use crate::analysis::env::{EnvCheck, ReadKind, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -47,17 +48,30 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
         if read.kind != ReadKind::Get || defaulted || read.checked {
             continue;
         }
+        let name = shown(read.name.as_deref());
+        // The settings field first when there is one; adding a field edits
+        // another file, so it comes after the local fail-fast rewrite.
+        let setting = fixes::env::use_setting(env.source, env.project, env.path, read);
+        let fail_fast = fixes::env::fail_fast(
+            env.source,
+            read,
+            format!("Read {name} with `os.environ[...]`: fail fast when unset"),
+        );
+        let new_setting = match setting {
+            Some(_) => None,
+            None => fixes::env::add_setting(env.source, env.project, env.path, read),
+        };
         out.push(
             RULE.finding(
                 read.range.clone(),
-                format!(
-                    "{} is `None` when unset, and nothing here checks it",
-                    shown(read.name.as_deref())
-                ),
+                format!("{name} is `None` when unset, and nothing here checks it"),
             )
             .with_help(
                 "Read it into a settings field, use `os.environ[...]` to fail fast, or pass a default.",
-            ),
+            )
+            .with_fix(setting)
+            .with_fix(fail_fast)
+            .with_fix(new_setting),
         );
     }
 }

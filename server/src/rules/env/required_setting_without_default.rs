@@ -25,6 +25,7 @@
 
 use crate::analysis::env::{EnvCheck, FieldDefault};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -59,7 +60,9 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
                         field.env_name()
                     ),
                 )
-                .with_help(hint),
+                .with_help(hint)
+                .with_fix(fixes::env::make_optional(env.source, field))
+                .with_fix(fixes::env::neutral_default(env.source, field)),
             );
         }
     }

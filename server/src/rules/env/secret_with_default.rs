@@ -23,8 +23,11 @@
 //! untracked `.env` file, or a validator that rejects placeholders outside
 //! development.
 
-use crate::analysis::env::{EnvCheck, FieldDefault, Value, ValueKind, is_secret_name};
+use crate::analysis::env::{
+    EnvCheck, EnvRead, Field, FieldDefault, Value, ValueKind, is_secret_name,
+};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -44,23 +47,39 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             return None;
         };
         let secret = is_secret_name(&f.name) || is_secret_name(f.env_name());
-        secret.then_some((f.env_name(), value))
+        secret.then_some((f.env_name(), value, Fixer::Field(f)))
     });
     let reads = file.reads.iter().filter_map(|r| {
         let name = r.name.as_deref()?;
-        Some((name, r.default.as_ref()?)).filter(|_| is_secret_name(name))
+        Some((name, r.default.as_ref()?, Fixer::Read(r))).filter(|_| is_secret_name(name))
     });
-    for (name, value) in fields.chain(reads) {
-        if has_literal(value) {
-            out.push(
-                RULE.finding(
-                    value.range.clone(),
-                    format!("`{name}` is a secret with a default: a deployment without it runs with this known value"),
-                )
-                .with_help("Remove the default so a missing secret stops the startup."),
-            );
+    for (name, value, fixer) in fields.chain(reads) {
+        if !has_literal(value) {
+            continue;
         }
+        let fix = match fixer {
+            Fixer::Field(field) => fixes::env::remove_default(env.source, field),
+            Fixer::Read(read) => fixes::env::fail_fast(
+                env.source,
+                read,
+                format!("Remove the default of `{name}`: `os.environ[...]` fails when unset"),
+            ),
+        };
+        out.push(
+            RULE.finding(
+                value.range.clone(),
+                format!("`{name}` is a secret with a default: a deployment without it runs with this known value"),
+            )
+            .with_help("Remove the default so a missing secret stops the startup.")
+            .with_fix(fix),
+        );
     }
+}
+
+/// Where a secret's default is written, for its fix.
+enum Fixer<'f> {
+    Field(&'f Field),
+    Read(&'f EnvRead),
 }
 
 fn has_literal(value: &Value) -> bool {
