@@ -4,6 +4,7 @@
 //! [`host`].
 
 mod env;
+pub mod env_hover;
 mod host;
 
 use std::collections::HashSet;
