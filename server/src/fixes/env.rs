@@ -491,3 +491,95 @@ fn new_field_name(
     };
     is_identifier(&field).then_some(field)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::engine::Analysis;
+    use crate::text::Document;
+
+    #[test]
+    fn modules_are_named_by_their_packages_else_from_the_shared_directory() {
+        let packages = |dir: &Path| dir.ends_with("app") || dir.ends_with("app/core");
+        let name =
+            |file: &str, reader: &str| module_name(&packages, Path::new(file), Path::new(reader));
+        assert_eq!(
+            name("/r/backend/app/core/config.py", "/r/backend/app/db.py").as_deref(),
+            Some("app.core.config")
+        );
+        assert_eq!(
+            name("/r/src/settings.py", "/r/src/main.py").as_deref(),
+            Some("settings")
+        );
+        assert_eq!(
+            name("/r/conf/settings.py", "/r/main.py").as_deref(),
+            Some("conf.settings")
+        );
+        assert_eq!(name("/r/my-conf/settings.py", "/r/main.py"), None);
+    }
+
+    #[test]
+    fn field_names_follow_the_prefix_and_the_class_case() {
+        let mut class = crate::analysis::env::ClassDecl {
+            name: "Settings".into(),
+            name_range: 0..0,
+            bases: Vec::new(),
+            fields: Vec::new(),
+            config: Default::default(),
+            append_at: 0,
+            indent: "    ".into(),
+        };
+        assert_eq!(
+            new_field_name("APP_DEBUG", "APP_", false, &class).as_deref(),
+            Some("debug")
+        );
+        assert_eq!(new_field_name("OTHER", "APP_", false, &class), None);
+        assert_eq!(new_field_name("APP_DEBUG", "app_", true, &class), None);
+        assert_eq!(new_field_name("X-Y", "", false, &class), None);
+        let upper = Field {
+            name: "PROJECT_NAME".into(),
+            name_range: 0..0,
+            line: 0,
+            annotation: "str".into(),
+            optional: false,
+            default: FieldDefault::Required,
+            aliases: Vec::new(),
+            description: None,
+            env_names: Vec::new(),
+            nested: None,
+        };
+        class.fields.push(upper);
+        assert_eq!(
+            new_field_name("REDIS_URL", "", false, &class).as_deref(),
+            Some("REDIS_URL")
+        );
+    }
+
+    #[test]
+    fn fixes_are_built_only_when_asked_for() {
+        let text = "import os\nfrom os import getenv\nurl = getenv('URL')\n";
+        let document = || Document::new(text, 0, Language::Python);
+        let mut analysis = Analysis::new(Some("app/x.py".into()), document());
+        assert!(
+            analysis
+                .diagnose(&Config::default())
+                .iter()
+                .all(|f| f.fixes.is_empty())
+        );
+        let findings = analysis.findings(&Config::default());
+        let titles: Vec<&str> = findings
+            .iter()
+            .flat_map(|f| &f.fixes)
+            .map(|f| f.title.as_ref())
+            .collect();
+        // `os` is imported: no second `import os`.
+        assert_eq!(
+            titles,
+            ["Read `URL` with `os.environ[...]`: fail fast when unset"]
+        );
+        let edits = &findings[0].fixes[0].edits;
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].replacement, "os.environ['URL']");
+    }
+}
