@@ -209,32 +209,24 @@ pub fn neutral_default(source: Option<Source<'_>>, field: &Field) -> Option<Fix>
         .unwrap_or_default()
         .trim();
     let outer = outer.rsplit('.').next().unwrap_or(outer);
-    let (factory, what) = match outer {
-        "bool" => (None, "`False`"),
-        "list" | "List" | "Sequence" => (Some("list"), "an empty list"),
-        "dict" | "Dict" | "Mapping" => (Some("dict"), "an empty dict"),
-        "set" | "Set" => (Some("set"), "an empty set"),
+    // The factory for `Field(...)`, the literal for a bare default (pydantic
+    // copies a mutable default for each instance).
+    let (factory, literal, what) = match outer {
+        "bool" => (None, "False", "`False`"),
+        "list" | "List" | "Sequence" => (Some("list"), "[]", "an empty list"),
+        "dict" | "Dict" | "Mapping" => (Some("dict"), "{}", "an empty dict"),
+        "set" | "Set" => (Some("set"), "set()", "an empty set"),
         _ => return None,
     };
     let assignment = field_assignment(&source, field)?;
     let annotation = assignment.child_by_field_name("type")?;
     let edit = match (factory, assignment.child_by_field_name("right")) {
-        (None, _) => set_default(&source, annotation, assignment, "False")?,
+        (None, _) => set_default(&source, annotation, assignment, literal)?,
         (Some(factory), None) if imported(&source, "Field").is_some() => Edit::insert(
             annotation.end_byte(),
             format!(" = Field(default_factory={factory})"),
         ),
-        // pydantic copies a mutable default for each instance.
-        (Some(factory), None) => {
-            let empty = if factory == "set" {
-                "set()"
-            } else if factory == "list" {
-                "[]"
-            } else {
-                "{}"
-            };
-            Edit::insert(annotation.end_byte(), format!(" = {empty}"))
-        }
+        (Some(_), None) => Edit::insert(annotation.end_byte(), format!(" = {literal}")),
         (Some(factory), Some(call)) => match ellipsis(call) {
             Some(marker) => Edit::replace(marker, format!("default_factory={factory}")),
             None => set_keyword(source.text, call.byte_range(), "default_factory", factory)?,
