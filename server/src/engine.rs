@@ -4,6 +4,7 @@
 //! [`host`].
 
 pub mod env;
+pub mod env_hover;
 mod git;
 mod host;
 
@@ -135,7 +136,7 @@ impl Analysis {
             let mut findings = self.run_host(config, build_fixes);
             // A migration is judged as one; any other module for its env reads.
             if !self.is_migration() {
-                findings.extend(self.run_env(config));
+                findings.extend(self.run_env(config, build_fixes));
                 findings.sort_by_key(|f| (f.range.start, f.range.end));
             }
             return findings;

@@ -1,8 +1,8 @@
-//! Every rewrite in a migration written in Python or TypeScript, applied to a
-//! project on disk: the edited file and the files the fix creates or edits
-//! still parse (tree-sitter finds no error), re-checking the file no longer
-//! reports the rule, and the Python the fix writes compiles
-//! (`python3 -m py_compile`).
+//! Every rewrite in a migration written in Python or TypeScript, and every
+//! fix of the env rules in a Python module, applied to a project on disk: the
+//! edited file and the files the fix creates or edits still parse
+//! (tree-sitter finds no error), re-checking the file no longer reports the
+//! rule, and the Python the fix writes compiles (`python3 -m py_compile`).
 
 mod common;
 
@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use preflight::config::Config;
-use preflight::engine;
+use preflight::engine::{self, Analysis, workspace::Workspace};
 use preflight::finding::Fix;
 use preflight::fixes::apply::apply_edits;
 use preflight::syntax::trees;
-use preflight::text::Language;
+use preflight::text::{Document, Language};
 
 /// A project in a fresh temporary directory, removed on drop.
 struct Project(PathBuf);
@@ -700,4 +701,286 @@ fn rewrites_inside_escaped_and_concatenated_literals() {
         contains: &["REFERENCES \\\"user\\\"(\\\"id\\\") NOT VALID\");"],
         created_contain: &["VALIDATE CONSTRAINT \"FK_o\""],
     });
+}
+
+/// One fix of an env rule: the project's files, the module checked, the fix
+/// (by a part of its title) and what the files it edits must then hold.
+struct EnvCase<'a> {
+    files: &'a [(&'a str, &'a str)],
+    path: &'a str,
+    rule: &'a str,
+    title: &'a str,
+    /// (file, text it must contain after the fix).
+    contains: &'a [(&'a str, &'a str)],
+}
+
+/// The findings of `path` holding `text`, with the project on disk around it.
+fn env_findings(root: &Path, path: &Path, text: &str) -> Vec<preflight::finding::Finding> {
+    let workspace = Arc::new(Workspace::scan(&[root.to_path_buf()]));
+    let document = Document::new(text, 0, Language::from_path(path));
+    Analysis::new(Some(path.to_path_buf()), document)
+        .with_workspace(workspace)
+        .findings(&Config::default())
+}
+
+fn check_env(name: &str, case: &EnvCase<'_>) {
+    let project = Project::new(name);
+    for (path, text) in case.files {
+        project.write(path, text);
+    }
+    let path = project.0.join(case.path);
+    let text = fs::read_to_string(&path).expect("the module is among the files");
+    let findings = env_findings(&project.0, &path, &text);
+    let fixes: Vec<&Fix> = findings
+        .iter()
+        .filter(|f| f.rule == case.rule)
+        .flat_map(|f| &f.fixes)
+        .collect();
+    let fix = fixes
+        .iter()
+        .find(|f| f.title.contains(case.title))
+        .unwrap_or_else(|| panic!("{name}: no fix titled `{}` among {fixes:#?}", case.title));
+    let written = apply(&path, &text, fix);
+    for (file, text) in &written {
+        assert_parses(file, text);
+    }
+    let files: Vec<&Path> = written.keys().map(PathBuf::as_path).collect();
+    assert_compiles(&files);
+    for (file, needle) in case.contains {
+        let after = &written[&project.0.join(file)];
+        assert!(
+            after.contains(needle),
+            "{name}: `{needle}` not in {file}:\n{after}"
+        );
+    }
+    let fixed = written.get(&path).cloned().unwrap_or(text);
+    let again = env_findings(&project.0, &path, &fixed);
+    assert!(
+        again.iter().all(|f| f.rule != case.rule),
+        "{name}: {} still reported after {:?}:\n{fixed}\n{again:#?}",
+        case.rule,
+        fix.title
+    );
+}
+
+const SETTINGS: &str = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    PROJECT_NAME: str = \"app\"\n    DATABASE_URL: str = \"sqlite://\"\n\n    def dsn(self) -> str:\n        return self.DATABASE_URL\n\n\nsettings = Settings()\n";
+
+#[test]
+fn getenv_rewrites() {
+    let package: &[(&str, &str)] = &[
+        ("app/__init__.py", ""),
+        ("app/core/__init__.py", ""),
+        ("app/core/config.py", SETTINGS),
+    ];
+    // In the package `app/core/config.py` governs, reads are
+    // `env-read-outside-settings` and move to the settings; a script outside
+    // it keeps `getenv-unvalidated`, whose simple fix fails fast.
+    const INSIDE: (&str, &str) = ("app/db.py", "env-read-outside-settings");
+    const OUTSIDE: (&str, &str) = ("scripts/db.py", "getenv-unvalidated");
+    let with = |(path, _): (&'static str, &'static str), module: &'static str| {
+        let mut files = package.to_vec();
+        files.push((path, module));
+        files
+    };
+    let db =
+        "\"\"\"The database.\"\"\"\nimport os\n\nengine = create(os.getenv(\"DATABASE_URL\"))\n";
+    let redis = "import os\n\nredis = connect(os.environ.get(\"REDIS_URL\"))\n";
+    let imported = "from os import getenv\n\nredis = connect(getenv(\"REDIS_URL\"))\n";
+    let cases = [
+        (
+            INSIDE,
+            with(INSIDE, db),
+            "settings.DATABASE_URL",
+            &[
+                (
+                    "app/db.py",
+                    "import os\nfrom app.core.config import settings\n",
+                ),
+                ("app/db.py", "create(settings.DATABASE_URL)"),
+            ][..],
+        ),
+        (
+            OUTSIDE,
+            with(OUTSIDE, db),
+            "fail fast",
+            &[("scripts/db.py", "create(os.environ[\"DATABASE_URL\"])")][..],
+        ),
+        (
+            INSIDE,
+            with(INSIDE, redis),
+            "Add `REDIS_URL: str` to `Settings`",
+            &[
+                ("app/db.py", "from app.core.config import settings\n"),
+                ("app/db.py", "connect(settings.REDIS_URL)"),
+                (
+                    "app/core/config.py",
+                    "    DATABASE_URL: str = \"sqlite://\"\n    REDIS_URL: str\n\n    def dsn",
+                ),
+            ][..],
+        ),
+        (
+            OUTSIDE,
+            with(OUTSIDE, imported),
+            "fail fast",
+            &[(
+                "scripts/db.py",
+                "from os import getenv\nimport os\n\nredis = connect(os.environ[\"REDIS_URL\"])",
+            )][..],
+        ),
+    ];
+    for (i, ((path, rule), files, title, contains)) in cases.iter().enumerate() {
+        check_env(
+            &format!("getenv-{i}"),
+            &EnvCase {
+                files,
+                path,
+                rule,
+                title,
+                contains,
+            },
+        );
+    }
+    // Without packages, a prefixed class with lower-case fields: the field
+    // drops the prefix and follows the fields' case. `config.py` governs its
+    // directory, `main.py` with it.
+    let config = "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Config(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=\"APP_\")\n    name: str = \"x\"\n\n\nconfig = Config()\n";
+    check_env(
+        "getenv-prefixed",
+        &EnvCase {
+            files: &[
+                ("config.py", config),
+                (
+                    "main.py",
+                    "import os\n\nprint(os.getenv(\"APP_DEBUG\").lower())\n",
+                ),
+            ],
+            path: "main.py",
+            rule: "env-read-outside-settings",
+            title: "Add `debug: str` to `Config`",
+            contains: &[
+                (
+                    "main.py",
+                    "from config import config\n\nprint(config.debug.lower())",
+                ),
+                ("config.py", "    name: str = \"x\"\n    debug: str\n"),
+            ],
+        },
+    );
+}
+
+#[test]
+fn secret_default_rewrites() {
+    let settings = |field: &str| {
+        format!(
+            "from pydantic import Field, SecretStr\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n{field}\n"
+        )
+    };
+    let cases = [
+        (
+            settings("    SECRET_KEY: str = \"changeme\""),
+            "    SECRET_KEY: str\n",
+        ),
+        (
+            settings("    api_key: SecretStr = SecretStr(\"sk_test_123\")"),
+            "    api_key: SecretStr\n",
+        ),
+        (
+            settings("    token: str = Field(\"changeme\", description=\"the token\")"),
+            "Field(..., description=\"the token\")",
+        ),
+        (
+            settings("    token: str = Field(default=\"changeme\", description=\"the token\")"),
+            "Field(description=\"the token\")",
+        ),
+        (
+            settings("    token: str = Field(description=\"the token\", default=\"changeme\")"),
+            "Field(description=\"the token\")",
+        ),
+        (
+            "import os\nSECRET_KEY = os.environ.get(\"SECRET_KEY\", \"changeme\")\n".to_string(),
+            "SECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
+        ),
+        (
+            "from os import environ\nSECRET_KEY = environ.get(\"SECRET_KEY\", \"changeme\")\n"
+                .to_string(),
+            "SECRET_KEY = environ[\"SECRET_KEY\"]\n",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        check_env(
+            &format!("secret-{i}"),
+            &EnvCase {
+                files: &[("settings.py", text)],
+                path: "settings.py",
+                rule: "secret-with-default",
+                title: "Remove the default",
+                contains: &[("settings.py", expected)],
+            },
+        );
+    }
+}
+
+#[test]
+fn required_setting_rewrites() {
+    let settings = |imports: &str, field: &str| {
+        format!(
+            "from typing import {imports}\n\nfrom pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n{field}\n"
+        )
+    };
+    let cases = [
+        (settings("Any", "    database_url: str"), "optional", "    database_url: str | None = None\n"),
+        (
+            settings("Optional", "    database_url: str"),
+            "optional",
+            "    database_url: Optional[str] = None\n",
+        ),
+        (
+            settings("Optional", "    workers: Optional[int]"),
+            "optional",
+            "    workers: Optional[int] = None\n",
+        ),
+        (
+            settings("Any", "    redis_url: str = Field(..., validation_alias=\"REDIS_URL\")"),
+            "optional",
+            "    redis_url: str | None = Field(None, validation_alias=\"REDIS_URL\")\n",
+        ),
+        (
+            settings("Any", "    redis_url: str = Field(validation_alias=\"REDIS_URL\")"),
+            "optional",
+            "    redis_url: str | None = Field(validation_alias=\"REDIS_URL\", default=None)\n",
+        ),
+        (settings("Any", "    debug: bool"), "`False`", "    debug: bool = False\n"),
+        (
+            settings("Any", "    debug: bool = Field(..., alias=\"DEBUG\")"),
+            "`False`",
+            "    debug: bool = Field(False, alias=\"DEBUG\")\n",
+        ),
+        (
+            settings("List", "    hosts: List[str]"),
+            "empty list",
+            "    hosts: List[str] = Field(default_factory=list)\n",
+        ),
+        (
+            settings("Any", "    hosts: list[str] = Field(...)"),
+            "empty list",
+            "    hosts: list[str] = Field(default_factory=list)\n",
+        ),
+        (
+            "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    labels: dict[str, str]\n".to_string(),
+            "empty dict",
+            "    labels: dict[str, str] = {}\n",
+        ),
+    ];
+    for (i, (text, title, expected)) in cases.iter().enumerate() {
+        check_env(
+            &format!("required-{i}"),
+            &EnvCase {
+                files: &[("settings.py", text)],
+                path: "settings.py",
+                rule: "required-setting-without-default",
+                title,
+                contains: &[("settings.py", expected)],
+            },
+        );
+    }
 }

@@ -1187,3 +1187,90 @@ fn new_required_settings_are_found_without_git_per_keystroke() {
     assert_eq!(git_runs(&client), after_open, "{}", client.stderr());
     assert_clean_exit(&mut client);
 }
+
+const SETTINGS_PY: &str = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    DATABASE_URL: str\n\n\nsettings = Settings()\n";
+
+/// Hover over an environment variable read in Python, with non-ASCII text
+/// before it on its line (UTF-16 positions), shows the settings field declared
+/// in a file on disk; the fix reading the settings object imports it.
+#[test]
+fn hover_over_an_env_read_shows_its_settings_field() {
+    let dir = TempDir::new();
+    dir.write("app/__init__.py", "");
+    dir.write("app/config.py", SETTINGS_PY);
+    let uri = dir.uri("app/db.py");
+    let line = "pair = (\"🚀é\", os.getenv(\"DATABASE_URL\"))";
+    let text = format!("import os\n\n{line}\n");
+    let mut client = LspClient::spawn();
+    client.result(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(dir.path()), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.open_as(&uri, "python", 1, &text);
+    let call = line.find("os.getenv").unwrap();
+    let start = line[..call].encode_utf16().count() as u32;
+    // The hover covers the name and the finding around it: the whole call.
+    let end = start + "os.getenv(\"DATABASE_URL\")".len() as u32;
+    let on_name = start + "os.getenv(\"DA".len() as u32;
+    // The workspace scan runs after `initialized`: ask until it has landed.
+    let mut hover = Value::Null;
+    for _ in 0..100 {
+        hover = hover_text(&mut client, &uri, 2, on_name);
+        if hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("Settings.DATABASE_URL"))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.contains("`Settings.DATABASE_URL` (`config.py:5`)"),
+        "{hover}"
+    );
+    assert!(value.contains("**required**"), "{value}");
+    assert!(value.contains("Read at `db.py:3`"), "{value}");
+    assert!(value.contains("`getenv-unvalidated`"), "{value}");
+    assert_eq!(
+        hover["range"]["start"],
+        json!({"line": 2, "character": start})
+    );
+    assert_eq!(hover["range"]["end"]["character"], json!(end));
+
+    let params = json!({"textDocument": {"uri": uri}, "range": range((2, on_name), (2, on_name)), "context": {"diagnostics": []}});
+    let actions = client.result("textDocument/codeAction", params);
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    let use_setting = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                == "Read `settings.DATABASE_URL` (validated at startup) instead of `DATABASE_URL`"
+        })
+        .unwrap_or_else(|| panic!("{titles:?}"));
+    let edits = use_setting["edit"]["changes"][uri.as_str()]
+        .as_array()
+        .unwrap();
+    let new_texts: Vec<&str> = edits.iter().filter_map(|e| e["newText"].as_str()).collect();
+    assert!(
+        new_texts.contains(&"\nfrom app.config import settings"),
+        "{new_texts:?}"
+    );
+    assert!(
+        new_texts.contains(&"settings.DATABASE_URL"),
+        "{new_texts:?}"
+    );
+    assert!(
+        titles.contains(&"Read `DATABASE_URL` with `os.environ[...]`: fail fast when unset"),
+        "{titles:?}"
+    );
+    assert_clean_exit(&mut client);
+}

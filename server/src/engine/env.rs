@@ -9,7 +9,7 @@ use std::path::Path;
 use super::{Analysis, configure_engine_finding, run_rule};
 use crate::analysis::env::dotenv::{Dotenv, DotenvKind};
 use crate::analysis::env::project::{self, EnvFacts, Project};
-use crate::analysis::env::{self, BaseSchemas, EnvCheck, EnvFile};
+use crate::analysis::env::{self, BaseSchemas, EnvCheck, EnvFile, Source};
 use crate::analysis::suppression::Suppressions;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -80,7 +80,7 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
 impl Analysis {
     /// The env findings of a Python document whose tree `run_host` brought
     /// up to date; empty when it holds no read and no settings class.
-    pub(super) fn run_env(&mut self, config: &Config) -> Vec<Finding> {
+    pub(super) fn run_env(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
                 read(self.document.language(), tree, &self.text)
@@ -88,7 +88,7 @@ impl Analysis {
             _ => EnvFile::default(),
         };
         let project = self.env_project(&mut file);
-        self.judge_env(&file, &project, config)
+        self.judge_env(&file, &project, config, build_fixes)
     }
 
     /// The findings of an env file: an example file's, or those of a file
@@ -105,11 +105,17 @@ impl Analysis {
         }
         let mut file = EnvFile::of_dotenv(Dotenv::parse(kind, &self.text));
         let project = self.env_project(&mut file);
-        self.judge_env(&file, &project, config)
+        self.judge_env(&file, &project, config, false)
     }
 
     /// The env rules' findings on `file`, suppressions applied.
-    fn judge_env(&mut self, file: &EnvFile, project: &Project, config: &Config) -> Vec<Finding> {
+    fn judge_env(
+        &mut self,
+        file: &EnvFile,
+        project: &Project,
+        config: &Config,
+        build_fixes: bool,
+    ) -> Vec<Finding> {
         self.env_found = !file.is_empty();
         // `def get_settings(): return Settings()` in a module that reads
         // nothing itself still builds the settings late.
@@ -140,6 +146,12 @@ impl Analysis {
                 .and_then(|r| config.severity_of(r.id, r.severity, r.default_enabled))
                 .is_some();
         let base = self.env_base(config, file, project);
+        let source = self.host_tree().filter(|_| build_fixes).map(|tree| Source {
+            text: &self.text,
+            tree: tree.tree(),
+            language: self.document.language(),
+            is_package: &|dir: &Path| dir.join("__init__.py").is_file(),
+        });
         let check = EnvCheck {
             file,
             path: path.as_deref(),
@@ -147,6 +159,7 @@ impl Analysis {
             settings_module,
             reads_go_through_settings: outside,
             base: base.as_ref(),
+            source,
         };
         let mut findings = Vec::new();
         for rule in rules::all() {

@@ -12,6 +12,7 @@ use tower_lsp_server::ls_types::{
     InlayHintLabel, MarkupContent, MarkupKind, NumberOrString, TextDocumentContentChangeEvent,
 };
 
+use crate::engine::env_hover::EnvHover;
 use crate::engine::{ClassCounts, StatementSummary};
 use crate::finding::{Finding, MigrationClass, Severity};
 use crate::rules;
@@ -281,14 +282,16 @@ pub(super) fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
-/// The hover for a position: the documentation of every rule with a finding
-/// there, in finding order, each rule once; then what the statement there does
-/// (its class, and per operation its lock, table work and transaction
-/// restriction), whether or not anything was found in it.
+/// The hover for a position: what the project knows about the environment
+/// variable named there (`env`, from the engine); the documentation of every
+/// rule with a finding there, in finding order, each rule once; then what the
+/// statement there does (its class, and per operation its lock, table work and
+/// transaction restriction), whether or not anything was found in it.
 pub fn hover(
     document: &Document,
     findings: &[Finding],
     summaries: &[StatementSummary],
+    env: Option<&EnvHover>,
     at: ls::Position,
     encoding: PositionEncoding,
 ) -> Option<Hover> {
@@ -302,6 +305,10 @@ pub fn hover(
             None => range.clone(),
         });
     };
+    if let Some(env) = env {
+        cover(&env.range);
+        sections.push(env.markdown.clone());
+    }
     let mut seen: Vec<&str> = Vec::new();
     for finding in findings
         .iter()
@@ -498,7 +505,7 @@ mod tests {
         let doc = Document::new(TEXT, 3, Language::Sql);
         let findings = [finding()];
         let inside = ls::Position::new(1, 20);
-        let hover = hover(&doc, &findings, &[], inside, PositionEncoding::Utf16).unwrap();
+        let hover = hover(&doc, &findings, &[], None, inside, PositionEncoding::Utf16).unwrap();
         let HoverContents::Markup(markup) = hover.contents else {
             panic!("markdown")
         };
@@ -508,6 +515,7 @@ mod tests {
                 &doc,
                 &findings,
                 &[],
+                None,
                 ls::Position::new(0, 1),
                 PositionEncoding::Utf16
             )
@@ -544,6 +552,7 @@ mod tests {
             &doc,
             &findings,
             &summaries,
+            None,
             at(20),
             PositionEncoding::Utf16,
         ));
@@ -558,6 +567,7 @@ mod tests {
             &doc,
             &findings,
             &summaries,
+            None,
             semicolon,
             PositionEncoding::Utf16,
         );
@@ -572,7 +582,14 @@ mod tests {
         );
         assert!(!facts.contains("require-concurrent"), "{facts}");
         // Between the statements there is nothing.
-        let between = super::hover(&doc, &findings, &summaries, at(12), PositionEncoding::Utf16);
+        let between = super::hover(
+            &doc,
+            &findings,
+            &summaries,
+            None,
+            at(12),
+            PositionEncoding::Utf16,
+        );
         assert!(between.is_none());
     }
 

@@ -212,20 +212,21 @@ impl Documents {
         Some((version, diagnostics, path))
     }
 
-    /// Runs `f` over the document, its findings under `config` and its
-    /// statement summaries, each reused while still current. Blocking.
+    /// Runs `f` over the document's analysis (after a check: its env facts
+    /// are in the workspace), its findings under `config` and its statement
+    /// summaries, each reused while still current. Blocking.
     pub fn with_facts<R>(
         &self,
         uri: &Uri,
         config: &Config,
         generation: u64,
-        f: impl FnOnce(&Document, &[Finding], &[StatementSummary]) -> R,
+        f: impl FnOnce(&Analysis, &[Finding], &[StatementSummary]) -> R,
     ) -> Option<R> {
         let mut open = self.map.get_mut(uri)?;
         let open = &mut *open;
         let findings = open.findings(config, generation, Need::Findings);
         let summaries = open.summaries();
-        Some(f(open.analysis.document(), &findings, &summaries))
+        Some(f(&open.analysis, &findings, &summaries))
     }
 
     /// Runs `f` over the document and its statement summaries (reused while the

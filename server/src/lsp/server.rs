@@ -37,6 +37,7 @@ use super::convert;
 use super::documents::{Applied, Documents, Need};
 use super::transport::{Malformed, MalformedParams};
 use crate::config::{self, Config, ConfigError};
+use crate::engine::env_hover::env_hover;
 use crate::engine::workspace::Workspace;
 use crate::engine::{Analysis, StatementSummary};
 use crate::finding::Finding;
@@ -182,7 +183,7 @@ impl Inner {
     async fn analyze_facts<R, F>(self: &Arc<Self>, uri: Uri, f: F) -> Option<R>
     where
         R: Send + 'static,
-        F: FnOnce(&Document, &[Finding], &[StatementSummary]) -> R + Send + 'static,
+        F: FnOnce(&Analysis, &[Finding], &[StatementSummary]) -> R + Send + 'static,
     {
         self.configured(uri, move |documents, uri, config, generation| {
             documents.with_facts(uri, config, generation, f)
@@ -735,10 +736,14 @@ impl LanguageServer for Backend {
         let encoding = self.inner.support().encoding;
         let at = params.text_document_position_params.position;
         let uri = params.text_document_position_params.text_document.uri;
+        let workspace = Arc::clone(&self.inner.workspace);
         let hover = self
             .inner
-            .analyze_facts(uri, move |document, findings, summaries| {
-                convert::hover(document, findings, summaries, at, encoding)
+            .analyze_facts(uri, move |analysis, findings, summaries| {
+                let document = analysis.document();
+                let offset = convert::offset(&document.line_index(), at, encoding);
+                let env = env_hover(analysis, &workspace.env_project(), offset);
+                convert::hover(document, findings, summaries, env.as_ref(), at, encoding)
             })
             .await;
         Ok(hover.flatten())

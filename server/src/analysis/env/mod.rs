@@ -19,6 +19,8 @@ use std::path::Path;
 use dotenv::Dotenv;
 use project::Project;
 
+use crate::text::Language;
+
 pub use secret::{is_secret_name, real_secret};
 
 /// What a file says about environment variables.
@@ -31,6 +33,9 @@ pub struct EnvFile {
     /// The settings schemas this file declares fields of, resolved against
     /// the project's classes.
     pub schemas: Vec<Schema>,
+    /// Module-level objects of a settings class (`settings = Settings()`):
+    /// what code elsewhere imports instead of reading the environment.
+    pub instances: Vec<Instance>,
     /// The module's comments and statements (nested ones too, in source
     /// order): where `# preflight: ignore[...]` directives sit and what they
     /// cover.
@@ -117,6 +122,9 @@ pub struct EnvCheck<'a> {
     /// The file's schemas at the merge-base with the base branch; `None`
     /// when that is unknown (no repository, no base branch, not asked for).
     pub base: Option<&'a BaseSchemas>,
+    /// The checked text and its tree, for fix builders; `None` when no fixes
+    /// are wanted (diagnostics after each keystroke).
+    pub source: Option<Source<'a>>,
 }
 
 /// What a file declared on the base branch (at the merge-base of `HEAD` and
@@ -127,6 +135,25 @@ pub struct BaseSchemas {
     pub branch: String,
     /// Empty when the file did not exist there.
     pub schemas: Vec<Schema>,
+}
+
+/// A document as fix builders read it.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: &'a tree_sitter::Tree,
+    pub language: Language,
+    /// Whether a directory is a Python package (holds `__init__.py`): how
+    /// an import of a settings module is named.
+    pub is_package: &'a dyn Fn(&Path) -> bool,
+}
+
+/// `name = Class(...)` at module level, where `Class` may be a settings
+/// class (resolved against the project).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub name: String,
+    pub class: String,
 }
 
 /// How a read behaves when the variable is unset.
@@ -196,6 +223,11 @@ pub struct ClassDecl {
     /// Fields as declared; their `env_names` are empty until resolved.
     pub fields: Vec<Field>,
     pub config: SettingsConfig,
+    /// Where a new field goes: the end of the last field's statement (else
+    /// of the body's last statement).
+    pub append_at: usize,
+    /// The body's indentation, for a new field.
+    pub indent: String,
 }
 
 /// `model_config = SettingsConfigDict(...)` or `class Config:` as written;

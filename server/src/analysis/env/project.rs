@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ClassDecl, EnvFile, Field, FieldDefault, Schema, SettingsConfig};
+use super::{ClassDecl, EnvFile, Field, FieldDefault, Instance, Schema, SettingsConfig};
 
 /// What one file tells the rest of the project about environment variables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,9 +28,12 @@ pub struct EnvFacts {
     /// Whether the file is a settings module: it defines a settings class or
     /// validates the environment (`cleanEnv`, `createEnv`).
     pub settings_module: bool,
-    /// Classes the module instantiates at import (`settings = Settings()`),
-    /// which may be settings classes.
-    pub instances: Vec<String>,
+    /// Classes the module calls at import (`settings = Settings()`,
+    /// `app = create_app(Settings())`), which may be settings classes.
+    pub built_at_import: Vec<String>,
+    /// Module-level objects of a (possibly) settings class.
+    pub instances: Vec<Instance>,
+
     /// Set for an env example file: where a line is appended to it.
     pub example: Option<Append>,
 }
@@ -78,10 +81,11 @@ impl EnvFacts {
         // An example file's end counts: a fix appending to it must see it.
         self.settings_module == other.settings_module
             && self.example == other.example
-            && self.instances == other.instances
+            && self.built_at_import == other.built_at_import
             && names(&self.reads).eq(names(&other.reads))
             && names(&self.documented).eq(names(&other.documented))
             && names(&self.provided).eq(names(&other.provided))
+            && self.instances == other.instances
             && shape(&self.classes) == shape(&other.classes)
             && shape_schemas(&self.schemas) == shape_schemas(&other.schemas)
     }
@@ -128,7 +132,7 @@ impl EnvFacts {
             provided: Vec::new(),
             settings_module: !file.schemas.is_empty() || !file.validations.is_empty(),
             example: None,
-            instances: {
+            built_at_import: {
                 let mut eager: Vec<String> = file
                     .constructions
                     .iter()
@@ -139,6 +143,7 @@ impl EnvFacts {
                 eager.dedup();
                 eager
             },
+            instances: file.instances.clone(),
         }
     }
 }
@@ -264,10 +269,30 @@ impl Project {
             .map(|(module, _)| *module)
     }
 
+    /// The settings class `name`: its file, its declaration and its schema
+    /// as resolved there (prefix, case). `None` unless it is a settings class
+    /// no other settings class extends.
+    pub fn settings_class(&self, name: &str) -> Option<(&Path, &ClassDecl, Schema)> {
+        self.files().find_map(|(path, facts)| {
+            let class = facts.classes.iter().find(|c| c.name == name)?;
+            let schema = resolve(&facts.classes, &self.classes_except(Some(path)))
+                .into_iter()
+                .find(|s| s.name == name)?;
+            Some((path, class, schema))
+        })
+    }
+
+    /// A module-level object of the class `class` (`settings = Settings()`)
+    /// and the file that creates it.
+    pub fn instance_of(&self, class: &str) -> Option<(&Path, &Instance)> {
+        self.files()
+            .find_map(|(path, f)| Some((path, f.instances.iter().find(|i| i.class == class)?)))
+    }
+
     /// Whether any file instantiates `class` at import.
     pub fn instantiated(&self, class: &str) -> bool {
         self.files()
-            .any(|(_, f)| f.instances.iter().any(|c| c == class))
+            .any(|(_, f)| f.built_at_import.iter().any(|c| c == class))
     }
 
     /// The files that declare a settings schema.

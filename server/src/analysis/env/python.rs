@@ -14,8 +14,8 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
 
 use super::{
-    ClassDecl, EnvFile, EnvRead, Field, FieldDefault, ReadKind, SettingsConfig, Value, ValueKind,
-    project,
+    ClassDecl, EnvFile, EnvRead, Field, FieldDefault, Instance, ReadKind, SettingsConfig, Value,
+    ValueKind, project,
 };
 use crate::syntax::literal;
 
@@ -54,7 +54,33 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
     }
     file.classes = classes.iter().filter_map(|c| class(*c, source)).collect();
     file.schemas = project::resolve(&file.classes, &[]);
+    file.instances = instances(tree.root_node(), source);
     file
+}
+
+/// `name = Class(...)` statements of the module's top level, for a class
+/// named in `CamelCase` (a settings class, once resolved).
+fn instances(root: Node<'_>, source: &str) -> Vec<Instance> {
+    named_children(root)
+        .filter(|s| s.kind() == "expression_statement")
+        .filter_map(|s| s.named_child(0).filter(|a| a.kind() == "assignment"))
+        .filter_map(|assignment| {
+            let left = assignment.child_by_field_name("left")?;
+            let right = assignment.child_by_field_name("right")?;
+            let callee = source.get(right.child_by_field_name("function")?.byte_range())?;
+            let class = callee.rsplit('.').next().unwrap_or(callee);
+            let named = left.kind() == "identifier"
+                && right.kind() == "call"
+                && class.starts_with(|c: char| c.is_ascii_uppercase());
+            named.then(|| Instance {
+                name: source
+                    .get(left.byte_range())
+                    .unwrap_or_default()
+                    .to_string(),
+                class: class.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Whether a module may hold env reads or settings: a cheap test on the text
@@ -444,13 +470,23 @@ fn class(class: Node<'_>, source: &str) -> Option<ClassDecl> {
         .filter_map(|b| source.get(b.byte_range()))
         .map(|b| b.rsplit('.').next().unwrap_or(b).trim().to_string())
         .collect();
+    // The columns before the body's first statement (tree-sitter counts bytes).
+    let column = body.start_position().column;
+    let indent = source
+        .get(body.start_byte().saturating_sub(column)..body.start_byte())
+        .filter(|i| i.trim().is_empty())
+        .unwrap_or("    ")
+        .to_string();
     let mut decl = ClassDecl {
         name: source.get(name.byte_range())?.to_string(),
         name_range: name.byte_range(),
         bases,
         fields: Vec::new(),
         config: SettingsConfig::default(),
+        append_at: body.end_byte(),
+        indent,
     };
+    let mut last_field = None;
     for statement in named_children(body) {
         match statement.kind() {
             "expression_statement" => {
@@ -462,6 +498,7 @@ fn class(class: Node<'_>, source: &str) -> Option<ClassDecl> {
                 };
                 if let Some(field) = field(assignment, source, &mut decl.config) {
                     decl.fields.push(field);
+                    last_field = Some(statement.end_byte());
                 }
             }
             "class_definition"
@@ -475,6 +512,7 @@ fn class(class: Node<'_>, source: &str) -> Option<ClassDecl> {
             _ => {}
         }
     }
+    decl.append_at = last_field.unwrap_or(decl.append_at);
     Some(decl)
 }
 

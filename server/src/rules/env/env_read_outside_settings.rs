@@ -27,8 +27,9 @@
 //! the settings object: `settings.stripe_key`.
 
 use super::shown;
-use crate::analysis::env::{EnvCheck, ReadKind};
+use crate::analysis::env::{Dialect, EnvCheck, ReadKind};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -53,8 +54,8 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
         if read.kind == ReadKind::SetDefault {
             continue;
         }
-        out.push(
-            RULE.finding(
+        let mut finding = RULE
+            .finding(
                 read.range.clone(),
                 format!(
                     "{} is read here, not through the settings in `{module_name}`",
@@ -64,7 +65,12 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             .with_help(format!(
                 "Declare it in `{}` and use the settings object, so it is validated at startup and documented.",
                 module.display()
-            )),
-        );
+            ));
+        if env.file.dialect == Dialect::Python {
+            for fix in fixes::env::python::settings_fixes(env, read) {
+                finding = finding.with_fix(fix);
+            }
+        }
+        out.push(finding);
     }
 }

@@ -39,6 +39,7 @@
 use super::shown;
 use crate::analysis::env::{Dialect, EnvCheck, ReadKind, ValueKind};
 use crate::finding::{Finding, MigrationClass, Severity};
+use crate::fixes;
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -83,7 +84,22 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
                 JS_HELP,
             ),
         };
-        out.push(RULE.finding(read.range.clone(), message).with_help(help));
+        let mut finding = RULE.finding(read.range.clone(), message).with_help(help);
+        if file.dialect == Dialect::Python {
+            // The settings field first when there is one; adding a field
+            // edits another file, so it comes after the local rewrite.
+            let fail_fast = fixes::env::python::fail_fast(
+                env.source,
+                read,
+                format!("Read {name} with `os.environ[...]`: fail fast when unset"),
+            );
+            let [setting, new_setting] = fixes::env::python::settings_fixes(env, read);
+            finding = finding
+                .with_fix(setting)
+                .with_fix(fail_fast)
+                .with_fix(new_setting);
+        }
+        out.push(finding);
     }
 }
 

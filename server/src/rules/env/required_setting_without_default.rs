@@ -33,9 +33,9 @@
 //! `devDefault:`, which production still requires); zod `.default(...)` or
 //! `.optional()`. The code actions add these for TypeScript schemas.
 
-use crate::analysis::env::{EnvCheck, FieldDefault, Validator, is_secret_name};
+use crate::analysis::env::{Dialect, EnvCheck, FieldDefault, Validator, is_secret_name};
 use crate::finding::{Edit, Finding, Fix, MigrationClass, Severity};
-use crate::fixes::env;
+use crate::fixes::env::{python, typescript};
 use crate::rules::{Check, Rule, reviewed_fix};
 
 pub static RULE: Rule = Rule {
@@ -78,8 +78,16 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .with_help(hint);
-            if let Some(validator) = &field.validator {
-                finding.fixes = fixes(validator, is_secret_name(field.env_name()));
+            match &field.validator {
+                Some(validator) => {
+                    finding.fixes = schema_fixes(validator, is_secret_name(field.env_name()));
+                }
+                None if file.dialect == Dialect::Python => {
+                    finding = finding
+                        .with_fix(python::make_optional(env.source, field))
+                        .with_fix(python::neutral_default(env.source, field));
+                }
+                None => {}
             }
             out.push(finding);
         }
@@ -89,8 +97,8 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
 /// Defaults of the validator's type: envalid `default:` and `devDefault:`,
 /// zod `.default(...)` and `.optional()`. A secret gets no production
 /// default: that is `secret-with-default`.
-fn fixes(validator: &Validator, secret: bool) -> Vec<Fix> {
-    let value = env::empty_value(validator);
+fn schema_fixes(validator: &Validator, secret: bool) -> Vec<Fix> {
+    let value = typescript::empty_value(validator);
     let mut out = Vec::new();
     let mut offer = |title: String, edit: Option<Edit>| {
         out.extend(reviewed_fix(title, edit.map(|e| vec![e])));
@@ -99,10 +107,10 @@ fn fixes(validator: &Validator, secret: bool) -> Vec<Fix> {
         Validator::Envalid { .. } => {
             if let Some(value) = value {
                 if !secret {
-                    let edit = env::envalid_option(validator, "default", &value);
+                    let edit = typescript::envalid_option(validator, "default", &value);
                     offer(format!("Add `default: {value}`"), edit);
                 }
-                let edit = env::envalid_option(validator, "devDefault", &value);
+                let edit = typescript::envalid_option(validator, "devDefault", &value);
                 offer(
                     format!("Add `devDefault: {value}` (development only)"),
                     edit,
@@ -111,12 +119,12 @@ fn fixes(validator: &Validator, secret: bool) -> Vec<Fix> {
         }
         Validator::Zod { .. } => {
             if let Some(value) = value.filter(|_| !secret) {
-                let edit = env::zod_method(validator, &format!("default({value})"));
+                let edit = typescript::zod_method(validator, &format!("default({value})"));
                 offer(format!("Add `.default({value})`"), edit);
             }
             offer(
                 "Make it optional: `.optional()`".to_string(),
-                env::zod_method(validator, "optional()"),
+                typescript::zod_method(validator, "optional()"),
             );
         }
     }

@@ -31,9 +31,11 @@
 //! `default:` into it), or a validator that rejects placeholders outside
 //! development.
 
-use crate::analysis::env::{EnvCheck, FieldDefault, Validator, Value, ValueKind, is_secret_name};
+use crate::analysis::env::{
+    Dialect, EnvCheck, EnvRead, Field, FieldDefault, Validator, Value, ValueKind, is_secret_name,
+};
 use crate::finding::{Finding, MigrationClass, Severity};
-use crate::fixes::env;
+use crate::fixes::env::{python, typescript};
 use crate::rules::{Check, Rule, reviewed_fix};
 
 pub static RULE: Rule = Rule {
@@ -53,35 +55,49 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             return None;
         };
         let secret = is_secret_name(&f.name) || is_secret_name(f.env_name());
-        secret.then_some((f.env_name(), value, f.validator.as_ref()))
+        secret.then_some((f.env_name(), value, Written::Field(f)))
     });
     let reads = file.reads.iter().filter_map(|r| {
         let name = r.name.as_deref()?;
-        Some((name, r.default.as_ref()?, None)).filter(|_| is_secret_name(name))
+        Some((name, r.default.as_ref()?, Written::Read(r))).filter(|_| is_secret_name(name))
     });
-    for (name, value, validator) in fields.chain(reads) {
+    let python = file.dialect == Dialect::Python;
+    for (name, value, written) in fields.chain(reads) {
         if !has_literal(value) {
             continue;
         }
-        let (help, fix) = match validator {
-            Some(v @ Validator::Envalid { .. }) => (
+        const REMOVE: &str = "Remove the default so a missing secret stops the startup.";
+        let (help, fix) = match written {
+            Written::Field(Field {
+                validator: Some(v @ Validator::Envalid { .. }),
+                ..
+            }) => (
                 "Use `devDefault:` so only development gets a value, or remove the default.",
                 reviewed_fix(
                     "Make it `devDefault:` (development only)",
-                    env::drop_secret_default(v).map(|e| vec![e]),
+                    typescript::drop_secret_default(v).map(|e| vec![e]),
                 ),
             ),
-            Some(v @ Validator::Zod { .. }) => (
+            Written::Field(Field {
+                validator: Some(v @ Validator::Zod { .. }),
+                ..
+            }) => (
                 "Remove `.default(...)` so a missing secret stops the startup.",
                 reviewed_fix(
                     "Remove the default",
-                    env::drop_secret_default(v).map(|e| vec![e]),
+                    typescript::drop_secret_default(v).map(|e| vec![e]),
                 ),
             ),
-            None => (
-                "Remove the default so a missing secret stops the startup.",
-                None,
+            Written::Field(field) if python => (REMOVE, python::remove_default(env.source, field)),
+            Written::Read(read) if python => (
+                REMOVE,
+                python::fail_fast(
+                    env.source,
+                    read,
+                    format!("Remove the default of `{name}`: `os.environ[...]` fails when unset"),
+                ),
             ),
+            _ => (REMOVE, None),
         };
         out.push(
             RULE.finding(
@@ -92,6 +108,12 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             .with_fix(fix),
         );
     }
+}
+
+/// Where a secret's default is written, for its fix.
+enum Written<'f> {
+    Field(&'f Field),
+    Read(&'f EnvRead),
 }
 
 fn has_literal(value: &Value) -> bool {
