@@ -656,6 +656,13 @@ fn rewrites_inside_escaped_and_concatenated_literals() {
             "add-column-required",
             &["'NOT NULL DEFAULT \\'\\'')"],
         ),
+        (
+            revision(
+                "    op.execute(\"ALTER TABLE users \" +\n               'ADD CONSTRAINT users_age_check CHECK (age > 0)')",
+            ),
+            "constraint-missing-not-valid",
+            &["+\n               'ADD CONSTRAINT users_age_check CHECK (age > 0) NOT VALID')"],
+        ),
     ];
     for (i, (text, rule, contains)) in alembic.iter().enumerate() {
         check(&Case {

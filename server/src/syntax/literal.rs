@@ -312,8 +312,8 @@ pub fn encode(text: &str, quote: Quote) -> Option<String> {
 }
 
 /// A Python string expression's value: a string, implicitly concatenated
-/// strings, or either in parentheses. `None` for anything else, and for
-/// f-strings with fields.
+/// strings, a `+` of those, or any of them in parentheses. `None` for
+/// anything else, and for f-strings with fields.
 pub fn python(node: Node<'_>, source: &str) -> Option<Literal> {
     let mut literal = Literal::default();
     python_into(node, source, &mut literal)?;
@@ -323,6 +323,13 @@ pub fn python(node: Node<'_>, source: &str) -> Option<Literal> {
 fn python_into(node: Node<'_>, source: &str, out: &mut Literal) -> Option<()> {
     match node.kind() {
         "parenthesized_expression" => python_into(node.named_child(0)?, source, out),
+        "binary_operator" => {
+            if node.child_by_field_name("operator")?.kind() != "+" {
+                return None;
+            }
+            python_into(node.child_by_field_name("left")?, source, out)?;
+            python_into(node.child_by_field_name("right")?, source, out)
+        }
         "concatenated_string" => {
             let mut cursor = node.walk();
             for part in node.named_children(&mut cursor) {
@@ -626,6 +633,13 @@ mod tests {
         assert_eq!(braces.value, "a{b}");
         assert!(value(Language::Python, "x = f'a{b}'").is_none());
         assert!(value(Language::Python, "x = sql").is_none());
+        let plus = "x = 'ALTER TABLE t ' + (\"ADD c int\")";
+        let added = value(Language::Python, plus).unwrap();
+        assert_eq!(added.value, "ALTER TABLE t ADD c int");
+        let add = added.value.find("ADD").unwrap();
+        assert_eq!(&plus[added.source_range(add..add + 3)], "ADD");
+        assert!(value(Language::Python, "x = 'a' + sql").is_none());
+        assert!(value(Language::Python, "x = 'a' * 2").is_none());
         let continued = value(Language::Python, "x = 'a\\\nb'").unwrap();
         assert_eq!(continued.value, "ab");
         let escapes = value(Language::Python, r"x = '\x41\u00e9\101\d\N{BULLET}'").unwrap();

@@ -33,15 +33,22 @@ pub fn workflow<'a>(
         };
         job.callee = Some(callee);
     }
+    let triggers = root
+        .and_then(|r| r.get("on"))
+        .map(triggers)
+        .unwrap_or_default();
+    // A workflow that runs only for tags ships what the tag names.
+    if triggers.tags_only() {
+        for job in &mut jobs {
+            job.tag_only = true;
+        }
+    }
     Pipeline {
         provider: Provider::GitHub,
         text,
         docs,
         jobs,
-        triggers: root
-            .and_then(|r| r.get("on"))
-            .map(triggers)
-            .unwrap_or_default(),
+        triggers,
         permissions: root
             .and_then(|r| r.entry("permissions"))
             .map(|_| root_path.key("permissions")),
@@ -176,6 +183,8 @@ fn triggers(on: &Node) -> Triggers {
                             .get("branches")
                             .map(|b| b.strings().into_iter().map(str::to_string).collect())
                             .unwrap_or_default();
+                        triggers.push_tags_only = entry.value.get("tags").is_some()
+                            && entry.value.get("branches").is_none();
                     }
                     _ => {}
                 }
@@ -312,6 +321,26 @@ mod tests {
             Some("v4")
         );
         assert_eq!(pipeline.dependencies(deploy)[0].id, "test");
+    }
+
+    #[test]
+    fn workflows_started_only_by_tags_or_releases_ship_tagged() {
+        let tags_of = |on: &str| {
+            let text = format!("on:\n{on}jobs:\n  ship:\n    runs-on: ubuntu-latest\n");
+            let docs = YamlFile::parse(&text).documents();
+            let facts = PipelineFacts::default();
+            let pipeline = workflow(&text, &docs, &[], &facts, false);
+            pipeline.job("ship").unwrap().tag_only
+        };
+        assert!(tags_of("  push:\n    tags: ['v*']\n"));
+        assert!(tags_of("  release:\n    types: [published]\n"));
+        assert!(!tags_of(
+            "  push:\n    tags: ['v*']\n    branches: [main]\n"
+        ));
+        assert!(!tags_of(
+            "  push:\n    tags: ['v*']\n  workflow_dispatch:\n"
+        ));
+        assert!(!tags_of("  push:\n"));
     }
 
     #[test]

@@ -65,11 +65,24 @@ pub struct Triggers {
     pub workflow_run: Option<Vec<String>>,
     /// `on: push: branches: [...]`; empty when push is unfiltered.
     pub push_branches: Vec<String>,
+    /// `on: push: tags: [...]` without `branches:`: pushes of tags only.
+    pub push_tags_only: bool,
 }
 
 impl Triggers {
     pub fn has(&self, event: &str) -> bool {
         self.events.iter().any(|e| e == event)
+    }
+
+    /// Whether every run is for a git tag or a release: `github.ref_name`
+    /// then names the release, not a branch.
+    pub fn tags_only(&self) -> bool {
+        !self.events.is_empty()
+            && self.events.iter().all(|e| match e.as_str() {
+                "push" => self.push_tags_only,
+                "release" => true,
+                _ => false,
+            })
     }
 }
 

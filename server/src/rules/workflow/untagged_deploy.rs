@@ -5,9 +5,11 @@
 //! push app:latest`, `kubectl set image ... app=app:latest`, or
 //! `docker/build-push-action` whose `tags` are all mutable.
 //!
-//! A GitLab job that runs only for git tags (`only: [tags]`, or `rules:`
-//! whose every running entry requires `$CI_COMMIT_TAG`) is not flagged: the
-//! tag names the release it ships.
+//! A job that runs only for git tags is not flagged: the tag names the
+//! release it ships. That is a GitLab job with `only: [tags]` or `rules:`
+//! whose every running entry requires `$CI_COMMIT_TAG`, and any job of a
+//! GitHub workflow started only by tag pushes (`on: push: tags:` without
+//! `branches:`) or releases.
 //!
 //! ## Why it matters
 //! A rollback needs the previous build by name, and an incident needs to know
