@@ -10,6 +10,8 @@
 //! Code, not SQL pasted into Python; the help says the same in the
 //! framework's words.
 
+use std::collections::HashMap;
+
 use crate::analysis::migration::{Migration, OpAt};
 use crate::analysis::orm::{Facts, Framework, OrmMigration, Unit};
 use crate::finding::{Finding, Fix};
@@ -35,13 +37,20 @@ impl<'a> Target<'_, 'a> {
 
 /// Adds the framework's rewrites and advice to `findings`.
 pub fn adapt(m: &Migration<'_>, orm: &OrmMigration, findings: &mut [Finding], build_fixes: bool) {
+    // Findings point at operations: one lookup table, not a scan of every
+    // operation per finding (a long revision has thousands of both).
+    let mut op_at: HashMap<(usize, usize), usize> = HashMap::new();
+    for at in m.ops() {
+        let range = at.range();
+        // The first operation at a range, as a scan would find it.
+        op_at.entry((range.start, range.end)).or_insert(at.index);
+    }
     for finding in findings.iter_mut() {
         // SQL written in a literal keeps the SQL advice, but for how the
         // framework runs it; an operation of the framework gets its own.
-        let raw_sql = m
-            .ops()
-            .find(|at| at.range() == finding.range)
-            .and_then(|at| orm.origins.get(at.index))
+        let raw_sql = op_at
+            .get(&(finding.range.start, finding.range.end))
+            .and_then(|&index| orm.origins.get(index))
             .is_some_and(|origin| origin.literal().is_some());
         if let Some(help) = help(orm.framework, finding.rule, raw_sql) {
             finding.help = Some(help.into());
