@@ -182,9 +182,9 @@ impl<'a> LineIndex<'a> {
 /// `\r`): where every line but the first starts, as the editor counts lines.
 pub fn line_break_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    text.match_indices(['\n', '\r'])
-        .filter(move |&(i, _)| is_line_break(bytes, i))
-        .map(|(i, _)| i + 1)
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(move |&i| is_line_break(bytes, i))
+        .map(|i| i + 1)
 }
 
 /// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n`
