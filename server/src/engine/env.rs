@@ -48,10 +48,10 @@ pub fn indexes(path: &Path) -> bool {
 }
 
 /// The env model of a host document, by its language's front end.
-fn read(language: Language, tree: &SourceTree, text: &str) -> EnvFile {
+pub(super) fn read(language: Language, tree: &tree_sitter::Tree, text: &str) -> EnvFile {
     match language {
-        Language::Python => env::python::read(tree.tree(), text),
-        _ => env::typescript::read(tree.tree(), text),
+        Language::Python => env::python::read(tree, text),
+        _ => env::typescript::read(tree, text),
     }
 }
 
@@ -74,7 +74,7 @@ pub fn facts_of(path: &Path, text: &str) -> EnvFacts {
     let Some(tree) = SourceTree::parse(language, text) else {
         return EnvFacts::default();
     };
-    EnvFacts::of(&read(language, &tree, text))
+    EnvFacts::of(&read(language, tree.tree(), text))
 }
 
 impl Analysis {
@@ -83,7 +83,7 @@ impl Analysis {
     pub(super) fn run_env(&mut self, config: &Config, build_fixes: bool) -> Vec<Finding> {
         let mut file = match self.host_tree() {
             Some(tree) if applies(self.document.language(), &self.text) => {
-                read(self.document.language(), tree, &self.text)
+                read(self.document.language(), tree.tree(), &self.text)
             }
             _ => EnvFile::default(),
         };

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::Analysis;
 use crate::analysis::env::project::{self, Declared, Mention, Project};
-use crate::analysis::env::{self, EnvFile, Field, FieldDefault, ValueKind};
+use crate::analysis::env::{EnvFile, Field, FieldDefault, ValueKind};
 use crate::syntax::trees;
 use crate::syntax::yaml::{Node, YamlFile};
 use crate::text::Language;
@@ -94,9 +94,11 @@ fn env_file(analysis: &Analysis, project: &Project) -> Option<EnvFile> {
             &parsed
         }
     };
-    let mut file = env::python::read(tree, &analysis.text);
-    let path = analysis.path().map(super::workspace::absolute);
-    file.schemas = project::resolve(&file.classes, &project.classes_except(path.as_deref()));
+    let mut file = super::env::read(language, tree, &analysis.text);
+    if !file.classes.is_empty() {
+        let path = analysis.path().map(super::workspace::absolute);
+        file.schemas = project::resolve(&file.classes, &project.classes_except(path.as_deref()));
+    }
     Some(file)
 }
 
@@ -354,6 +356,38 @@ mod tests {
         );
         let at = text.find(needle).expect("the needle") + 1;
         env_hover(&analysis, &project(), at)
+    }
+
+    /// TypeScript reads and envalid keys go through the same model.
+    #[test]
+    fn typescript_reads_and_envalid_keys() {
+        let env_ts = "import { cleanEnv, url } from 'envalid';\nexport const env = cleanEnv(process.env, {\n  DATABASE_URL: url({ desc: 'Primary database' }),\n});\n";
+        let db_ts = "export const url = process.env.DATABASE_URL ?? '';\n";
+        let project = Project::new(vec![
+            (
+                PathBuf::from("/n/src/env.ts"),
+                Arc::new(facts_of(Path::new("/n/src/env.ts"), env_ts)),
+            ),
+            (
+                PathBuf::from("/n/src/db.ts"),
+                Arc::new(facts_of(Path::new("/n/src/db.ts"), db_ts)),
+            ),
+        ]);
+        let at = |path: &str, text: &str| {
+            let analysis = Analysis::new(
+                Some(path.into()),
+                Document::new(text, 0, Language::TypeScript),
+            );
+            let offset = text.find("DATABASE_URL").expect("the name") + 1;
+            env_hover(&analysis, &project, offset)
+                .expect("a hover")
+                .markdown
+        };
+        let read = at("/n/src/db.ts", db_ts);
+        assert!(read.contains("`env.DATABASE_URL` (`env.ts:3`)"), "{read}");
+        assert!(read.contains("**required**"), "{read}");
+        let key = at("/n/src/env.ts", env_ts);
+        assert!(key.contains("Read at `db.ts:1`"), "{key}");
     }
 
     #[test]
