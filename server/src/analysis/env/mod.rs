@@ -84,6 +84,24 @@ impl EnvFile {
     }
 }
 
+/// Visits a syntax tree depth-first in source order, each node with the
+/// context its parent gave it (how its value is used), through an explicit
+/// stack: a deeply nested file cannot overflow the call stack. `visit`
+/// pushes the children to visit, with their context.
+fn walk<'t, U: Copy>(
+    root: tree_sitter::Node<'t>,
+    context: U,
+    mut visit: impl FnMut(tree_sitter::Node<'t>, U, &mut Vec<(tree_sitter::Node<'t>, U)>),
+) {
+    let mut stack = vec![(root, context)];
+    let mut children = Vec::new();
+    while let Some((node, context)) = stack.pop() {
+        visit(node, context, &mut children);
+        // Reversed so nodes come out in source order.
+        stack.extend(children.drain(..).rev());
+    }
+}
+
 /// Whether `path` is a test module or lies in a test directory: tests set
 /// up their own environment on purpose. Give a path relative to the project
 /// (a checkout under `/tmp/tests/` is no test).

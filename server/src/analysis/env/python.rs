@@ -29,7 +29,9 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
         assigned: Vec::new(),
         classes: Vec::new(),
     };
-    walk.run(tree.root_node());
+    super::walk(tree.root_node(), Use::Plain, |node, usage, children| {
+        walk.visit(node, usage, children)
+    });
     let Walk {
         mut file,
         tested,
@@ -125,16 +127,6 @@ enum Use {
 }
 
 impl<'t, 's> Walk<'t, 's> {
-    fn run(&mut self, root: Node<'t>) {
-        let mut stack = vec![(root, Use::Plain)];
-        while let Some((node, usage)) = stack.pop() {
-            let mut children = Vec::new();
-            self.visit(node, usage, &mut children);
-            // Reversed so reads come out in source order.
-            stack.extend(children.into_iter().rev());
-        }
-    }
-
     fn visit(&mut self, node: Node<'t>, usage: Use, children: &mut Vec<(Node<'t>, Use)>) {
         let field = |name: &str| node.child_by_field_name(name);
         let tested = |n: Option<Node<'t>>| n.map(|n| (n, Use::Tested));

@@ -36,7 +36,9 @@ pub fn read(tree: &Tree, source: &str) -> EnvFile {
         validations: Vec::new(),
         zod_objects: HashMap::new(),
     };
-    walk.run(tree.root_node());
+    super::walk(tree.root_node(), Use::Plain, |node, usage, children| {
+        walk.visit(node, usage, children)
+    });
     let Walk {
         mut file,
         tested,
@@ -117,16 +119,6 @@ fn is_validator(name: &str) -> bool {
 }
 
 impl<'t, 's> Walk<'t, 's> {
-    fn run(&mut self, root: Node<'t>) {
-        let mut stack = vec![(root, Use::Plain)];
-        while let Some((node, usage)) = stack.pop() {
-            let mut children = Vec::new();
-            self.visit(node, usage, &mut children);
-            // Reversed so reads come out in source order.
-            stack.extend(children.into_iter().rev());
-        }
-    }
-
     fn visit(&mut self, node: Node<'t>, usage: Use, children: &mut Vec<(Node<'t>, Use)>) {
         let field = |name: &str| node.child_by_field_name(name);
         let kind = node.kind();

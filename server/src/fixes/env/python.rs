@@ -67,11 +67,7 @@ pub fn use_setting(
     path: Option<&Path>,
     read: &EnvRead,
 ) -> Option<Fix> {
-    let source = python(source)?;
-    let name = read
-        .name
-        .as_deref()
-        .filter(|_| read.kind == ReadKind::Get)?;
+    let (source, name) = getenv_read(source, read)?;
     let declared = project.declared().into_iter().find(|d| {
         d.field
             .env_names
@@ -96,11 +92,7 @@ pub fn add_setting(
     path: Option<&Path>,
     read: &EnvRead,
 ) -> Option<Fix> {
-    let source = python(source)?;
-    let name = read
-        .name
-        .as_deref()
-        .filter(|_| read.kind == ReadKind::Get)?;
+    let (source, name) = getenv_read(source, read)?;
     let path = path?;
     let (module, instance, class_path, class, schema) =
         project.files().find_map(|(module, facts)| {
@@ -256,6 +248,19 @@ fn reviewed(title: String, edits: Vec<Edit>) -> Fix {
         applicability: Applicability::Unsafe,
         edits,
     }
+}
+
+/// A Python module and the variable a `getenv`-style read names: the
+/// reads the settings fixes rewrite.
+fn getenv_read<'s, 'r>(
+    source: Option<Source<'s>>,
+    read: &'r EnvRead,
+) -> Option<(Source<'s>, &'r str)> {
+    let name = read
+        .name
+        .as_deref()
+        .filter(|_| read.kind == ReadKind::Get)?;
+    Some((python(source)?, name))
 }
 
 fn python(source: Option<Source<'_>>) -> Option<Source<'_>> {
