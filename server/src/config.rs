@@ -36,6 +36,7 @@ const KEYS: &[&str] = &[
     "exclude",
     "assume-in-transaction",
     "settings-modules",
+    "env-allowlist",
     "base-branch",
 ];
 
@@ -61,6 +62,9 @@ pub struct Config {
     /// Globs naming the modules allowed to read the environment directly;
     /// empty: the modules that declare a settings schema.
     settings_modules: Globs,
+    /// Variables something besides the project's code sets or reads (`MY_PAAS_*`):
+    /// no env example file needs to document them, nor code to read them.
+    env_allowlist: Globs,
 }
 
 impl Default for Config {
@@ -74,6 +78,7 @@ impl Default for Config {
             base_branch: None,
             files: FileScope::default(),
             settings_modules: Globs::default(),
+            env_allowlist: Globs::default(),
         }
     }
 }
@@ -103,6 +108,11 @@ impl Config {
     /// Whether a file walked by `preflight check` is in scope.
     pub fn includes(&self, path: &Path) -> bool {
         self.files.includes(path)
+    }
+
+    /// Whether `env-allowlist` names the variable `name`.
+    pub fn env_allowed(&self, name: &str) -> bool {
+        self.env_allowlist.set.is_match(name)
     }
 
     /// Whether `settings-modules` names `path`; `None` when the key is unset.
@@ -522,6 +532,10 @@ impl Reader<'_> {
             "settings-modules" => {
                 let (patterns, set) = self.globs(name, value)?;
                 config.settings_modules = Globs { patterns, set };
+            }
+            "env-allowlist" => {
+                let (patterns, set) = self.globs(name, value)?;
+                config.env_allowlist = Globs { patterns, set };
             }
             _ => return Err(self.unknown_key(key)),
         }
@@ -1155,6 +1169,19 @@ exclude = ["migrations/legacy", "*.generated.sql"]
             "exclude wins"
         );
         assert!(!config.includes(&file("db/deep/x.generated.sql")));
+    }
+
+    #[test]
+    fn env_allowlist_names_variables_and_prefixes() {
+        let config = toml("env-allowlist = [\"WEB_CONCURRENCY\", \"NEW_RELIC_*\"]").unwrap();
+        assert!(config.env_allowed("WEB_CONCURRENCY"));
+        assert!(config.env_allowed("NEW_RELIC_LICENSE_KEY"));
+        assert!(!config.env_allowed("DATABASE_URL"));
+        assert!(!Config::default().env_allowed("WEB_CONCURRENCY"));
+        assert_eq!(
+            error("env-allowlist = [\"BAD_[\"]").kind,
+            ConfigErrorKind::InvalidGlob
+        );
     }
 
     #[test]

@@ -158,6 +158,7 @@ impl Analysis {
             project,
             settings_module,
             reads_go_through_settings: outside,
+            allowed: &|name| config.env_allowed(name),
             base: base.as_ref(),
             source,
         };
@@ -476,7 +477,49 @@ mod tests {
             .map(|f| &settings[f.range.clone()])
             .collect();
         assert_eq!(rules, ["workers"]);
+        // A variable the configuration allows needs no documentation.
+        let toml = root.join("preflight.toml");
+        let allow = "env-allowlist = [\"APP_WORK*\"]\n";
+        let config = crate::config::parse(&toml, allow, &|_| true).expect("config parses");
+        assert!(
+            analysis
+                .findings(&config)
+                .iter()
+                .all(|f| f.rule != "missing-from-env-example")
+        );
         let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// A key no code reads is a hint in the example file, unless the
+    /// configuration's `env-allowlist` names it.
+    #[test]
+    fn unused_example_keys_respect_the_allowlist() {
+        use std::sync::Arc;
+
+        use crate::engine::workspace::Workspace;
+
+        let workspace = Arc::new(Workspace::default());
+        workspace.reread(
+            Path::new("/u/app/config.py"),
+            "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    database_url: str\n",
+        );
+        let example = "DATABASE_URL=postgres://\nWEB_CONCURRENCY=4\n";
+        let unused = |config: &Config| {
+            let document = Document::new(example, 0, Language::Dotenv);
+            let mut analysis = Analysis::new(Some("/u/.env.example".into()), document)
+                .with_workspace(Arc::clone(&workspace));
+            analysis
+                .findings(config)
+                .iter()
+                .filter(|f| f.rule == "env-example-unused")
+                .map(|f| example[f.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(unused(&Config::default()), ["WEB_CONCURRENCY"]);
+        let text = "env-allowlist = [\"WEB_*\"]\n";
+        let config = crate::config::parse(Path::new("/u/preflight.toml"), text, &|_| true)
+            .expect("config parses");
+        assert!(unused(&config).is_empty());
     }
 
     #[test]

@@ -137,6 +137,9 @@ pub struct EnvCheck<'a> {
     /// module governs it and the rule is on): other rules about the same
     /// reads give way to it.
     pub reads_go_through_settings: bool,
+    /// Whether the configuration's `env-allowlist` names a variable: set or
+    /// read by something besides the project's code.
+    pub allowed: &'a dyn Fn(&str) -> bool,
     /// The file's schemas at the merge-base with the base branch; `None`
     /// when that is unknown (no repository, no base branch, not asked for).
     pub base: Option<&'a BaseSchemas>,

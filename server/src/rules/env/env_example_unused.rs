@@ -29,8 +29,10 @@
 //!
 //! ## Safe alternative
 //! Remove the line, or rename it to the variable the app reads. A key used
-//! where preflight cannot see it (a compose file, a shell script) can be
-//! kept with `# preflight: ignore[env-example-unused] <who reads it>`.
+//! where preflight cannot see it (a shell script, a vendor's agent) can be
+//! kept with `# preflight: ignore[env-example-unused] <who reads it>`, or
+//! named once for the project in the configuration:
+//! `env-allowlist = ["NEW_RELIC_*", "WEB_CONCURRENCY"]`.
 
 use std::collections::HashSet;
 
@@ -88,6 +90,7 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
             || provided.contains(key)
             || interpolated.contains(key)
             || used_outside_code(key)
+            || (env.allowed)(key)
             || declared
                 .iter()
                 .any(|d| d.field.read_from(key, d.case_sensitive));

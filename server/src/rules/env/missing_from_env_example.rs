@@ -8,7 +8,8 @@
 //! `# KEY=` counts as documented. Variables the platform sets (`PATH`,
 //! `HOME`, `PORT`, `CI`, `NODE_ENV`...) are not the project's to document,
 //! nor one the code sets itself (`os.environ.setdefault`), nor what tests
-//! read (`tests/`, `test_*.py`, `*.test.ts`).
+//! read (`tests/`, `test_*.py`, `*.test.ts`), nor what the configuration's
+//! `env-allowlist` names.
 //! A required field (no default) or an `os.environ["X"]` read is an error:
 //! without the variable the app does not start.
 //!
@@ -84,6 +85,7 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|d| field.read_from(d, schema.case_sensitive))
                 || is_platform(name)
+                || (env.allowed)(name)
                 || !reported.insert(name.to_string())
             {
                 continue;
@@ -121,7 +123,11 @@ fn check(env: &EnvCheck<'_>, out: &mut Vec<Finding>) {
         let Some(name) = read.name.as_deref() else {
             continue;
         };
-        if documented.contains(&name) || is_platform(name) || !reported.insert(name.to_string()) {
+        if documented.contains(&name)
+            || is_platform(name)
+            || (env.allowed)(name)
+            || !reported.insert(name.to_string())
+        {
             continue;
         }
         let mut finding = RULE
