@@ -22,6 +22,7 @@ use ignore::WalkBuilder;
 
 use crate::analysis::env::project::{EnvFacts, Project};
 use crate::analysis::manifest::{self, ClusterFacts};
+use crate::analysis::orm::alembic_ini;
 use crate::analysis::yaml_kind::is_yaml_path;
 use crate::syntax::yaml::YamlFile;
 
@@ -261,6 +262,19 @@ pub(super) fn in_skipped_dir(path: &Path) -> bool {
 pub fn find_migrations(root: &Path) -> Vec<String> {
     let mut found = Vec::new();
     visit(root, root, 0, &mut found);
+    // An `alembic.ini` at the root may keep the revisions anywhere.
+    if let Some(layout) = std::fs::read_to_string(root.join("alembic.ini"))
+        .ok()
+        .and_then(|text| alembic_ini::layout(&text, root))
+    {
+        for dir in layout.version_locations.iter().filter(|d| has_entries(d)) {
+            let relative = dir.strip_prefix(root).unwrap_or(dir);
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            if !found.contains(&relative) {
+                found.push(relative);
+            }
+        }
+    }
     found.sort();
     found
 }
@@ -305,6 +319,21 @@ fn has_entries(dir: &Path) -> bool {
 mod tests {
     use super::*;
     use crate::analysis::manifest::Selector;
+
+    #[test]
+    fn alembic_ini_names_a_revisions_directory_anywhere() {
+        let root = std::env::temp_dir().join(format!("preflight-ini-{}", std::process::id()));
+        let versions = root.join("src/schema_changes/versions");
+        std::fs::create_dir_all(&versions).expect("temp dir");
+        std::fs::write(versions.join("a1_init.py"), "revision = 'a1'\n").expect("revision");
+        std::fs::write(
+            root.join("alembic.ini"),
+            "[alembic]\nscript_location = %(here)s/src/schema_changes\n",
+        )
+        .expect("ini");
+        assert_eq!(find_migrations(&root), ["src/schema_changes/versions"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn records_move_the_generation_only_on_change() {
