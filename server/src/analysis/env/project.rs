@@ -226,10 +226,15 @@ impl Project {
 
     /// The Python classes of every file but `except`.
     pub fn classes_except(&self, except: Option<&Path>) -> Vec<&ClassDecl> {
-        self.files()
-            .filter(|(p, _)| Some(*p) != except)
-            .flat_map(|(_, f)| &f.classes)
-            .collect()
+        let mut files: Vec<(&Path, &EnvFacts)> =
+            self.files().filter(|(p, _)| Some(*p) != except).collect();
+        // Farthest first: where two files define a class of the same name (a
+        // `Settings` per service of a monorepo), the nearest one is the one
+        // `resolve` keeps.
+        if let Some(near) = except {
+            files.sort_by_key(|(p, _)| shared_components(p, near));
+        }
+        files.into_iter().flat_map(|(_, f)| &f.classes).collect()
     }
 
     /// Every settings field of the project, resolved.
@@ -326,6 +331,14 @@ impl Project {
         found.sort_by_key(|(example, _)| std::cmp::Reverse(example.components().count()));
         found
     }
+}
+
+/// How many leading path components `a` and `b` share.
+fn shared_components(a: &Path, b: &Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Whether the env example file at `example` documents variables for the

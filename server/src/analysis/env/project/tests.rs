@@ -148,3 +148,28 @@ fn moving_lines_keeps_the_names_but_a_new_field_does_not() {
     assert!(!a.same_names(&c));
     assert!(a.settings_module);
 }
+
+#[test]
+fn a_base_class_is_looked_up_nearest_first_across_a_monorepo() {
+    let base = |prefix: &str| {
+        format!(
+            "class Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='{prefix}')\n"
+        )
+    };
+    let (billing, shop) = (base("BILLING_"), base("SHOP_"));
+    let worker =
+        "from .settings import Settings\nclass WorkerSettings(Settings):\n    queue: str\n";
+    // The worker's own service comes first, another service's `Settings`
+    // after it: the name must still resolve to the nearer one.
+    let project = project(&[
+        ("services/billing/settings.py", billing.as_str()),
+        ("services/shop/settings.py", shop.as_str()),
+        ("services/billing/worker.py", worker),
+    ]);
+    let declared = project.declared();
+    let queue = declared
+        .iter()
+        .find(|d| d.field.name == "queue")
+        .expect("the worker's field");
+    assert_eq!(queue.field.env_name(), "BILLING_QUEUE");
+}
