@@ -469,26 +469,46 @@ fn decode(
     out.push_verbatim(&text[run..], base + run);
 }
 
+/// The escapes Python and JavaScript write alike: a lone backslash at the
+/// end, a line continuation, `\n \r \t \b \f \v`, `\x41`. `None`: the
+/// language decides.
+fn shared_escape(rest: &str) -> Option<(usize, Option<String>)> {
+    let bytes = rest.as_bytes();
+    let Some(&c) = bytes.get(1) else {
+        return Some((1, Some("\\".into())));
+    };
+    let simple = match c {
+        b'\n' => return Some((2, None)),
+        b'\r' => return Some((if bytes.get(2) == Some(&b'\n') { 3 } else { 2 }, None)),
+        b'x' => return Some(hex_escape(rest, 2)),
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'v' => '\u{b}',
+        _ => return None,
+    };
+    Some((2, Some(simple.to_string())))
+}
+
+/// The length of the escaped character after the backslash.
+fn escaped_len(rest: &str) -> usize {
+    1 + rest[1..].chars().next().map_or(0, char::len_utf8)
+}
+
 /// Python's escapes: the length written and the value (`None`: nothing, as
 /// for a line continuation).
 fn python_escape(rest: &str) -> (usize, Option<String>) {
+    if let Some(shared) = shared_escape(rest) {
+        return shared;
+    }
     let bytes = rest.as_bytes();
-    let Some(&c) = bytes.get(1) else {
-        return (1, Some("\\".into()));
-    };
-    let simple = match c {
-        b'\n' => return (2, None),
-        b'\r' => return (if bytes.get(2) == Some(&b'\n') { 3 } else { 2 }, None),
+    let simple = match bytes[1] {
         b'\\' => '\\',
         b'\'' => '\'',
         b'"' => '"',
         b'a' => '\u{7}',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'v' => '\u{b}',
         b'0'..=b'7' => {
             let len = bytes[1..]
                 .iter()
@@ -498,7 +518,6 @@ fn python_escape(rest: &str) -> (usize, Option<String>) {
             let code = u32::from_str_radix(&rest[1..1 + len], 8).unwrap_or(0xfffd);
             return (1 + len, Some(char_of(code)));
         }
-        b'x' => return hex_escape(rest, 2),
         b'u' => return hex_escape(rest, 4),
         b'U' => return hex_escape(rest, 8),
         b'N' => {
@@ -508,7 +527,7 @@ fn python_escape(rest: &str) -> (usize, Option<String>) {
         }
         // An unknown escape keeps its backslash.
         _ => {
-            let len = 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
+            let len = escaped_len(rest);
             return (len, Some(rest[..len].to_string()));
         }
     };
@@ -517,36 +536,26 @@ fn python_escape(rest: &str) -> (usize, Option<String>) {
 
 /// JavaScript's escapes (strings and templates alike).
 fn javascript_escape(rest: &str) -> (usize, Option<String>) {
+    if let Some(shared) = shared_escape(rest) {
+        return shared;
+    }
     let bytes = rest.as_bytes();
-    let Some(&c) = bytes.get(1) else {
-        return (1, Some("\\".into()));
-    };
-    let simple = match c {
-        b'\n' => return (2, None),
-        b'\r' => return (if bytes.get(2) == Some(&b'\n') { 3 } else { 2 }, None),
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'v' => '\u{b}',
-        b'0' if !bytes.get(2).is_some_and(u8::is_ascii_digit) => '\0',
-        b'x' => return hex_escape(rest, 2),
+    match bytes[1] {
+        b'0' if !bytes.get(2).is_some_and(u8::is_ascii_digit) => (2, Some("\0".into())),
         b'u' if bytes.get(2) == Some(&b'{') => {
             let Some(close) = rest.find('}') else {
                 return (2, Some("u".into()));
             };
             let code = u32::from_str_radix(&rest[3..close], 16).unwrap_or(0xfffd);
-            return (close + 1, Some(char_of(code)));
+            (close + 1, Some(char_of(code)))
         }
-        b'u' => return hex_escape(rest, 4),
+        b'u' => hex_escape(rest, 4),
         // Any other character stands for itself (`\'`, `\\`, `` \` ``, `\$`).
         _ => {
-            let len = 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
-            return (len, Some(rest[1..len].to_string()));
+            let len = escaped_len(rest);
+            (len, Some(rest[1..len].to_string()))
         }
-    };
-    (2, Some(simple.to_string()))
+    }
 }
 
 /// `\x41`, `\u0041`, `\U00000041`: `digits` hex digits after two bytes.
