@@ -12,7 +12,7 @@ use crate::finding::{Applicability, Edit, Fix};
 use super::code::{
     indentation, insert_before, python_block_string, python_string, set_keyword, wrap_in_block,
 };
-use super::host::Target;
+use super::host::{self, Target};
 use super::minimal_replace;
 use super::sql::{ident, qualified};
 use super::transaction::{Step, own_transaction};
@@ -319,23 +319,13 @@ fn new_revisions(
         return Some((edits, names));
     }
     // Keep one head: the revision that revised this one now revises the last new one.
-    for name in (location.list_dir)(dir) {
-        let path = dir.join(&name);
-        if !name.ends_with(".py") || path == location.path {
-            continue;
-        }
-        let Some(text) = (location.read_file)(&path) else {
-            continue;
-        };
-        if let Some(range) = down_revision_of(&text, &current) {
-            edits.push(Edit {
-                file: Some(path),
-                range,
-                replacement: parent.clone(),
-                create: false,
-            });
-        }
-    }
+    edits.extend(host::repoint_followers(
+        &location,
+        dir,
+        &(location.list_dir)(dir),
+        |text| down_revision_of(text, &current),
+        &parent,
+    ));
     Some((edits, names))
 }
 

@@ -15,7 +15,7 @@ use crate::finding::{Applicability, Edit, Fix};
 
 use super::alembic::in_literal;
 use super::code::{indentation, insert_before, line_start, python_block_string, python_string};
-use super::host::Target;
+use super::host::{self, Target};
 use super::transaction::Step;
 
 /// The rewrite of a Django operation for `rule`.
@@ -305,22 +305,13 @@ fn new_migrations(
         names.push(name.clone());
         parent = name;
     }
-    for neighbour in neighbours.iter().filter(|n| n.ends_with(".py")) {
-        let path = dir.join(neighbour);
-        if path == location.path {
-            continue;
-        }
-        if let Some(text) = (location.read_file)(&path)
-            && let Some(range) = dependency_on(&text, &facts.app, &current)
-        {
-            edits.push(Edit {
-                file: Some(path),
-                range,
-                replacement: parent.clone(),
-                create: false,
-            });
-        }
-    }
+    edits.extend(host::repoint_followers(
+        &location,
+        dir,
+        &neighbours,
+        |text| dependency_on(text, &facts.app, &current),
+        &parent,
+    ));
     Some((edits, names))
 }
 

@@ -11,10 +11,12 @@
 //! framework's words.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
 
-use crate::analysis::migration::{Migration, OpAt};
+use crate::analysis::migration::{Location, Migration, OpAt};
 use crate::analysis::orm::{Facts, Framework, OrmMigration, Unit};
-use crate::finding::{Finding, Fix};
+use crate::finding::{Edit, Finding, Fix};
 
 use super::transaction::Step;
 use super::{alembic, django, script};
@@ -262,6 +264,34 @@ fn help(framework: Framework, rule: &str, raw_sql: bool) -> Option<&'static str>
         }
         _ => return None,
     })
+}
+
+/// Keeps one chain of migrations: the edits that make each other Python
+/// migration of `dir` that follows this one (`follows` finds where its text
+/// names this one) follow `parent` instead.
+pub(super) fn repoint_followers(
+    location: &Location<'_>,
+    dir: &Path,
+    names: &[String],
+    follows: impl Fn(&str) -> Option<Range<usize>>,
+    parent: &str,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    for name in names.iter().filter(|n| n.ends_with(".py")) {
+        let path = dir.join(name);
+        if path == location.path {
+            continue;
+        }
+        if let Some(range) = (location.read_file)(&path).and_then(|text| follows(&text)) {
+            edits.push(Edit {
+                file: Some(path),
+                range,
+                replacement: parent.to_string(),
+                create: false,
+            });
+        }
+    }
+    edits
 }
 
 #[cfg(test)]
