@@ -4,7 +4,7 @@
 //! default (a value per row) applies to new rows only, and the existing rows
 //! are filled in batches.
 
-use crate::analysis::migration::{Migration, OpAt, OpKind, base_type};
+use crate::analysis::migration::{COLUMN_CLAUSES, Migration, OpAt, OpKind, base_type};
 use crate::finding::{Applicability, Edit, Fix};
 
 use super::backfill::{self, KeysetUpdate};
@@ -165,20 +165,6 @@ impl<'a> BareColumn<'a> {
     /// `None` unless the column's constraints are only `DEFAULT <expr>`,
     /// `NOT NULL`, `NULL` and `COLLATE <name>`.
     fn read(clause: &'a str) -> Option<Self> {
-        // What ends the type and each of the column's constraints.
-        const STARTS: [&str; 11] = [
-            "NOT",
-            "NULL",
-            "DEFAULT",
-            "CONSTRAINT",
-            "CHECK",
-            "REFERENCES",
-            "UNIQUE",
-            "PRIMARY",
-            "GENERATED",
-            "COLLATE",
-            "DEFERRABLE",
-        ];
         let c = Clauses::new(clause);
         let end = c.end();
         if !c.is_word(0, "ADD") {
@@ -193,7 +179,7 @@ impl<'a> BareColumn<'a> {
         }
         // The name, then the type up to the first constraint.
         let type_start = i + 1;
-        let mut i = c.find(type_start, &STARTS).unwrap_or(end).min(end);
+        let mut i = c.find(type_start, &COLUMN_CLAUSES).unwrap_or(end).min(end);
         if i <= type_start {
             return None;
         }
@@ -201,7 +187,7 @@ impl<'a> BareColumn<'a> {
         let (mut default, mut not_null) = (None, false);
         while i < end {
             if c.is_word(i, "DEFAULT") && default.is_none() {
-                let stop = c.find(i + 2, &STARTS).unwrap_or(end).min(end);
+                let stop = c.find(i + 2, &COLUMN_CLAUSES).unwrap_or(end).min(end);
                 default = Some(c.text(i + 1..stop)).filter(|d| !d.is_empty());
                 i = stop;
             } else if c.is_word(i, "NOT") && c.is_word(i + 1, "NULL") {

@@ -3,6 +3,7 @@
 //! `ALTER COLUMN ... SET STATISTICS`, PostgreSQL 18 syntax, ...) so that one
 //! statement outside sqlparser's grammar never hides what it does.
 
+use super::COLUMN_CLAUSES;
 use super::cursor::Cursor;
 use super::ops::{
     AddColumn, ColumnDef, ConstraintKind, DmlKind, LockMode, Maintenance, Name, Op, OpKind,
@@ -814,21 +815,6 @@ fn add_column(mut c: Cursor<'_>) -> OpKind {
         key: declared_key(&c),
     })
 }
-
-/// Keywords that end a column's type and start its constraints.
-const COLUMN_CLAUSES: [&str; 11] = [
-    "NOT",
-    "NULL",
-    "DEFAULT",
-    "CONSTRAINT",
-    "CHECK",
-    "REFERENCES",
-    "UNIQUE",
-    "PRIMARY",
-    "GENERATED",
-    "COLLATE",
-    "USING",
-];
 
 fn type_text(c: &Cursor<'_>) -> String {
     c.text_until(&COLUMN_CLAUSES).to_string()

@@ -106,6 +106,24 @@ pub struct Migration<'a> {
     placed: Cell<bool>,
 }
 
+/// Keywords that end a column's type and start what follows it: its
+/// constraints (`NOT NULL`, `DEFAULT`, `REFERENCES`... `DEFERRABLE`) or an
+/// `ALTER ... TYPE`'s `USING`.
+pub const COLUMN_CLAUSES: [&str; 12] = [
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "CONSTRAINT",
+    "CHECK",
+    "REFERENCES",
+    "UNIQUE",
+    "PRIMARY",
+    "GENERATED",
+    "COLLATE",
+    "DEFERRABLE",
+    "USING",
+];
+
 /// Where the migration's file is, for fixes that create the next migration
 /// beside it. The directory is listed only when such a fix is built.
 #[derive(Clone, Copy)]
